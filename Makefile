@@ -1,0 +1,57 @@
+# Every target that needs Python bootstraps .venv from requirements/dev.lock first, so a fresh
+# clone needs nothing but python3 (>= 3.11) and make.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SOURCES := overlay tests tools bench
+
+.PHONY: all generate check-generated lint format typecheck pytest test demo bench lock clean
+
+all: test
+
+$(STAMP): requirements/dev.lock pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python >= 3.11 is needed")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+generate: $(STAMP)
+	$(PY) tools/generate.py
+
+check-generated: $(STAMP)
+	$(PY) tools/generate.py --check
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check $(SOURCES)
+	$(VENV)/bin/ruff format --check $(SOURCES)
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix $(SOURCES)
+	$(VENV)/bin/ruff format $(SOURCES)
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy overlay/together_batches tests
+	$(VENV)/bin/mypy generated/together_batches_api
+
+pytest: $(STAMP)
+	$(VENV)/bin/pytest
+
+test: check-generated lint typecheck pytest
+
+demo: $(STAMP)
+	$(VENV)/bin/together-batches demo
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+# Re-pin requirements/dev.lock from pyproject.toml's dev extras in a scratch environment.
+lock:
+	rm -rf /tmp/together-batches-lock && $(PYTHON) -m venv /tmp/together-batches-lock
+	/tmp/together-batches-lock/bin/pip install --quiet '.[dev]' hatchling
+	{ sed -n '1,2p' requirements/dev.lock; /tmp/together-batches-lock/bin/pip freeze --exclude-editable | grep -v '^together-batches'; } > requirements/dev.lock.new
+	mv requirements/dev.lock.new requirements/dev.lock
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache build dist
