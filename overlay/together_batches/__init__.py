@@ -1,1 +1,72 @@
-"""together-batches."""
+"""together-batches: a client for Together AI's Batch API.
+
+from together_batches import Together
+
+client = Together()  # TOGETHER_API_KEY from the environment
+job = client.batches.get_batch("batch-abc123")
+print(job.status, f"{job.progress:.1%}")
+"""
+
+from ._batches import AsyncBatches, Batches, BatchWarning
+from ._client import AsyncTogether, Together
+from ._exceptions import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    BatchCancelledError,
+    BatchFailedError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    TogetherError,
+    WaitTimeoutError,
+)
+from ._files import FileObject
+from ._files_resource import AsyncFiles, Files
+from ._models import BatchJob
+from ._status import (
+    ACTIVE_STATUSES,
+    CANCELLED_STATUSES,
+    FAILURE_STATUSES,
+    SUCCESS_STATUSES,
+    TERMINAL_STATUSES,
+    BatchStatus,
+)
+from ._version import __version__
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "CANCELLED_STATUSES",
+    "FAILURE_STATUSES",
+    "SUCCESS_STATUSES",
+    "TERMINAL_STATUSES",
+    "APIConnectionError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncBatches",
+    "AsyncFiles",
+    "AsyncTogether",
+    "AuthenticationError",
+    "BadRequestError",
+    "BatchCancelledError",
+    "BatchFailedError",
+    "BatchJob",
+    "BatchStatus",
+    "BatchWarning",
+    "Batches",
+    "FileObject",
+    "Files",
+    "InternalServerError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "Together",
+    "TogetherError",
+    "WaitTimeoutError",
+    "__version__",
+]

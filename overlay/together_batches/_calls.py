@@ -1,0 +1,171 @@
+"""What each API call sends and how its answer is read: pure, shared by the sync and async twins.
+
+Requests are built by the generated endpoint modules (their `_get_kwargs`), so the method,
+path and body come from `spec/`; this module adds what the generator lacks: id checks,
+idempotency for retries, and decoding that only ever raises `TogetherError`s.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+import attrs
+import httpx
+
+from together_batches_api.api.batches import (
+    cancel_batch as _cancel,
+)
+from together_batches_api.api.batches import (
+    create_batch as _create,
+)
+from together_batches_api.api.batches import (
+    get_batch as _get,
+)
+from together_batches_api.api.batches import (
+    list_batches as _list,
+)
+from together_batches_api.api.files import get_file as _get_file
+from together_batches_api.api.files import get_file_content as _get_file_content
+from together_batches_api.models import CreateBatchRequest
+
+from ._exceptions import (
+    APIResponseValidationError,
+    APIStatusError,
+    body_snippet,
+    status_error_class,
+)
+from ._files import FileObject, parse_file
+from ._ids import check_id
+from ._models import BatchJob, InvalidPayload, parse_create, parse_job, parse_job_list
+
+__all__ = ["Call", "decode"]
+
+T = TypeVar("T")
+
+
+@attrs.frozen
+class Call(Generic[T]):
+    """One API call: the request to send and how to read a successful answer.
+
+    Attributes:
+        request: Keyword arguments for `httpx.Client.request` (method, url, json, headers);
+            the url is relative to the client's base URL.
+        idempotent: Whether sending it twice is harmless (decides retries).
+        parse: Turns the decoded JSON (or the raw bytes, when `raw` is set) into the result.
+        raw: Return the body's bytes to `parse` instead of decoding JSON.
+    """
+
+    request: dict[str, Any]
+    idempotent: bool
+    parse: Callable[[Any], T]
+    raw: bool = False
+
+
+def list_batches() -> Call[list[BatchJob]]:
+    """GET /batches."""
+    return Call(_list._get_kwargs(), idempotent=True, parse=parse_job_list)
+
+
+def get_batch(batch_job_id: str) -> Call[BatchJob]:
+    """GET /batches/{id}."""
+    return Call(_get._get_kwargs(check_id(batch_job_id)), idempotent=True, parse=parse_job)
+
+
+def cancel_batch(batch_job_id: str) -> Call[BatchJob]:
+    """POST /batches/{id}/cancel. Repeating a cancel is harmless, so it is retried."""
+    return Call(_cancel._get_kwargs(check_id(batch_job_id)), idempotent=True, parse=parse_job)
+
+
+def create_batch(
+    file_id: str,
+    endpoint: str,
+    *,
+    completion_window: str | None,
+    model_id: str | None,
+    priority: int | None,
+) -> Call[BatchJob]:
+    """POST /batches. Not idempotent: a blind retry could start a second batch."""
+    check_id(file_id, name="file_id")
+    if not isinstance(endpoint, str) or not endpoint:
+        raise ValueError("endpoint must be a non-empty str, such as '/v1/chat/completions'")
+    body = CreateBatchRequest(endpoint=endpoint, input_file_id=file_id)
+    if completion_window is not None:
+        body.completion_window = completion_window
+    if model_id is not None:
+        body.model_id = model_id
+    if priority is not None:
+        body.priority = priority
+    return Call(_create._get_kwargs(body=body), idempotent=False, parse=parse_create)
+
+
+def retrieve_file(file_id: str) -> Call[FileObject]:
+    """GET /files/{id}."""
+    return Call(
+        _get_file._get_kwargs(check_id(file_id, name="file_id")), idempotent=True, parse=parse_file
+    )
+
+
+def file_content(file_id: str) -> Call[bytes]:
+    """GET /files/{id}/content, as bytes."""
+    kwargs = _get_file_content._get_kwargs(check_id(file_id, name="file_id"))
+    return Call(kwargs, idempotent=True, parse=bytes, raw=True)
+
+
+def error_message(body: Any, status_code: int) -> str:
+    """The server's message from an error body: flat `{"error": "..."}` or nested."""
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, str) and error:
+            return error
+        if isinstance(error, dict) and isinstance(error.get("message"), str):
+            return str(error["message"])
+        if isinstance(body.get("message"), str):
+            return str(body["message"])
+    return f"HTTP {status_code} error"
+
+
+def decode(call: Call[T], response: httpx.Response) -> T:
+    """Read a response as the call's result, or raise the matching `TogetherError`.
+
+    Args:
+        call: The call the response answers.
+        response: A response whose body has been read.
+
+    Returns:
+        The parsed result.
+
+    Raises:
+        APIStatusError: (a subclass per status) for a status that is not 2xx.
+        APIResponseValidationError: for a 2xx whose body is not what the spec promises.
+    """
+    status = response.status_code
+    if not 200 <= status < 300:
+        raise _status_error(response)
+    if call.raw:
+        return call.parse(response.content)
+    try:
+        data = json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        raise APIResponseValidationError(
+            "response is not JSON",
+            status_code=status,
+            body=body_snippet(response.content),
+            response=response,
+        ) from None
+    try:
+        return call.parse(data)
+    except InvalidPayload as exc:
+        raise APIResponseValidationError(
+            str(exc), status_code=status, body=body_snippet(response.content), response=response
+        ) from None
+
+
+def _status_error(response: httpx.Response) -> APIStatusError:
+    try:
+        body: Any = json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        body = body_snippet(response.content)
+    cls = status_error_class(response.status_code)
+    return cls(error_message(body, response.status_code), response=response, body=body)

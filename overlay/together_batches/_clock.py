@@ -1,0 +1,21 @@
+"""Time and sleep, in one place, so that tests can replace them (see tests/conftest.py).
+
+Callers must look these up at call time (`_clock.sleep(...)`), never import the functions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+
+__all__ = ["async_sleep", "monotonic", "now", "sleep"]
+
+sleep = time.sleep
+async_sleep = asyncio.sleep
+monotonic = time.monotonic
+
+
+def now() -> dt.datetime:
+    """The wall clock, timezone-aware UTC."""
+    return dt.datetime.now(dt.UTC)

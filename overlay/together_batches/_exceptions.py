@@ -1,0 +1,218 @@
+"""Every exception the client raises on purpose.
+
+The tree::
+
+    TogetherError
+    ├── APIConnectionError              the request did not get a response
+    │   └── APITimeoutError             ... because a timeout ran out
+    ├── APIResponseValidationError      a response that is not what the spec promises
+    ├── APIStatusError                  an error status (status_code, message, body, request_id)
+    │   ├── BadRequestError             400
+    │   ├── AuthenticationError         401
+    │   ├── PermissionDeniedError       403
+    │   ├── NotFoundError               404
+    │   ├── RateLimitError              429
+    │   └── InternalServerError         >= 500
+    ├── BatchFailedError                wait_until_done(raise_on_failure=True): FAILED, EXPIRED
+    │   └── BatchCancelledError         ... and CANCELLED
+    └── WaitTimeoutError                the wait's deadline passed (also a TimeoutError)
+
+Messages never contain the API key: nothing here is built from request headers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+if TYPE_CHECKING:
+    from ._models import BatchJob
+
+__all__ = [
+    "APIConnectionError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "BatchCancelledError",
+    "BatchFailedError",
+    "InternalServerError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "TogetherError",
+    "WaitTimeoutError",
+    "status_error_class",
+]
+
+_SNIPPET = 200
+
+
+def body_snippet(content: bytes) -> str:
+    """The start of a response body, printable, for error messages."""
+    text = content[:_SNIPPET].decode("utf-8", errors="replace")
+    return text + ("..." if len(content) > _SNIPPET else "")
+
+
+class TogetherError(Exception):
+    """Base of every error this package raises on purpose."""
+
+
+class APIConnectionError(TogetherError):
+    """The request was sent (or tried) but no response came back.
+
+    Args:
+        message: What went wrong.
+        request: The request that failed, when there was one.
+    """
+
+    def __init__(
+        self, message: str = "Connection error.", *, request: httpx.Request | None = None
+    ) -> None:
+        super().__init__(message)
+        self.request = request
+
+
+class APITimeoutError(APIConnectionError):
+    """A connect, read, write or pool timeout ran out."""
+
+    def __init__(
+        self, message: str = "Request timed out.", *, request: httpx.Request | None = None
+    ):
+        super().__init__(message, request=request)
+
+
+class APIResponseValidationError(TogetherError):
+    """A response whose body is not what the spec promises (HTML, truncated JSON, wrong type).
+
+    Attributes:
+        status_code: The HTTP status of the response.
+        body: The start of the raw body, decoded leniently.
+        response: The httpx response, when there is one.
+    """
+
+    def __init__(
+        self, message: str, *, status_code: int, body: str, response: httpx.Response | None = None
+    ) -> None:
+        super().__init__(f"{message} (HTTP {status_code}, body: {body!r})")
+        self.status_code = status_code
+        self.body = body
+        self.response = response
+
+
+class APIStatusError(TogetherError):
+    """The API answered with an error status.
+
+    Attributes:
+        status_code: The HTTP status.
+        message: The server's own message (the batch endpoints' `error` string), or a
+            description of the status when the body carried none.
+        body: The decoded JSON body, or the start of the raw text when it was not JSON.
+        request_id: The server's request id header, when present.
+        response: The httpx response.
+    """
+
+    def __init__(self, message: str, *, response: httpx.Response, body: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.response = response
+        self.status_code = response.status_code
+        self.body = body
+        self.request_id: str | None = response.headers.get("x-request-id")
+
+    def __str__(self) -> str:
+        return f"{self.message} (HTTP {self.status_code})"
+
+
+class BadRequestError(APIStatusError):
+    """400: the request was malformed or not allowed in the job's state."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key is missing or wrong."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the key may not see this job."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such job or file."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests."""
+
+
+class InternalServerError(APIStatusError):
+    """A 5xx answer."""
+
+
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    429: RateLimitError,
+}
+
+
+def status_error_class(status_code: int) -> type[APIStatusError]:
+    """The exception class for an error status.
+
+    Args:
+        status_code: Any HTTP status >= 400, including ones outside `http.HTTPStatus`.
+
+    Returns:
+        The most specific subclass of `APIStatusError`.
+    """
+    if status_code >= 500:
+        return InternalServerError
+    return _BY_STATUS.get(status_code, APIStatusError)
+
+
+class BatchFailedError(TogetherError):
+    """A waited-for job ended FAILED or EXPIRED (and `raise_on_failure=True` was given).
+
+    Attributes:
+        job: The job as last seen, terminal.
+    """
+
+    def __init__(self, job: BatchJob) -> None:
+        details = [f"batch {job.id} ended {job.status}"]
+        if job.error:
+            details.append(f"error: {job.error}")
+        if job.error_file_id:
+            details.append(f"error file: {job.error_file_id}")
+        super().__init__("; ".join(details))
+        self.job = job
+
+
+class BatchCancelledError(BatchFailedError):
+    """A waited-for job ended CANCELLED (and `raise_on_failure=True` was given)."""
+
+
+class WaitTimeoutError(TogetherError, TimeoutError):
+    """The wait's deadline passed before the job (or jobs) reached a terminal status.
+
+    Attributes:
+        job: The last job seen (for a single wait), or None if no poll succeeded.
+        polls: How many polls were made.
+        pending: For waits on many jobs: the jobs still unfinished, by id (the last state
+            seen, or None where none was).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        job: BatchJob | None = None,
+        polls: int = 0,
+        pending: dict[str, BatchJob | None] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.job = job
+        self.polls = polls
+        self.pending = pending if pending is not None else {}

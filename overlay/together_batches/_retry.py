@@ -1,0 +1,175 @@
+"""When to retry a request and how long to wait first: pure functions, no I/O.
+
+The send loops in `_client.py` (sync and async) ask `retry_delay` after every failed
+attempt and do what it says; every rule lives here once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import enum
+import math
+import random
+from collections.abc import Callable, Mapping
+
+import attrs
+import httpx
+
+__all__ = [
+    "RETRYABLE_STATUSES",
+    "Failure",
+    "RetryPolicy",
+    "backoff_delay",
+    "classify_exception",
+    "parse_retry_after",
+    "retry_delay",
+]
+
+# Statuses worth another try: the server was busy or briefly broken.
+RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+# Statuses that promise the request was not acted on, so even a create may be re-sent.
+_NOT_PROCESSED_STATUSES = frozenset({429, 503})
+
+
+class Failure(enum.Enum):
+    """How an attempt failed, as far as retrying cares."""
+
+    NOT_SENT = "not_sent"  # connect error or connect/pool timeout: never reached the server
+    TIMEOUT = "timeout"  # read/write timeout: the server may have acted on it
+    CONNECTION = "connection"  # dropped mid-way: the server may have acted on it
+    STATUS = "status"  # an HTTP status came back
+    FATAL = "fatal"  # no point in trying again (bad URL scheme, local protocol misuse)
+
+
+@attrs.frozen
+class RetryPolicy:
+    """How hard to try.
+
+    Args:
+        max_retries: Retries after the first attempt (0 disables retrying).
+        initial_delay: The first backoff delay in seconds, doubled each retry.
+        max_delay: The cap on a backoff delay.
+        max_retry_after: A server hint (`retry-after`) longer than this is not waited for:
+            the error is raised at once.
+    """
+
+    max_retries: int = 2
+    initial_delay: float = 0.5
+    max_delay: float = 8.0
+    max_retry_after: float = 60.0
+
+
+def classify_exception(exc: httpx.TransportError) -> Failure:
+    """Whether a transport error may have reached the server.
+
+    Args:
+        exc: What httpx raised.
+
+    Returns:
+        The `Failure` kind.
+    """
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+        return Failure.NOT_SENT
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError | httpx.ProxyError):
+        return Failure.FATAL
+    if isinstance(exc, httpx.TimeoutException):
+        return Failure.TIMEOUT
+    return Failure.CONNECTION
+
+
+def parse_retry_after(headers: Mapping[str, str], now: dt.datetime | None = None) -> float | None:
+    """The server's requested wait in seconds, from `retry-after-ms` or `retry-after`.
+
+    Args:
+        headers: Response headers (case-insensitive mapping, as httpx gives).
+        now: The current time, for the HTTP-date form (defaults to the wall clock).
+
+    Returns:
+        Seconds, never negative; None when there is no usable hint.
+    """
+    millis = headers.get("retry-after-ms")
+    if millis is not None:
+        try:
+            value = float(millis) / 1000.0
+        except ValueError:
+            value = None
+        if value is not None and not math.isnan(value):
+            return max(0.0, value)
+    raw = headers.get("retry-after")
+    if raw is None:
+        return None
+    try:
+        seconds = float(raw)
+    except ValueError:
+        return _seconds_until_http_date(raw, now)
+    return None if math.isnan(seconds) else max(0.0, seconds)
+
+
+def _seconds_until_http_date(raw: str, now: dt.datetime | None) -> float | None:
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    current = now if now is not None else dt.datetime.now(dt.UTC)
+    return max(0.0, (when - current).total_seconds())
+
+
+def backoff_delay(retry: int, policy: RetryPolicy, rand: Callable[[], float]) -> float:
+    """Capped exponential backoff with jitter.
+
+    Args:
+        retry: 0 for the first retry, 1 for the second...
+        policy: The delays to use.
+        rand: A source of floats in [0, 1) (e.g. `random.random`).
+
+    Returns:
+        Seconds: `min(max_delay, initial_delay * 2**retry)`, less up to a quarter at random so
+        that many clients do not retry in step.
+    """
+    base = min(policy.max_delay, policy.initial_delay * (2.0 ** min(retry, 30)))
+    return base * (1.0 - 0.25 * rand())
+
+
+def retry_delay(
+    *,
+    failure: Failure,
+    status: int | None,
+    headers: Mapping[str, str] | None,
+    retries_done: int,
+    idempotent: bool,
+    policy: RetryPolicy,
+    rand: Callable[[], float] = random.random,
+    now: dt.datetime | None = None,
+) -> float | None:
+    """Whether to retry a failed attempt, and after how long.
+
+    Args:
+        failure: How the attempt failed.
+        status: The HTTP status, for `Failure.STATUS`.
+        headers: The response headers, for `Failure.STATUS` (server hints).
+        retries_done: Retries already made for this call.
+        idempotent: Whether repeating the request is harmless (GET, cancel). A create is not:
+            it is re-sent only when it provably was not acted on.
+        policy: Limits and delays.
+        rand: Jitter source.
+        now: Wall clock for HTTP-date hints.
+
+    Returns:
+        Seconds to sleep before the next attempt, or None to give up now.
+    """
+    if retries_done >= policy.max_retries or failure is Failure.FATAL:
+        return None
+    if failure is Failure.STATUS:
+        if status not in RETRYABLE_STATUSES:
+            return None
+        if not idempotent and status not in _NOT_PROCESSED_STATUSES:
+            return None
+        hint = parse_retry_after(headers or {}, now)
+        if hint is not None:
+            return hint if hint <= policy.max_retry_after else None
+    elif failure is not Failure.NOT_SENT and not idempotent:
+        return None
+    return backoff_delay(retries_done, policy, rand)
