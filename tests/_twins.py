@@ -1,0 +1,106 @@
+"""Run one behaviour test over both twins: `Together` directly, `AsyncTogether` through a
+private event loop, behind the same synchronous face."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+import httpx
+
+from together_batches import AsyncTogether, Together
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+async def _await(awaitable: Any) -> Any:
+    return await awaitable
+
+
+def _iterate(runner: asyncio.Runner, iterator: AsyncIterator[Any]) -> Iterator[Any]:
+    while True:
+        try:
+            yield runner.run(_await(iterator.__anext__()))
+        except StopAsyncIteration:
+            return
+
+
+class Synced:
+    """A synchronous view of an object of the async twin: coroutines are run to completion,
+    async iterators become iterators, sub-resources (`client.batches`) are wrapped too."""
+
+    def __init__(self, target: Any, runner: asyncio.Runner | None) -> None:
+        self._target = target
+        self._runner = runner
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._target, name)
+        if self._runner is None:
+            return value
+        if callable(value):
+            return self._wrap(value)
+        if type(value).__module__.startswith("together_batches._"):
+            return Synced(value, self._runner)
+        return value
+
+    def _wrap(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        runner = self._runner
+        assert runner is not None
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            result = function(*args, **kwargs)
+            if inspect.isawaitable(result):
+                return runner.run(_await(result))
+            if hasattr(result, "__anext__"):
+                return _iterate(runner, result)
+            return result
+
+        return call
+
+
+class Twin:
+    """Makes clients of one flavour ("sync" or "async") over a transport."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.runner = asyncio.Runner() if kind == "async" else None
+        self._clients: list[Any] = []
+
+    @property
+    def is_async(self) -> bool:
+        return self.runner is not None
+
+    def client(
+        self,
+        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | Handler | None = None,
+        *,
+        api_key: str = "sk-test-key",
+        base_url: str = "https://api.example.test/v1",
+        **kwargs: Any,
+    ) -> Any:
+        """A client (sync face) sending through `transport` (a handler means MockTransport);
+        None means a real connection to `base_url`."""
+        if callable(transport) and not isinstance(
+            transport, httpx.BaseTransport | httpx.AsyncBaseTransport
+        ):
+            transport = httpx.MockTransport(transport)
+        if self.runner is None:
+            http = httpx.Client(transport=transport) if transport is not None else None  # type: ignore[arg-type]
+            client: Any = Together(api_key, base_url=base_url, http_client=http, **kwargs)
+        else:
+            ahttp = httpx.AsyncClient(transport=transport) if transport is not None else None  # type: ignore[arg-type]
+            client = AsyncTogether(api_key, base_url=base_url, http_client=ahttp, **kwargs)
+        self._clients.append(client)
+        return Synced(client, self.runner)
+
+    def close(self) -> None:
+        for client in self._clients:
+            if self.runner is None:
+                client.close()
+                client._http.close()
+            else:
+                self.runner.run(client._http.aclose())
+        if self.runner is not None:
+            self.runner.close()

@@ -1,0 +1,141 @@
+"""Bad ids never reach the network; any other id is one path segment; the key leaks nowhere."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import unquote
+
+import httpx
+import pytest
+
+from together_batches import AsyncTogether, NotFoundError, Together, TogetherError
+
+from ._loopback import Reply, Seen, loopback
+from ._twins import Twin
+from .conftest import FakeTime
+
+SECRET = "sk-very-secret-key-0123456789"
+JOB = {"id": "x", "status": "IN_PROGRESS", "progress": 10}
+
+
+def job_server(request: Seen) -> Reply:
+    headers = {"Content-Type": "application/json"}
+    if request.path.startswith("/v1/batches/") and request.method in ("GET", "POST"):
+        return 200, headers, json.dumps(JOB).encode()
+    return 404, headers, b'{"error": "no such route"}'
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[str, list[Seen]]]:
+    with loopback(job_server) as served:
+        yield served
+
+
+def _methods(batches: Any) -> list[Any]:
+    return [batches.get_batch, batches.cancel_batch]
+
+
+@pytest.mark.parametrize("bad", ["", ".", ".."])
+def test_dot_ids_raise_value_error_before_any_request(
+    twin: Twin, server: tuple[str, list[Seen]], bad: str
+) -> None:
+    base_url, seen = server
+    batches = twin.client(None, base_url=base_url).batches
+    for method in _methods(batches):
+        with pytest.raises(ValueError, match="batch_job_id"):
+            method(bad)
+    with pytest.raises(ValueError):
+        batches.create_batch(bad, "/v1/chat/completions")
+    assert seen == []
+
+
+@pytest.mark.parametrize("bad", [None, 42, b"batch-1", ["b"]])
+def test_non_string_ids_raise_type_error(
+    twin: Twin, server: tuple[str, list[Seen]], bad: Any
+) -> None:
+    base_url, seen = server
+    batches = twin.client(None, base_url=base_url).batches
+    for method in _methods(batches):
+        with pytest.raises(TypeError):
+            method(bad)
+    assert seen == []
+
+
+@pytest.mark.parametrize(
+    "batch_id",
+    ["a/b", "../cancel", "a/../../files/x", "%2e%2e", "x?y=1", "x#frag", "sp ace", "ünï",
+     "./", "...", "a\\b", "batch-xyz789"],
+)  # fmt: skip
+def test_any_other_id_is_sent_as_one_segment(
+    twin: Twin, server: tuple[str, list[Seen]], batch_id: str
+) -> None:
+    base_url, seen = server
+    batches = twin.client(None, base_url=base_url).batches
+    batches.get_batch(batch_id)
+    batches.cancel_batch(batch_id)
+    get, cancel = seen
+    for request, suffix in ((get, ""), (cancel, "/cancel")):
+        assert request.path.startswith("/v1/batches/")
+        segment = request.path.removeprefix("/v1/batches/")
+        segment = segment.removesuffix(suffix) if suffix else segment
+        assert "/" not in segment and "?" not in segment and "#" not in segment
+        assert unquote(segment) == batch_id
+    assert (get.method, cancel.method) == ("GET", "POST")
+
+
+def test_the_key_is_nowhere_in_reprs_errors_or_logs(
+    twin: Twin, fake_time: FakeTime, caplog: pytest.LogCaptureFixture
+) -> None:
+    answers = iter([503, 429, 200, 401, 404, 500, 500, 500])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        status = next(answers, 500)
+        body = JOB if status == 200 else {"error": f"status {status}"}
+        return httpx.Response(status, json=body, headers={"retry-after": "0"})
+
+    texts: list[str] = []
+    with caplog.at_level(logging.DEBUG):
+        for name in ("together_batches", "httpx", "httpcore"):
+            logging.getLogger(name).setLevel(logging.DEBUG)
+        client = twin.client(handler, api_key=SECRET)
+        texts += [
+            repr(client),
+            repr(client._target),
+            repr(client.batches),
+            str(vars(client._target)),
+        ]
+        texts.append(repr(client.batches.get_batch("b1")))
+        for _ in range(3):
+            try:
+                client.batches.get_batch("b1")
+            except TogetherError as exc:
+                texts += [str(exc), repr(exc), repr(getattr(exc, "response", None))]
+                texts.append(repr(getattr(getattr(exc, "response", None), "request", None)))
+                texts.append(repr(getattr(getattr(exc, "response", None), "headers", None)))
+    texts += [record.getMessage() for record in caplog.records]
+    texts += [caplog.text]
+    assert any("retrying" in text for text in texts)  # the logs were captured
+    for text in texts:
+        assert SECRET not in text
+
+
+def test_the_key_is_not_in_a_connection_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    for cls in (Together, AsyncTogether):
+        client = cls(SECRET, base_url="http://127.0.0.1:9/v1", max_retries=0)
+        assert SECRET not in repr(client)
+    with Together(SECRET, base_url="http://127.0.0.1:9/v1", max_retries=0) as client:
+        try:
+            client.batches.get_batch("b")
+        except TogetherError as exc:
+            assert SECRET not in str(exc) and SECRET not in repr(exc)
+            assert SECRET not in repr(exc.__cause__)
+
+
+def test_not_found_on_a_real_server(twin: Twin, server: tuple[str, list[Seen]]) -> None:
+    base_url, _ = server
+    client = twin.client(None, base_url=base_url.replace("/v1", "/v2"))
+    with pytest.raises(NotFoundError, match="no such route"):
+        client.batches.get_batch("b1")

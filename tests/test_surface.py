@@ -1,0 +1,114 @@
+"""The public surface: a curated `__all__`, twins in step, every status classified."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+import together_batches
+from together_batches import (
+    ACTIVE_STATUSES,
+    CANCELLED_STATUSES,
+    FAILURE_STATUSES,
+    SUCCESS_STATUSES,
+    TERMINAL_STATUSES,
+    AsyncBatches,
+    AsyncFiles,
+    AsyncTogether,
+    Batches,
+    BatchStatus,
+    Files,
+    Together,
+)
+from together_batches_api.models import BatchJobStatus
+
+
+def test_all_is_curated_and_importable() -> None:
+    names = together_batches.__all__
+    assert len(names) == len(set(names))
+    for name in names:
+        assert hasattr(together_batches, name), name
+    public = {n for n in vars(together_batches) if not n.startswith("_")}
+    assert public <= set(names) | {"testing"}, public - set(names)
+
+
+@pytest.mark.parametrize(("sync", "async_"), [(Batches, AsyncBatches), (Files, AsyncFiles)])
+def test_async_twin_has_the_same_methods_and_signatures(sync: type, async_: type) -> None:
+    def methods(cls: type) -> dict[str, inspect.Signature]:
+        return {
+            name: inspect.signature(member)
+            for name, member in vars(cls).items()
+            if callable(member) and not name.startswith("_")
+        }
+
+    sync_methods, async_methods = methods(sync), methods(async_)
+    assert sync_methods.keys() == async_methods.keys()
+    for name, signature in sync_methods.items():
+        other = async_methods[name]
+        assert list(signature.parameters.values()) == list(other.parameters.values()), name
+        function = vars(async_)[name]
+        assert (
+            inspect.iscoroutinefunction(function)
+            or inspect.isasyncgenfunction(function)
+            or (name == "as_completed")
+        ), name
+
+
+def test_client_constructors_match() -> None:
+    sync = inspect.signature(Together.__init__).parameters
+    async_ = inspect.signature(AsyncTogether.__init__).parameters
+    assert list(sync) == list(async_)
+    assert list(sync) == ["self", "api_key", "base_url", "timeout", "max_retries", "http_client"]
+    keyword_only = [p for p in sync.values() if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    assert [p.name for p in keyword_only] == ["base_url", "timeout", "max_retries", "http_client"]
+
+
+def test_every_spec_status_is_classified() -> None:
+    """Fails when spec/ gains a status that BatchStatus and its sets do not place."""
+    for value in BatchJobStatus:
+        status = BatchStatus(value.value)
+        assert status.is_known, f"{value} is in the spec but not in BatchStatus"
+        assert (status in TERMINAL_STATUSES) != (status in ACTIVE_STATUSES), value
+    assert {s.value for s in BatchStatus} == {s.value for s in BatchJobStatus}
+
+
+@pytest.mark.parametrize(
+    ("value", "terminal", "success", "failure", "cancelled", "active"),
+    [
+        ("VALIDATING", False, False, False, False, True),
+        ("IN_PROGRESS", False, False, False, False, True),
+        ("CANCELING", False, False, False, False, True),
+        ("COMPLETED", True, True, False, False, False),
+        ("FAILED", True, False, True, False, False),
+        ("EXPIRED", True, False, True, False, False),
+        ("CANCELLED", True, False, False, True, False),
+        ("SOMETHING_NEW", False, False, False, False, True),
+    ],
+)
+def test_status_helpers(
+    value: str, terminal: bool, success: bool, failure: bool, cancelled: bool, active: bool
+) -> None:
+    status = BatchStatus(value)
+    assert status == value and str(status) == value and f"{status}" == value
+    assert (status.is_terminal, status.is_success, status.is_failure) == (
+        terminal,
+        success,
+        failure,
+    )
+    assert (status.is_cancelled, status.is_active) == (cancelled, active)
+    assert (status in SUCCESS_STATUSES, status in FAILURE_STATUSES) == (success, failure)
+    assert (status in CANCELLED_STATUSES) == cancelled
+
+
+def test_unknown_status_is_logged_once_per_value(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("WARNING", logger="together_batches"):
+        first = BatchStatus("ONLY_ONCE_PLEASE")
+        second = BatchStatus("ONLY_ONCE_PLEASE")
+    assert first is second and not first.is_known
+    assert [r.levelname for r in caplog.records if "ONLY_ONCE_PLEASE" in r.message] == ["WARNING"]
+
+
+def test_a_non_string_status_is_rejected() -> None:
+    with pytest.raises(ValueError):
+        BatchStatus(3)  # type: ignore[arg-type]
