@@ -31,6 +31,7 @@ def loopback(handler: Handler) -> Iterator[tuple[str, list[Seen]]]:
 
     class _Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out in two writes
 
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)

@@ -38,7 +38,7 @@ def _methods(batches: Any) -> list[Any]:
     return [batches.get_batch, batches.cancel_batch]
 
 
-@pytest.mark.parametrize("bad", ["", ".", ".."])
+@pytest.mark.parametrize("bad", ["", ".", "..", "\ud800"])
 def test_dot_ids_raise_value_error_before_any_request(
     twin: Twin, server: tuple[str, list[Seen]], bad: str
 ) -> None:

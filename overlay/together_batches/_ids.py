@@ -22,10 +22,16 @@ def check_id(value: object, *, name: str = "batch_job_id") -> str:
 
     Raises:
         TypeError: `value` is not a `str`.
-        ValueError: `value` is empty, `.` or `..`.
+        ValueError: `value` is empty, `.` or `..`, or cannot be encoded as UTF-8 (a lone
+            surrogate), so could not be percent-encoded.
     """
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a str, not {type(value).__name__}")
     if value in _DOT_SEGMENTS:
         raise ValueError(f"{name} must be a non-empty id other than '.' and '..', got {value!r}")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(f"{name} is not valid text: {value!r}") from None
     return value
