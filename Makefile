@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-SOURCES := overlay tests tools bench
+SOURCES := $(wildcard overlay tests tools bench)
 
 .PHONY: all generate check-generated lint format typecheck pytest test demo bench lock clean
 

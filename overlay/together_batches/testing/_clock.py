@@ -1,0 +1,124 @@
+"""Clocks the emulator reads the time from: a fake one tests move by hand, and the real one."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+import attrs
+
+#: Where a `FakeClock` starts unless told otherwise: a fixed instant keeps job JSON reproducible.
+DEFAULT_START = datetime(2025, 1, 15, 12, 0, 0, tzinfo=UTC)
+
+
+class Clock(Protocol):
+    """Anything with a `now()` that answers an aware UTC datetime."""
+
+    def now(self) -> datetime:
+        """Answer the current instant.
+
+        Returns:
+            An aware datetime in UTC.
+        """
+        ...
+
+
+@attrs.define(eq=False)
+class FakeClock:
+    """A clock that only moves when a test moves it, so a 24 h timeline takes no time to test.
+
+    Args:
+        start: The first instant; must be timezone-aware.
+
+    Raises:
+        ValueError: If `start` is naive.
+    """
+
+    start: datetime = attrs.field(default=DEFAULT_START)
+    _now: datetime = attrs.field(init=False)
+    _lock: threading.Lock = attrs.field(init=False, factory=threading.Lock)
+
+    def __attrs_post_init__(self) -> None:
+        if self.start.tzinfo is None:
+            raise ValueError("FakeClock needs a timezone-aware start")
+        self._now = self.start.astimezone(UTC)
+
+    def now(self) -> datetime:
+        """Answer the clock's current instant.
+
+        Returns:
+            The start plus every advance so far.
+        """
+        with self._lock:
+            return self._now
+
+    def advance(self, seconds: float) -> datetime:
+        """Move the clock forward.
+
+        Args:
+            seconds: How far to move; must not be negative (jobs never run backwards).
+
+        Returns:
+            The new current instant.
+
+        Raises:
+            ValueError: If `seconds` is negative.
+        """
+        if seconds < 0:
+            raise ValueError("a FakeClock only moves forward")
+        with self._lock:
+            self._now += timedelta(seconds=seconds)
+            return self._now
+
+    def set(self, instant: datetime) -> None:
+        """Jump to an instant at or after the current one.
+
+        Args:
+            instant: The new current instant; timezone-aware.
+
+        Raises:
+            ValueError: If `instant` is naive or earlier than now.
+        """
+        if instant.tzinfo is None:
+            raise ValueError("FakeClock needs timezone-aware instants")
+        with self._lock:
+            if instant < self._now:
+                raise ValueError("a FakeClock only moves forward")
+            self._now = instant.astimezone(UTC)
+
+
+@attrs.define(eq=False)
+class SystemClock:
+    """The real time, optionally sped up so a demo can live through a 24 h window in minutes.
+
+    With `speed=60.0` a minute of emulated time passes each real second, counted from the
+    moment the clock is made; the clock starts at the real current time.
+
+    Args:
+        speed: Emulated seconds per real second; must be positive.
+
+    Raises:
+        ValueError: If `speed` is not positive.
+    """
+
+    speed: float = 1.0
+    _origin: datetime = attrs.field(init=False)
+    _origin_monotonic: float = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.speed > 0:
+            raise ValueError("SystemClock speed must be positive")
+        self._origin = datetime.now(UTC)
+        # A monotonic base keeps emulated time from jumping when the wall clock is adjusted.
+        self._origin_monotonic = time.monotonic()
+
+    def now(self) -> datetime:
+        """Answer the emulated current instant.
+
+        Returns:
+            The creation instant plus the real time since, times `speed`.
+        """
+        elapsed = time.monotonic() - self._origin_monotonic
+        return self._origin + timedelta(seconds=elapsed * self.speed)

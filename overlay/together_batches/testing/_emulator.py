@@ -1,0 +1,270 @@
+"""The `Emulator`: state, scripting methods, and the ways to reach it (transports, server)."""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any, TextIO
+
+import attrs
+import httpx
+
+from ._app import App, Headers, RecordedRequest, Response, Settings
+from ._clock import Clock, SystemClock
+from ._faults import FaultQueue
+from ._server import serve
+from ._state import JobPlan, Store
+from ._transport import AsyncEmulatorTransport, EmulatorTransport
+
+
+@attrs.frozen(eq=False, kw_only=True)
+class Emulator:
+    """A local, stateful stand-in for Together's Batch API (`/v1/batches`, `/v1/files`).
+
+    Job status is never stored: each read computes it from the job's `JobPlan` and the
+    clock, so a `FakeClock` lets a test jump through a 24 h timeline instantly.
+
+    Args:
+        api_key: The bearer token requests must carry, or None to accept any.
+        clock: The time source; the real time by default.
+        plan: The timeline of every created job that `plan_next` has not scripted.
+        strict_files: Whether a create naming an unregistered input file answers 400
+            (by default the emulator makes up an input of `synthesized_requests` requests).
+        null_when_empty: Whether an empty list answers `null`, as the live API does, or `[]`.
+        synthesized_requests: How many requests a made-up input file holds.
+        user_id: The `user_id` of every job.
+        model_id: The model of jobs whose create and input name none.
+        seed: Seeds generated ids, so runs are reproducible.
+    """
+
+    api_key: str | None = "test-key"
+    clock: Clock = attrs.field(factory=SystemClock)
+    plan: JobPlan = attrs.field(factory=JobPlan)
+    strict_files: bool = False
+    null_when_empty: bool = True
+    synthesized_requests: int = 8
+    user_id: str = "user-emulator"
+    model_id: str = "meta-llama/Llama-3.3-70B-Instruct-Turbo"
+    seed: int = 0
+    faults: FaultQueue = attrs.field(init=False, factory=FaultQueue)
+    _planned: collections.deque[JobPlan] = attrs.field(init=False, factory=collections.deque)
+    _app: App = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        settings = Settings(
+            api_key=self.api_key,
+            strict_files=self.strict_files,
+            null_when_empty=self.null_when_empty,
+            synthesized_requests=self.synthesized_requests,
+            user_id=self.user_id,
+            model_id=self.model_id,
+        )
+        app = App(settings, self.clock, Store(self.seed), self.faults, self._take_plan)
+        # Frozen, because changing a setting after the fact would silently not reach the app.
+        object.__setattr__(self, "_app", app)
+
+    def _take_plan(self) -> JobPlan:
+        return self._planned.popleft() if self._planned else self.plan
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every request seen so far, in arrival order (the live list: `.clear()` works)."""
+        return self._app.requests
+
+    def handle(self, method: str, raw_path: str, headers: Headers, body: bytes = b"") -> Response:
+        """Answer one request: the core both transports and the server call.
+
+        Args:
+            method: The HTTP method.
+            raw_path: The request target as sent, percent-encoded, e.g. `/v1/batches/a%2Fb`.
+            headers: The request headers.
+            body: The request body.
+
+        Returns:
+            The response (its `delay` and `drop` are for the caller to act on).
+        """
+        return self._app.handle(method, raw_path, headers, body)
+
+    def plan_next(self, *plans: JobPlan) -> None:
+        """Script the timelines of the next jobs created through the API, in order.
+
+        Args:
+            plans: One plan per upcoming create; later creates fall back to `plan`.
+        """
+        with self._app.lock:
+            self._planned.extend(plans)
+
+    def add_file(self, content: bytes, filename: str = "input.jsonl") -> str:
+        """Register an input file, as an upload would.
+
+        Args:
+            content: JSONL of `{"custom_id", "body"}` lines (lines that are not are ignored).
+            filename: The file's name.
+
+        Returns:
+            The new file id, to pass as `input_file_id`.
+        """
+        with self._app.lock:
+            return self._app.store.add_input_file(content, filename, self.clock.now()).id
+
+    def add_job(
+        self,
+        plan: JobPlan | None = None,
+        *,
+        input_file_id: str | None = None,
+        endpoint: str = "/v1/chat/completions",
+        model_id: str | None = None,
+        created_at: datetime | None = None,
+    ) -> str:
+        """Create a job directly, without a request (nothing is recorded in `requests`).
+
+        Args:
+            plan: Its timeline; `plan` of the emulator by default.
+            input_file_id: A registered input file, or None for a made-up one.
+            endpoint: Its endpoint.
+            model_id: Its model; taken from the input or the default when None.
+            created_at: When it was created, e.g. in the past; the clock's now when None.
+
+        Returns:
+            The job id.
+        """
+        with self._app.lock:
+            job = self._app.create_job(
+                input_file_id=input_file_id,
+                endpoint=endpoint,
+                model_id=model_id,
+                plan=plan or self.plan,
+                created_at=created_at,
+            )
+            return job.id
+
+    def job(self, job_id: str) -> dict[str, Any]:
+        """Read a job as the API would answer it now, bypassing faults and the request log.
+
+        Args:
+            job_id: The job id.
+
+        Returns:
+            The BatchJob object.
+
+        Raises:
+            KeyError: If there is no such job.
+        """
+        with self._app.lock:
+            return self._app.store.jobs[job_id].to_json(self.clock.now())
+
+    @property
+    def job_ids(self) -> list[str]:
+        """Every job id, in creation order."""
+        with self._app.lock:
+            return list(self._app.store.jobs)
+
+    def file_content(self, file_id: str) -> bytes:
+        """Read a file's bytes as the API would serve them now.
+
+        Args:
+            file_id: An input file, or a job's output or error file.
+
+        Returns:
+            The bytes.
+
+        Raises:
+            KeyError: If the file does not exist (yet).
+        """
+        with self._app.lock:
+            record = self._app.store.file(file_id, self.clock.now())
+        if record is None:
+            raise KeyError(file_id)
+        return record.content
+
+    def transport(self) -> httpx.BaseTransport:
+        """Make a synchronous in-process transport: `httpx.Client(transport=...)`.
+
+        Returns:
+            The transport; any base URL ending in `/v1` works with it.
+        """
+        return EmulatorTransport(self.handle)
+
+    def async_transport(self) -> httpx.AsyncBaseTransport:
+        """Make an asynchronous in-process transport: `httpx.AsyncClient(transport=...)`.
+
+        Returns:
+            The transport; any base URL ending in `/v1` works with it.
+        """
+        return AsyncEmulatorTransport(self.handle)
+
+    @contextlib.contextmanager
+    def serve(self, port: int = 0, host: str = "127.0.0.1") -> Iterator[str]:
+        """Serve over real HTTP on a background thread while the `with` block runs.
+
+        Args:
+            port: The port, or 0 for a free one.
+            host: The interface; keep the loopback default.
+
+        Yields:
+            The base URL, e.g. `http://127.0.0.1:54321/v1`.
+        """
+        with serve(self.handle, host, port) as base_url:
+            yield base_url
+
+    def serve_forever(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        *,
+        ready: Callable[[str], None] | None = None,
+        stop: threading.Event | None = None,
+    ) -> None:
+        """Serve over real HTTP until `stop` is set or the process gets Ctrl-C.
+
+        Args:
+            host: The interface; keep the loopback default.
+            port: The port, or 0 for a free one.
+            ready: Called with the base URL once the server listens.
+            stop: Set it (from another thread) to stop serving.
+        """
+        with self.serve(port, host) as base_url:
+            if ready is not None:
+                ready(base_url)
+            # KeyboardInterrupt ends the wait; leaving the `with` then stops the server cleanly.
+            with contextlib.suppress(KeyboardInterrupt):
+                (stop or threading.Event()).wait()
+
+
+def run_server(
+    port: int = 8000,
+    api_key: str | None = "test-key",
+    *,
+    host: str = "127.0.0.1",
+    speed: float = 1.0,
+    plan: JobPlan | None = None,
+    stop: threading.Event | None = None,
+    out: TextIO | None = None,
+) -> None:
+    """Run an emulator on real time (optionally sped up) until Ctrl-C: for the CLI.
+
+    Prints the base URL alone on the first line, then a hint line.
+
+    Args:
+        port: The port, or 0 for a free one.
+        api_key: The bearer token clients must send, or None to accept any.
+        host: The interface; keep the loopback default.
+        speed: Emulated seconds per real second (60.0 runs an hour a minute).
+        plan: Every job's timeline; the `JobPlan` defaults when None.
+        stop: Set it to stop the server (tests); Ctrl-C does it otherwise.
+        out: Where to print; standard output by default.
+    """
+    emulator = Emulator(api_key=api_key, clock=SystemClock(speed=speed), plan=plan or JobPlan())
+    stream = out or sys.stdout
+
+    def ready(base_url: str) -> None:
+        print(base_url, file=stream)
+        key = "any key" if api_key is None else f"api key {api_key!r}"
+        print(f"Batch API emulator ({key}, speed x{speed:g}); Ctrl-C stops it.", file=stream)
+        stream.flush()
+
+    emulator.serve_forever(host, port, ready=ready, stop=stop)

@@ -1,0 +1,90 @@
+"""The emulator's routes, and how a raw request path maps onto one."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote
+
+import attrs
+
+PREFIX = "v1"
+
+LIST_BATCHES = "list_batches"
+CREATE_BATCH = "create_batch"
+GET_BATCH = "get_batch"
+CANCEL_BATCH = "cancel_batch"
+GET_FILE = "get_file"
+GET_FILE_CONTENT = "get_file_content"
+
+#: Routes whose successful answer carries batch jobs.
+JOB_ROUTES = frozenset({LIST_BATCHES, CREATE_BATCH, GET_BATCH, CANCEL_BATCH})
+
+
+@attrs.frozen
+class RouteMatch:
+    """What a request path names.
+
+    Args:
+        name: The route (e.g. `get_batch`), or None when the path or method matches none.
+        path_id: The decoded id from the path, when the path has one.
+        allowed: The methods the path accepts; empty when the path itself is unknown.
+        files: Whether the path is under `/v1/files`, whose errors use the nested body.
+    """
+
+    name: str | None
+    path_id: str | None
+    allowed: tuple[str, ...]
+    files: bool
+
+
+def split_path(raw_path: str) -> list[str]:
+    """Split a raw request target into decoded segments.
+
+    The split happens before decoding, so an encoded `/` (`%2F`) stays inside its segment:
+    it is part of an id, never a separator.
+
+    Args:
+        raw_path: The request target as sent, e.g. `/v1/batches/a%2Fb?x=1`.
+
+    Returns:
+        The decoded segments without the leading empty one, e.g. `["v1", "batches", "a/b"]`.
+    """
+    path = raw_path.split("?", 1)[0]
+    segments = path.split("/")
+    if segments and segments[0] == "":
+        segments = segments[1:]
+    return [unquote(segment, errors="strict") for segment in segments]
+
+
+def match_route(method: str, raw_path: str) -> RouteMatch:
+    """Find the route a request names.
+
+    Args:
+        method: The HTTP method, any case.
+        raw_path: The request target as sent.
+
+    Returns:
+        The match; `name` is None for an unknown path (404) or a known path with a method
+        it does not accept (405, see `allowed`).
+    """
+    try:
+        segments = split_path(raw_path)
+    except UnicodeDecodeError:
+        return RouteMatch(None, None, (), False)
+    method = method.upper()
+    table: dict[str, str]
+    path_id: str | None = None
+    files = len(segments) >= 2 and segments[:2] == [PREFIX, "files"]
+    match segments:
+        case [prefix, "batches"] if prefix == PREFIX:
+            table = {"GET": LIST_BATCHES, "POST": CREATE_BATCH}
+        case [prefix, "batches", job_id] if prefix == PREFIX and job_id:
+            table, path_id = {"GET": GET_BATCH}, job_id
+        case [prefix, "batches", job_id, "cancel"] if prefix == PREFIX and job_id:
+            table, path_id = {"POST": CANCEL_BATCH}, job_id
+        case [prefix, "files", file_id] if prefix == PREFIX and file_id:
+            table, path_id = {"GET": GET_FILE}, file_id
+        case [prefix, "files", file_id, "content"] if prefix == PREFIX and file_id:
+            table, path_id = {"GET": GET_FILE_CONTENT}, file_id
+        case _:
+            return RouteMatch(None, None, (), files)
+    return RouteMatch(table.get(method), path_id, tuple(table), files)
