@@ -28,6 +28,7 @@ from ._exceptions import (
 from ._files import FileObject
 from ._files_resource import AsyncFiles, Files
 from ._models import BatchJob
+from ._polling import BatchErrorGroup
 from ._status import (
     ACTIVE_STATUSES,
     CANCELLED_STATUSES,
@@ -54,6 +55,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BatchCancelledError",
+    "BatchErrorGroup",
     "BatchFailedError",
     "BatchJob",
     "BatchStatus",

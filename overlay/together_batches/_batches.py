@@ -7,12 +7,21 @@ client sends it with retries. The two classes are kept in step by tests/test_sur
 from __future__ import annotations
 
 import warnings
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 import httpx
 
-from . import _calls
+from . import _calls, _waiter
+from ._ids import check_id
 from ._models import BatchJob
+from ._polling import (
+    DEFAULT_MAX_CONCURRENCY,
+    DEFAULT_MAX_POLL_INTERVAL,
+    DEFAULT_POLL_INTERVAL,
+    check_ids,
+    make_options,
+)
 
 if TYPE_CHECKING:
     from ._client import AsyncTogether, Together
@@ -20,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncBatches", "BatchWarning", "Batches"]
 
 Timeout = float | httpx.Timeout | None
+OnProgress = Callable[[BatchJob], object] | None
 
 
 class BatchWarning(UserWarning):
@@ -97,6 +107,147 @@ class Batches:
         """
         return self._client._execute(_calls.cancel_batch(batch_job_id), timeout)
 
+    def wait_until_done(
+        self,
+        batch_job_id: str,
+        *,
+        timeout: float | None = None,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
+        on_progress: OnProgress = None,
+        raise_on_failure: bool = False,
+        cancel_on_timeout: bool = False,
+        request_timeout: Timeout = None,
+    ) -> BatchJob:
+        """Poll a job until it is COMPLETED, FAILED, EXPIRED or CANCELLED, and return it.
+
+        Polls start `poll_interval` apart (2 s by default, so a short job is noticed within
+        seconds) and grow x1.5 while nothing changes, with up to 10 % jitter, to
+        `max_poll_interval` (60 s, the API's advice for long jobs); a change of status or
+        progress goes back to `poll_interval`, and a longer `retry-after` from the server is
+        honoured. No sleep goes past the deadline.
+
+        Connection errors, timeouts, 408, 429, 5xx and a 200 whose body is not a job are
+        survived until the deadline (with the backoff, and counted); each poll is one
+        attempt, the client's `max_retries` is not used. Other errors raise at once.
+
+        Args:
+            batch_job_id: The job to wait for.
+            timeout: Seconds for the whole wait, the request in flight included. None (the
+                default) is not forever: it is the job's own `job_deadline` plus 10 minutes
+                of grace (the API expires the job then), else `created_at` + 24 h + 10 min,
+                and 25 h until a job with either has been seen.
+            poll_interval: The first and shortest delay between polls, in seconds.
+            max_poll_interval: The longest delay between polls, in seconds.
+            on_progress: Called with the job on the first poll and on every poll whose
+                status or progress changed (the terminal one included). What it raises
+                propagates.
+            raise_on_failure: Raise instead of returning a FAILED, EXPIRED or CANCELLED job.
+            cancel_on_timeout: When the deadline passes, or on `KeyboardInterrupt` (or task
+                cancellation, async), first ask for the job to be cancelled: best effort, one
+                attempt, 5 s at most, errors ignored.
+            request_timeout: Each poll's timeout (None: the client's), cut to the time left.
+
+        Returns:
+            The job as seen in a terminal status.
+
+        Raises:
+            ValueError: A bad id (`""`, `.`, `..`) or a time not finite and > 0, before any
+                request.
+            TypeError: The id is not a str.
+            WaitTimeoutError: The deadline passed; carries `.job` (last seen) and `.polls`.
+            BatchFailedError: FAILED or EXPIRED, with `raise_on_failure=True`.
+            BatchCancelledError: CANCELLED, with `raise_on_failure=True`.
+            APIStatusError: 400, 401, 403, 404 (or another non-retryable status).
+        """
+        check_id(batch_job_id)
+        options = make_options(
+            timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval,
+            raise_on_failure=raise_on_failure, cancel_on_timeout=cancel_on_timeout,
+            request_timeout=request_timeout, on_progress=on_progress,
+        )  # fmt: skip
+        return _waiter.wait_one(self._client, batch_job_id, options, on_progress)
+
+    def as_completed(
+        self,
+        batch_job_ids: Iterable[str],
+        *,
+        timeout: float | None = None,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
+        on_progress: OnProgress = None,
+        raise_on_failure: bool = False,
+        cancel_on_timeout: bool = False,
+        request_timeout: Timeout = None,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+    ) -> Iterator[BatchJob]:
+        """Wait on many jobs; yield each as soon as it is seen terminal, in finishing order.
+
+        Each job is polled on its own schedule (as in `wait_until_done`, same options). The
+        sync client polls them round-robin in this thread, one request at a time; the async
+        client keeps at most `max_concurrency` polls in flight. A 429 holds back every poll
+        for its delay. Ids are checked (and duplicates dropped) before any request.
+
+        One job's error does not stop the others: a job whose wait ends in an error (404,
+        `BatchFailedError` under `raise_on_failure`, ...) is not yielded; once every other
+        job has been yielded, a `BatchErrorGroup` of the errors is raised. A 401 ends the
+        whole wait at once (it would fail every job).
+
+        Args:
+            batch_job_ids: The jobs to wait for.
+            max_concurrency: Polls in flight at once (async; default 8).
+
+        Yields:
+            Each job, once, as seen in a terminal status.
+
+        Raises:
+            WaitTimeoutError: The shared deadline (`timeout`, or with None the latest of the
+                jobs' own deadlines plus grace) passed; `.pending` holds the unfinished jobs
+                by id (last state seen), and any errors so far are its `__cause__`.
+            BatchErrorGroup: At the end, when one or more jobs failed; `.errors` by id and
+                `.jobs` (those that finished) by id.
+        """
+        ids = check_ids(batch_job_ids)
+        options = make_options(
+            timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval,
+            raise_on_failure=raise_on_failure, cancel_on_timeout=cancel_on_timeout,
+            request_timeout=request_timeout, max_concurrency=max_concurrency,
+            on_progress=on_progress,
+        )  # fmt: skip
+        return _waiter.as_completed(self._client, ids, options, on_progress)
+
+    def wait_all(
+        self,
+        batch_job_ids: Iterable[str],
+        *,
+        timeout: float | None = None,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
+        on_progress: OnProgress = None,
+        raise_on_failure: bool = False,
+        cancel_on_timeout: bool = False,
+        request_timeout: Timeout = None,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+    ) -> list[BatchJob]:
+        """Wait on many jobs until all are terminal (see `as_completed` for the options).
+
+        Returns:
+            The terminal jobs in the order the ids were given (a repeated id, repeated).
+
+        Raises:
+            WaitTimeoutError: The shared deadline passed (`.pending` by id).
+            BatchErrorGroup: One or more jobs failed; raised only after every other job was
+                waited for, with the finished ones in `.jobs` and the errors in `.errors`.
+        """
+        ids = check_ids(batch_job_ids)
+        options = make_options(
+            timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval,
+            raise_on_failure=raise_on_failure, cancel_on_timeout=cancel_on_timeout,
+            request_timeout=request_timeout, max_concurrency=max_concurrency,
+            on_progress=on_progress,
+        )  # fmt: skip
+        return _waiter.wait_all(self._client, ids, options, on_progress)
+
 
 class AsyncBatches:
     """The batch endpoints, awaitable. Same methods and arguments as `Batches`."""
@@ -132,3 +283,74 @@ class AsyncBatches:
     async def cancel_batch(self, batch_job_id: str, *, timeout: Timeout = None) -> BatchJob:
         """Ask for a job to be cancelled (see `Batches.cancel_batch`)."""
         return await self._client._execute(_calls.cancel_batch(batch_job_id), timeout)
+
+    async def wait_until_done(
+        self,
+        batch_job_id: str,
+        *,
+        timeout: float | None = None,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
+        on_progress: OnProgress = None,
+        raise_on_failure: bool = False,
+        cancel_on_timeout: bool = False,
+        request_timeout: Timeout = None,
+    ) -> BatchJob:
+        """Poll a job until it is terminal (see `Batches.wait_until_done`). Task cancellation
+        propagates at once, after a shielded best-effort cancel with `cancel_on_timeout`."""
+        check_id(batch_job_id)
+        options = make_options(
+            timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval,
+            raise_on_failure=raise_on_failure, cancel_on_timeout=cancel_on_timeout,
+            request_timeout=request_timeout, on_progress=on_progress,
+        )  # fmt: skip
+        return await _waiter.wait_one_async(self._client, batch_job_id, options, on_progress)
+
+    def as_completed(
+        self,
+        batch_job_ids: Iterable[str],
+        *,
+        timeout: float | None = None,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
+        on_progress: OnProgress = None,
+        raise_on_failure: bool = False,
+        cancel_on_timeout: bool = False,
+        request_timeout: Timeout = None,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+    ) -> AsyncIterator[BatchJob]:
+        """Wait on many jobs, `async for` each as it ends (see `Batches.as_completed`). One
+        event loop task polls them all, at most `max_concurrency` requests in flight. The
+        arguments are checked here, before iteration starts."""
+        ids = check_ids(batch_job_ids)
+        options = make_options(
+            timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval,
+            raise_on_failure=raise_on_failure, cancel_on_timeout=cancel_on_timeout,
+            request_timeout=request_timeout, max_concurrency=max_concurrency,
+            on_progress=on_progress,
+        )  # fmt: skip
+        return _waiter.as_completed_async(self._client, ids, options, on_progress)
+
+    async def wait_all(
+        self,
+        batch_job_ids: Iterable[str],
+        *,
+        timeout: float | None = None,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
+        on_progress: OnProgress = None,
+        raise_on_failure: bool = False,
+        cancel_on_timeout: bool = False,
+        request_timeout: Timeout = None,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+    ) -> list[BatchJob]:
+        """Wait on many jobs until all are terminal, in the order given (see
+        `Batches.wait_all`)."""
+        ids = check_ids(batch_job_ids)
+        options = make_options(
+            timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval,
+            raise_on_failure=raise_on_failure, cancel_on_timeout=cancel_on_timeout,
+            request_timeout=request_timeout, max_concurrency=max_concurrency,
+            on_progress=on_progress,
+        )  # fmt: skip
+        return await _waiter.wait_all_async(self._client, ids, options, on_progress)
