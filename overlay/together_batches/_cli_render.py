@@ -1,0 +1,264 @@
+"""What the command-line tool prints: pure functions from jobs to text, and the exit codes.
+
+Nothing here does I/O, so every format is tested with plain tables of inputs and outputs
+(tests/test_cli.py); `_cli.py` and `_cli_demo.py` only decide where the text goes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+
+from ._models import BatchJob
+from ._status import BatchStatus
+
+__all__ = [
+    "EXIT_API_ERROR",
+    "EXIT_CANCELLED",
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_TIMED_OUT",
+    "EXIT_USAGE",
+    "exit_code_for",
+    "format_duration",
+    "format_table",
+    "job_details",
+    "job_json",
+    "jobs_json",
+    "outcome_line",
+    "parse_status_filter",
+    "plain_progress_line",
+    "progress_line",
+    "redact",
+    "table_rows",
+]
+
+# Exit codes. 0-3 are the outcomes of `wait`; the others are kept clear of them so a script
+# can tell "the job failed" from "the tool could not find out". 64 is sysexits' EX_USAGE
+# (argparse's own 2 would collide with "timed out"), 130 is the shell's 128 + SIGINT.
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_TIMED_OUT = 2
+EXIT_CANCELLED = 3
+EXIT_API_ERROR = 4
+EXIT_USAGE = 64
+EXIT_INTERRUPTED = 130
+
+TABLE_HEADER = ("ID", "STATUS", "PROGRESS", "CREATED", "ENDPOINT", "MODEL")
+_BAR_MIN, _BAR_MAX = 10, 40
+_STATUS_WIDTH = len("IN_PROGRESS")
+
+
+def exit_code_for(status: BatchStatus | None) -> int:
+    """The exit code of `wait` for a job's final status.
+
+    Args:
+        status: The status the wait ended on.
+
+    Returns:
+        0 for COMPLETED, 1 for FAILED or EXPIRED, 3 for CANCELLED. Anything else (a wait
+        only returns on a terminal status, so this is a status the server added later and
+        that the client treats as final) counts as a failure: 1.
+    """
+    if status is None:
+        return EXIT_FAILED
+    if status.is_success:
+        return EXIT_OK
+    if status.is_cancelled:
+        return EXIT_CANCELLED
+    return EXIT_FAILED
+
+
+def parse_status_filter(values: Iterable[str] | None) -> frozenset[str]:
+    """Read `--status` values: repeatable, comma-separated, case-insensitive.
+
+    Args:
+        values: The raw option values, or None when the option was not given.
+
+    Returns:
+        The upper-case statuses to keep; empty for "no filter". Unknown names are kept as
+        they are, since the API adds statuses over time.
+    """
+    if not values:
+        return frozenset()
+    return frozenset(
+        part.strip().upper() for value in values for part in value.split(",") if part.strip()
+    )
+
+
+def _timestamp(value: dt.datetime | None) -> str:
+    if value is None:
+        return "-"
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def _status_text(job: BatchJob | None) -> str:
+    if job is None or job.status is None:
+        return "?"
+    return str(job.status)
+
+
+def table_rows(jobs: Iterable[BatchJob]) -> list[tuple[str, ...]]:
+    """The rows of the `list` table, one per job, in the columns of `TABLE_HEADER`.
+
+    Args:
+        jobs: The jobs, in the order to show them.
+
+    Returns:
+        One tuple of cell texts per job; absent fields show as `-`.
+    """
+    return [
+        (
+            job.id or "-",
+            _status_text(job),
+            f"{job.progress_percent:.1f}%",
+            _timestamp(job.created_at),
+            job.endpoint or "-",
+            job.model_id or "-",
+        )
+        for job in jobs
+    ]
+
+
+def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """Align cells into columns two spaces apart; the last column is not padded.
+
+    Args:
+        header: The column titles.
+        rows: The cells, each row as long as `header`.
+
+    Returns:
+        The header line and one line per row, without trailing spaces.
+    """
+    widths = [len(title) for title in header]
+    for row in rows:
+        widths = [max(width, len(cell)) for width, cell in zip(widths, row, strict=True)]
+    return [
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        for line in (header, *rows)
+    ]
+
+
+def job_details(job: BatchJob) -> list[str]:
+    """A job as aligned `field: value` lines, for `get`, `create`, `cancel` and `demo`.
+
+    Args:
+        job: The job.
+
+    Returns:
+        One line per field the API reported (absent ones are left out).
+    """
+    fields: list[tuple[str, object]] = [
+        ("id", job.id),
+        ("status", job.status),
+        ("progress", f"{job.progress_percent:.1f}%"),
+        ("endpoint", job.endpoint),
+        ("model_id", job.model_id),
+        ("input_file_id", job.input_file_id),
+        ("output_file_id", job.output_file_id),
+        ("error_file_id", job.error_file_id),
+        ("error", job.error),
+        ("created_at", job.created_at and _timestamp(job.created_at)),
+        ("completed_at", job.completed_at and _timestamp(job.completed_at)),
+        ("job_deadline", job.job_deadline and _timestamp(job.job_deadline)),
+        *sorted(job.extras.items()),
+    ]
+    shown = [(name, str(value)) for name, value in fields if value is not None]
+    width = max(len(name) for name, _ in shown) + 1
+    return [f"{name + ':':<{width}} {value}" for name, value in shown]
+
+
+def job_json(job: BatchJob) -> str:
+    """A job as the API's JSON (`BatchJob.to_dict()`), indented."""
+    return json.dumps(job.to_dict(), indent=2)
+
+
+def jobs_json(jobs: Iterable[BatchJob]) -> str:
+    """A list of jobs as a JSON array, indented."""
+    return json.dumps([job.to_dict() for job in jobs], indent=2)
+
+
+def format_duration(seconds: float) -> str:
+    """Elapsed time as `M:SS`, or `H:MM:SS` from an hour on (negative counts as zero)."""
+    whole = int(max(0.0, seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def progress_line(job: BatchJob | None, elapsed: float, width: int) -> str:
+    """One frame of the live progress bar, e.g. `IN_PROGRESS  [####......]  42.0%  0:07`.
+
+    Args:
+        job: The job as last seen, or None before the first poll answered.
+        elapsed: Seconds since the wait started.
+        width: The terminal's width in columns.
+
+    Returns:
+        A line shorter than `width` (a line that fills the last column makes some terminals
+        wrap, and then `\\r` no longer returns to its start), padded with spaces so that a
+        shorter frame fully covers a longer one drawn before it.
+    """
+    status = "POLLING" if job is None else _status_text(job)
+    percent = 0.0 if job is None else min(100.0, max(0.0, job.progress_percent))
+    tail = f"{percent:5.1f}%  {format_duration(elapsed)}"
+    # The status column is as wide as the longest usual status, so the bar stays put.
+    status = status.ljust(_STATUS_WIDTH)
+    room = width - 1 - len(status) - len(tail) - 6  # two gaps of two spaces, and "[]"
+    if room >= _BAR_MIN:
+        size = min(room, _BAR_MAX)
+        filled = int(size * percent / 100.0)
+        line = f"{status}  [{'#' * filled}{'.' * (size - filled)}]  {tail}"
+    else:  # too narrow for a bar: still show the numbers
+        line = f"{status.rstrip()} {tail}"
+    return line[: max(0, width - 1)].ljust(max(0, width - 1))
+
+
+def plain_progress_line(job: BatchJob, elapsed: float) -> str:
+    """The line `wait` prints for each change when its output is not a terminal.
+
+    Args:
+        job: The job as just seen.
+        elapsed: Seconds since the wait started.
+
+    Returns:
+        E.g. `0:07  batch-abc  IN_PROGRESS  42.0%`.
+    """
+    return f"{format_duration(elapsed)}  {job.id}  {_status_text(job)}  {job.progress_percent:.1f}%"
+
+
+def outcome_line(job: BatchJob) -> str:
+    """The summary `wait` prints once the job is done.
+
+    Args:
+        job: The terminal job.
+
+    Returns:
+        E.g. `batch batch-abc COMPLETED (100.0%); output file file-1`.
+    """
+    parts = [f"batch {job.id} {_status_text(job)} ({job.progress_percent:.1f}%)"]
+    if job.error:
+        parts.append(f"error: {job.error}")
+    if job.output_file_id:
+        parts.append(f"output file {job.output_file_id}")
+    if job.error_file_id:
+        parts.append(f"error file {job.error_file_id}")
+    return "; ".join(parts)
+
+
+def redact(text: str, secret: str | None) -> str:
+    """`text` with every occurrence of `secret` masked: a last guard before printing errors.
+
+    Args:
+        text: What is about to be printed.
+        secret: The API key in use, if any.
+
+    Returns:
+        The text, the key replaced by `***`. Keys shorter than 4 characters are left alone,
+        since masking them would garble ordinary words.
+    """
+    if not secret or len(secret) < 4:
+        return text
+    return text.replace(secret, "***")

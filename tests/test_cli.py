@@ -1,0 +1,473 @@
+"""The `together-batches` command: pure rendering in tables, then the real tool as a process.
+
+The process tests run `python -m together_batches` against an emulator served on 127.0.0.1
+by this test process. Its clock is fake (it stands still), so each job's outcome is fixed by
+its `JobPlan` at creation and a wait ends on its first poll; only the timeout, Ctrl-C, pty
+and demo tests spend real seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import os
+import re
+import select
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+import pytest
+
+from together_batches import BatchJob, BatchStatus, Together
+from together_batches._cli_render import (
+    TABLE_HEADER,
+    exit_code_for,
+    format_duration,
+    format_table,
+    job_details,
+    outcome_line,
+    parse_status_filter,
+    plain_progress_line,
+    progress_line,
+    redact,
+    table_rows,
+)
+from together_batches.testing import Emulator, FakeClock, JobPlan, SystemClock
+
+KEY = "sk-cli-test-7f3a9c21"
+COMPLETES = JobPlan(validating_seconds=0, running_seconds=0)
+FAILS = JobPlan(fail_after_seconds=0, error="out of capacity")
+EXPIRES = JobPlan(expires_after_seconds=0)
+RUNS_FOREVER = JobPlan(validating_seconds=0, running_seconds=float("inf"))
+WHEN = dt.datetime(2025, 1, 15, 12, 0, tzinfo=dt.UTC)
+
+# ---------------------------------------------------------------------------------------------
+# Pure rendering
+
+
+def job(**fields: Any) -> BatchJob:
+    base = BatchJob(id="batch-1", status=BatchStatus.IN_PROGRESS, progress_percent=42.0)
+    return attrs.evolve(base, **fields)
+
+
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [
+        (BatchStatus.COMPLETED, 0),
+        (BatchStatus.FAILED, 1),
+        (BatchStatus.EXPIRED, 1),
+        (BatchStatus.CANCELLED, 3),
+        (BatchStatus("SOMETHING_NEW"), 1),
+        (None, 1),
+    ],
+)
+def test_exit_code_for(status: BatchStatus | None, code: int) -> None:
+    assert exit_code_for(status) == code
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (None, set()),
+        ([], set()),
+        (["completed"], {"COMPLETED"}),
+        (["failed,Expired", "CANCELLED"], {"FAILED", "EXPIRED", "CANCELLED"}),
+        ([" in_progress , ,"], {"IN_PROGRESS"}),
+        (["PAUSED"], {"PAUSED"}),
+    ],
+)
+def test_parse_status_filter(values: list[str] | None, expected: set[str]) -> None:
+    assert parse_status_filter(values) == expected
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(0, "0:00"), (-3, "0:00"), (59.9, "0:59"), (61, "1:01"), (3599, "59:59"), (3600, "1:00:00")],
+)
+def test_format_duration(seconds: float, text: str) -> None:
+    assert format_duration(seconds) == text
+
+
+@pytest.mark.parametrize(
+    ("shown", "elapsed", "width", "line"),
+    [
+        (
+            job(progress_percent=50.0),
+            7.2,
+            60,
+            "IN_PROGRESS  [###############...............]   50.0%  0:07",
+        ),
+        (
+            job(status=BatchStatus.COMPLETED, progress_percent=100.0),
+            65,
+            50,
+            "COMPLETED    [####################]  100.0%  1:05",
+        ),
+        (None, 0, 40, "POLLING      [..........]    0.0%  0:00"),
+        (job(progress_percent=150.0), 1, 30, "IN_PROGRESS 100.0%  0:01"),
+        (job(progress_percent=1.0), 1, 12, "IN_PROGRESS"),
+        (
+            job(status=BatchStatus("A_VERY_LONG_NEW_STATUS")),
+            0,
+            80,
+            "A_VERY_LONG_NEW_STATUS  [################.......................]   42.0%  0:00",
+        ),
+    ],
+)
+def test_progress_line(shown: BatchJob | None, elapsed: float, width: int, line: str) -> None:
+    assert progress_line(shown, elapsed, width) == line.ljust(width - 1)
+
+
+@pytest.mark.parametrize("width", [1, 5, 20, 45, 80, 200])
+def test_progress_line_never_reaches_the_last_column(width: int) -> None:
+    assert len(progress_line(job(), 3725, width)) == width - 1
+
+
+def test_plain_progress_line() -> None:
+    assert plain_progress_line(job(), 75) == "1:15  batch-1  IN_PROGRESS  42.0%"
+
+
+@pytest.mark.parametrize(
+    ("shown", "line"),
+    [
+        (
+            job(status=BatchStatus.COMPLETED, progress_percent=100.0, output_file_id="file-o"),
+            "batch batch-1 COMPLETED (100.0%); output file file-o",
+        ),
+        (
+            job(status=BatchStatus.FAILED, error="boom", error_file_id="file-e"),
+            "batch batch-1 FAILED (42.0%); error: boom; error file file-e",
+        ),
+        (job(status=BatchStatus.CANCELLED), "batch batch-1 CANCELLED (42.0%)"),
+    ],
+)
+def test_outcome_line(shown: BatchJob, line: str) -> None:
+    assert outcome_line(shown) == line
+
+
+def test_table_rows_and_format_table() -> None:
+    jobs = [
+        job(created_at=WHEN, endpoint="/v1/chat/completions", model_id="m"),
+        BatchJob(),
+    ]
+    rows = table_rows(jobs)
+    assert rows == [
+        ("batch-1", "IN_PROGRESS", "42.0%", "2025-01-15 12:00:00Z", "/v1/chat/completions", "m"),
+        ("-", "?", "0.0%", "-", "-", "-"),
+    ]
+    assert format_table(TABLE_HEADER, rows) == [
+        "ID       STATUS       PROGRESS  CREATED               ENDPOINT              MODEL",
+        "batch-1  IN_PROGRESS  42.0%     2025-01-15 12:00:00Z  /v1/chat/completions  m",
+        "-        ?            0.0%      -                     -                     -",
+    ]
+
+
+def test_job_details_leaves_out_absent_fields_and_shows_extras() -> None:
+    shown = job(created_at=WHEN, extras={"region": "us"})
+    assert job_details(shown) == [
+        "id:         batch-1",
+        "status:     IN_PROGRESS",
+        "progress:   42.0%",
+        "created_at: 2025-01-15 12:00:00Z",
+        "region:     us",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "secret", "expected"),
+    [
+        ("key sk-abcdef in here", "sk-abcdef", "key *** in here"),
+        ("nothing", None, "nothing"),
+        ("a b c", "b", "a b c"),  # too short to mask without garbling text
+    ],
+)
+def test_redact(text: str, secret: str | None, expected: str) -> None:
+    assert redact(text, secret) == expected
+
+
+# ---------------------------------------------------------------------------------------------
+# The tool as a process
+
+
+@attrs.frozen
+class Served:
+    emulator: Emulator
+    base_url: str
+
+
+@pytest.fixture
+def served() -> Iterator[Served]:
+    emulator = Emulator(api_key=KEY, clock=FakeClock(start=WHEN))
+    with emulator.serve() as base_url:
+        yield Served(emulator, base_url)
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOGETHER_")}
+    env.update(extra)
+    return env
+
+
+def cli(
+    *args: str, base_url: str | None = None, key: str | None = KEY, timeout: float = 30
+) -> subprocess.CompletedProcess[str]:
+    """Run the tool; check the promises every run keeps: no traceback, never the key."""
+    env = clean_env()
+    if base_url is not None:
+        env["TOGETHER_BASE_URL"] = base_url
+    if key is not None:
+        env["TOGETHER_API_KEY"] = key
+    result = subprocess.run(
+        [sys.executable, "-m", "together_batches", *args],
+        env=env, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert "Traceback" not in result.stderr
+    assert KEY not in result.stdout + result.stderr
+    return result
+
+
+def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    return lines[0]
+
+
+def test_list_empty_then_table_json_and_status_filter(served: Served) -> None:
+    result = cli("list", base_url=served.base_url)
+    assert (result.returncode, result.stdout) == (0, "No batch jobs.\n")
+    done = served.emulator.add_job(COMPLETES)
+    failed = served.emulator.add_job(FAILS)
+
+    table = cli("list", base_url=served.base_url)
+    assert table.returncode == 0
+    header, *rows = table.stdout.splitlines()
+    assert header.split() == ["ID", "STATUS", "PROGRESS", "CREATED", "ENDPOINT", "MODEL"]
+    assert {row.split()[0]: row.split()[1] for row in rows} == {done: "COMPLETED", failed: "FAILED"}
+
+    only = cli("list", "--status", "completed,expired", "--json", base_url=served.base_url)
+    assert [item["id"] for item in json.loads(only.stdout)] == [done]
+    none = cli("list", "--status", "CANCELLED", base_url=served.base_url)
+    assert none.stdout == "No batch jobs with that status.\n"
+
+
+def test_connection_options_after_the_subcommand_and_no_environment(served: Served) -> None:
+    job_id = served.emulator.add_job(COMPLETES)
+    result = cli("get", job_id, "--json", "--api-key", KEY, "--base-url", served.base_url, key=None)
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["status"] == "COMPLETED"
+
+
+def test_get_human_and_json(served: Served) -> None:
+    job_id = served.emulator.add_job(FAILS)
+    human = cli("get", job_id, base_url=served.base_url)
+    assert human.returncode == 0
+    assert f"id:            {job_id}" in human.stdout.splitlines()
+    assert "error:         out of capacity" in human.stdout.splitlines()
+    as_json = json.loads(cli("get", job_id, "--json", base_url=served.base_url).stdout)
+    assert as_json == served.emulator.job(job_id) | {"progress": as_json["progress"]}
+
+
+def test_get_unknown_job_is_one_line_and_exit_4(served: Served) -> None:
+    result = cli("get", "batch-nope", base_url=served.base_url)
+    assert result.returncode == 4
+    assert result.stdout == ""
+    line = one_error_line(result)
+    assert line.startswith("error: NotFoundError: ") and line.endswith("(HTTP 404)")
+
+
+def test_create_prints_the_job_and_the_warning_on_stderr(served: Served) -> None:
+    served.emulator.plan_next(JobPlan(warning="model is busy; expect delays"))
+    result = cli(
+        "create", "--input-file-id", "file-in", "--endpoint", "/v1/chat/completions",
+        "--model-id", "m-1", "--priority", "1", "--completion-window", "24h", "--json",
+        base_url=served.base_url,
+    )  # fmt: skip
+    assert result.returncode == 0
+    assert result.stderr == "warning: model is busy; expect delays\n"
+    created = json.loads(result.stdout)
+    assert (created["status"], created["model_id"], created["input_file_id"]) == (
+        "VALIDATING", "m-1", "file-in",
+    )  # fmt: skip
+    sent = json.loads(served.emulator.requests[-1].body)
+    assert (sent["priority"], sent["completion_window"]) == (1, "24h")
+
+
+def test_cancel_prints_a_canceling_job(served: Served) -> None:
+    job_id = served.emulator.add_job(RUNS_FOREVER)
+    result = cli("cancel", job_id, base_url=served.base_url)
+    assert result.returncode == 0
+    assert "status:        CANCELING" in result.stdout.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("plan", "code", "status"),
+    [(COMPLETES, 0, "COMPLETED"), (FAILS, 1, "FAILED"), (EXPIRES, 1, "EXPIRED")],
+)
+def test_wait_exit_codes(served: Served, plan: JobPlan, code: int, status: str) -> None:
+    job_id = served.emulator.add_job(plan)
+    result = cli("wait", job_id, base_url=served.base_url)
+    assert result.returncode == code
+    assert "\r" not in result.stdout  # not a terminal: plain lines
+    progress, outcome = result.stdout.splitlines()
+    assert progress.split()[1:3] == [job_id, status]
+    assert outcome.startswith(f"batch {job_id} {status} ")
+
+
+def test_wait_on_a_cancelled_job_exits_3_and_json_is_the_job(served: Served) -> None:
+    job_id = served.emulator.add_job(attrs.evolve(RUNS_FOREVER, cancel_seconds=0))
+    with Together(api_key=KEY, base_url=served.base_url) as client:
+        client.batches.cancel_batch(job_id)
+    result = cli("wait", job_id, "--json", base_url=served.base_url)
+    assert result.returncode == 3
+    assert json.loads(result.stdout)["status"] == "CANCELLED"
+    assert "CANCELLED" in result.stderr  # the progress goes to stderr with --json
+
+
+def test_wait_timeout_exits_2_with_the_last_state(served: Served) -> None:
+    job_id = served.emulator.add_job(RUNS_FOREVER)
+    started = time.monotonic()
+    result = cli(
+        "wait", job_id, "--timeout", "0.6", "--poll-interval", "0.2", base_url=served.base_url
+    )
+    assert time.monotonic() - started < 10
+    assert result.returncode == 2
+    assert one_error_line(result) == (
+        f"error: timed out after 0.6s waiting for batch {job_id}; last seen IN_PROGRESS 0.0%"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["wait", "x", "--timeout", "soon"], "argument --timeout: expected a positive number"),
+        (["wait", "x", "--poll-interval", "5", "--max-poll-interval", "1"], "ValueError"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["get", ".."], "ValueError: batch_job_id"),
+        ([], "required: COMMAND"),
+    ],
+)
+def test_usage_errors_exit_64(served: Served, args: list[str], fragment: str) -> None:
+    result = cli(*args, base_url=served.base_url)
+    assert result.returncode == 64
+    assert fragment in one_error_line(result)
+
+
+def test_missing_api_key_names_the_variable(served: Served) -> None:
+    result = cli("list", base_url=served.base_url, key=None)
+    assert result.returncode == 64
+    assert "TOGETHER_API_KEY" in one_error_line(result)
+
+
+def test_a_wrong_key_is_an_auth_error_and_is_not_echoed(served: Served) -> None:
+    wrong = "sk-wrong-key-5b9d0e"
+    result = cli("list", "--api-key", wrong, base_url=served.base_url)
+    assert result.returncode == 4
+    line = one_error_line(result)
+    assert line.startswith("error: AuthenticationError: ") and wrong not in line
+
+
+def test_ctrl_c_during_wait_exits_130_without_a_traceback(served: Served) -> None:
+    job_id = served.emulator.add_job(RUNS_FOREVER)
+    env = clean_env(TOGETHER_API_KEY=KEY, TOGETHER_BASE_URL=served.base_url)
+    with subprocess.Popen(
+        [sys.executable, "-m", "together_batches", "wait", job_id],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    ) as process:  # fmt: skip
+        assert process.stdout is not None
+        assert job_id in process.stdout.readline()  # the first poll answered: it is waiting
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=10)
+    assert process.returncode == 130
+    assert err == "error: interrupted\n"
+
+
+def test_emulator_command_serves_until_ctrl_c() -> None:
+    with subprocess.Popen(
+        [sys.executable, "-m", "together_batches", "emulator", "--port", "0", "--api-key", KEY],
+        env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    ) as process:  # fmt: skip
+        assert process.stdout is not None
+        base_url = process.stdout.readline().strip()
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/v1", base_url)
+        assert KEY in process.stdout.readline()  # the hint names the key to use
+        with Together(api_key=KEY, base_url=base_url) as client:
+            assert client.batches.list_batches() == []
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=10)
+    assert process.returncode == 0
+    assert "Traceback" not in err
+
+
+def test_demo_runs_end_to_end_without_key_or_network() -> None:
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "together_batches", "demo"],
+        # A base URL nobody listens on: the demo must use its own emulator, not this.
+        env=clean_env(TOGETHER_BASE_URL="http://127.0.0.1:9/v1"),
+        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert time.monotonic() - started < 30
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert any(re.match(r"batch \S+ COMPLETED \(100\.0%\); output file file-", x) for x in lines)
+    output_lines = [json.loads(x) for x in lines if x.startswith('  {"custom_id"')]
+    assert len(output_lines) == 3
+    assert all(x["response"]["status_code"] == 200 for x in output_lines)
+    assert lines[-1] == "Emulator stopped."
+
+
+def read_pty(fd: int, process: subprocess.Popen[bytes], deadline: float) -> bytes:
+    chunks: list[bytes] = []
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # EIO: the child closed its side
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        elif process.poll() is not None:
+            break
+    return b"".join(chunks)
+
+
+def test_wait_on_a_terminal_draws_a_live_bar() -> None:
+    # Real time here: the job runs 3 s, polled every 1.5 s, so the elapsed time must move
+    # between polls for the bar to show it.
+    emulator = Emulator(
+        api_key=KEY, clock=SystemClock(), plan=JobPlan(validating_seconds=0, running_seconds=3)
+    )
+    with emulator.serve() as base_url:
+        job_id = emulator.add_job()
+        master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+        env = clean_env(TOGETHER_API_KEY=KEY, TOGETHER_BASE_URL=base_url)
+        with subprocess.Popen(
+            [sys.executable, "-m", "together_batches", "wait", job_id, "--poll-interval", "1.5"],
+            env=env, stdin=slave, stdout=slave, stderr=slave,
+        ) as process:  # fmt: skip
+            os.close(slave)
+            output = read_pty(master, process, time.monotonic() + 20).decode()
+            process.wait(timeout=10)
+        os.close(master)
+    assert process.returncode == 0
+    assert "Traceback" not in output and KEY not in output
+    frames = re.findall(r"\r([A-Z_]+) +\[[#.]+\] +(\d+\.\d)% +(\d+:\d\d)", output)
+    assert frames, output
+    assert frames[-1][:2] == ("COMPLETED", "100.0")
+    assert len({percent for _, percent, _ in frames}) >= 2
+    # Two or three polls, yet every second shows: the ticker redraws in between.
+    assert {"0:00", "0:01", "0:02"} <= {elapsed for _, _, elapsed in frames}
+    assert f"batch {job_id} COMPLETED (100.0%)" in output
