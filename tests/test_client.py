@@ -304,7 +304,6 @@ def test_an_html_502_page_is_a_typed_error_with_a_snippet(twin: Twin, fake_time:
         ("get", b"[]"),
         ("get", b'{"progress": "half"}'),
         ("get", b'{"status": 3}'),
-        ("get", b'{"created_at": "yesterday"}'),
         ("get", b'{"created_at": 17}'),
         ("list", b'{"data": []}'),
         ("list", b"[1, 2]"),
@@ -328,6 +327,16 @@ def test_a_body_that_is_not_what_the_spec_promises_is_a_typed_error(
             batches.create_batch("f", "/v1/completions")
     assert info.value.status_code == status
     assert isinstance(info.value.body, str)
+
+
+def test_a_timestamp_that_is_not_iso_8601_raises_a_typed_error_when_read(twin: Twin) -> None:
+    # Timestamps are parsed when read, not for every job of a 10,000-job list; a malformed
+    # one still surfaces as a TogetherError, never ValueError.
+    handler, _ = script(reply(200, {"id": "b1", "created_at": "yesterday"}))
+    job = twin.client(handler).batches.get_batch("b1")
+    assert job.id == "b1"
+    with pytest.raises(APIResponseValidationError, match="created_at"):
+        _ = job.created_at
 
 
 # --- retries -------------------------------------------------------------------------------

@@ -62,7 +62,13 @@ def _decode(name: str, status: int, body: bytes) -> object:
 @given(name=st.sampled_from(sorted(CALLS)), status=STATUSES, body=BODIES)
 def test_any_body_raises_only_together_errors(name: str, status: int, body: bytes) -> None:
     with contextlib.suppress(TogetherError):
-        _decode(name, status, body)
+        result = _decode(name, status, body)
+        # Fields are read lazily: reading every one must not raise anything else either.
+        for job in result if isinstance(result, list) else [result]:
+            repr(job)
+            if isinstance(job, BatchJob):
+                job.to_dict()
+                _ = (job.status, job.progress, job.extras, job.warning)
 
 
 TIMES = st.datetimes(

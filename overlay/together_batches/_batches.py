@@ -304,7 +304,9 @@ class AsyncBatches:
             raise_on_failure=raise_on_failure, cancel_on_timeout=cancel_on_timeout,
             request_timeout=request_timeout, on_progress=on_progress,
         )  # fmt: skip
-        return await _waiter.wait_one_async(self._client, batch_job_id, options, on_progress)
+        from . import _waiter_async  # noqa: PLC0415 - sync-only programs never load asyncio
+
+        return await _waiter_async.wait_one_async(self._client, batch_job_id, options, on_progress)
 
     def as_completed(
         self,
@@ -329,7 +331,9 @@ class AsyncBatches:
             request_timeout=request_timeout, max_concurrency=max_concurrency,
             on_progress=on_progress,
         )  # fmt: skip
-        return _waiter.as_completed_async(self._client, ids, options, on_progress)
+        from . import _waiter_async  # noqa: PLC0415 - sync-only programs never load asyncio
+
+        return _waiter_async.as_completed_async(self._client, ids, options, on_progress)
 
     async def wait_all(
         self,
@@ -353,4 +357,6 @@ class AsyncBatches:
             request_timeout=request_timeout, max_concurrency=max_concurrency,
             on_progress=on_progress,
         )  # fmt: skip
-        return await _waiter.wait_all_async(self._client, ids, options, on_progress)
+        from . import _waiter_async  # noqa: PLC0415 - sync-only programs never load asyncio
+
+        return await _waiter_async.wait_all_async(self._client, ids, options, on_progress)

@@ -5,15 +5,20 @@ Callers must look these up at call time (`_clock.sleep(...)`), never import the 
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import time
 
 __all__ = ["async_sleep", "monotonic", "now", "sleep"]
 
 sleep = time.sleep
-async_sleep = asyncio.sleep
 monotonic = time.monotonic
+
+
+async def async_sleep(seconds: float) -> None:
+    """`asyncio.sleep`, imported on first use: sync-only programs never load asyncio."""
+    import asyncio  # noqa: PLC0415
+
+    await asyncio.sleep(seconds)
 
 
 def now() -> dt.datetime:
