@@ -54,8 +54,8 @@ WHEN = dt.datetime(2025, 1, 15, 12, 0, tzinfo=dt.UTC)
 
 
 def job(**fields: Any) -> BatchJob:
-    base = BatchJob(id="batch-1", status=BatchStatus.IN_PROGRESS, progress_percent=42.0)
-    return attrs.evolve(base, **fields)
+    defaults: dict[str, Any] = {"id": "batch-1", "status": BatchStatus.IN_PROGRESS, "progress_percent": 42.0}
+    return BatchJob(**{**defaults, **fields})
 
 
 @pytest.mark.parametrize(
@@ -345,6 +345,18 @@ def test_wait_timeout_exits_2_with_the_last_state(served: Served) -> None:
     )
 
 
+def test_wait_without_timeout_ends_at_the_jobs_own_deadline(served: Served) -> None:
+    # The emulator's fake clock is in 2025: the job's deadline (plus grace) is long past on
+    # the wall clock, so the wait gives up after its first poll, with exit 2, not a crash.
+    job_id = served.emulator.add_job(RUNS_FOREVER)
+    result = cli("wait", job_id, base_url=served.base_url)
+    assert result.returncode == 2
+    assert one_error_line(result) == (
+        f"error: timed out after the job's deadline waiting for batch {job_id}; "
+        "last seen IN_PROGRESS 0.0%"
+    )
+
+
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
@@ -379,7 +391,8 @@ def test_ctrl_c_during_wait_exits_130_without_a_traceback(served: Served) -> Non
     job_id = served.emulator.add_job(RUNS_FOREVER)
     env = clean_env(TOGETHER_API_KEY=KEY, TOGETHER_BASE_URL=served.base_url)
     with subprocess.Popen(
-        [sys.executable, "-m", "together_batches", "wait", job_id],
+        # --timeout: the fake clock's job deadline is long past on the wall clock.
+        [sys.executable, "-m", "together_batches", "wait", job_id, "--timeout", "600"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     ) as process:  # fmt: skip
         assert process.stdout is not None

@@ -265,7 +265,9 @@ def _timed_out(exc: WaitTimeoutError, args: argparse.Namespace) -> int:
     if last is not None and args.json:
         print(job_json(last))
     cancelled = "; cancel requested" if args.cancel_on_timeout else ""
-    _error(f"timed out after {args.timeout:g}s waiting for batch {args.id}{seen}{cancelled}")
+    # Without --timeout the wait ends at the job's own deadline (plus grace), not after N s.
+    limit = "the job's deadline" if args.timeout is None else f"{args.timeout:g}s"
+    _error(f"timed out after {limit} waiting for batch {args.id}{seen}{cancelled}")
     return EXIT_TIMED_OUT
 
 
