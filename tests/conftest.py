@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
+import attrs
 import pytest
 
-from together_batches import _clock
+from together_batches import _client, _clock
+from together_batches.testing import Emulator
 
 from ._twins import Twin
 
@@ -67,3 +71,110 @@ def fake_time(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
     monkeypatch.setattr(_clock, "monotonic", fake.monotonic)
     monkeypatch.setattr(_clock, "now", fake.now)
     return fake
+
+
+# --- the API key in logs: a watch over the whole session --------------------------------
+#
+# Every record of the client's loggers (and httpx's, httpcore's) is captured at DEBUG for the
+# whole session, tracebacks included, and every API key a client resolved is remembered; at
+# the end of the session none of those keys may appear in the captured text. A leak fails
+# the session (an error in the last test's teardown) and names the record.
+
+SECRET_LOGGERS = ("together_batches", "httpx", "httpcore")
+#: Keys shorter than this are too likely to occur by chance to be searched for.
+MIN_SECRET_LENGTH = 6
+
+
+def _emulator_keys() -> set[str]:
+    default = attrs.fields(Emulator).api_key.default
+    return {default} if isinstance(default, str) else set()
+
+
+class LogCapture(logging.Handler):
+    """Keeps every record, formatted with its traceback and stack, in memory."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+        self.texts: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = self.format(record)
+        except Exception:  # a record that cannot be formatted is kept as its parts
+            text = f"{record.name} {record.levelname} {record.msg!r} % {record.args!r}"
+        self.texts.append(text)
+
+
+def find_secrets(texts: Iterable[str], keys: Iterable[str]) -> list[tuple[str, str]]:
+    """The (key, text) pairs where a key of at least `MIN_SECRET_LENGTH` chars is in a text."""
+    wanted = sorted({k for k in keys if isinstance(k, str) and len(k) >= MIN_SECRET_LENGTH})
+    return [(key, text) for text in texts for key in wanted if key in text]
+
+
+class SecretsWatch:
+    """The session's log capture and the API keys seen.
+
+    Attributes:
+        capture: The handler holding every formatted record.
+        keys: Every key a client resolved, plus the emulator's default key.
+    """
+
+    def __init__(self) -> None:
+        self.capture = LogCapture()
+        self.keys: set[str] = _emulator_keys()
+
+    def arm(self) -> None:
+        """(Re)apply DEBUG to the watched loggers and make sure the handler is attached, in
+        case a test changed a level or removed handlers."""
+        for name in SECRET_LOGGERS:
+            logger = logging.getLogger(name)
+            logger.setLevel(logging.DEBUG)
+            logger.disabled = False
+            if self.capture not in logger.handlers:
+                logger.addHandler(self.capture)
+
+    def leaks(self) -> list[tuple[str, str]]:
+        return find_secrets(self.capture.texts, self.keys)
+
+
+def assert_no_leaks(watch: SecretsWatch) -> None:
+    """Raise if a watched key is in a captured record, showing the first (key masked)."""
+    leaks = watch.leaks()
+    if leaks:
+        key, text = leaks[0]
+        shown = text.replace(key, "<THE KEY>")
+        raise AssertionError(
+            f"an API key was logged in {len(leaks)} record(s); the first (key masked):\n{shown}"
+        )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def secrets_watch() -> Iterator[SecretsWatch]:
+    """Captures DEBUG logs for the session; fails it if a resolved API key was logged."""
+    watch = SecretsWatch()
+    original: Callable[..., str] = vars(_client)["resolve_api_key"]
+
+    def recording(*args: Any, **kwargs: Any) -> str:
+        key = original(*args, **kwargs)
+        watch.keys.add(key)
+        return key
+
+    levels = {name: logging.getLogger(name).level for name in SECRET_LOGGERS}
+    with pytest.MonkeyPatch.context() as patch:
+        # _client imports the function by name, so that is where it is looked up.
+        patch.setattr(_client, "resolve_api_key", recording)
+        watch.arm()
+        try:
+            yield watch
+        finally:
+            for name, level in levels.items():
+                logging.getLogger(name).removeHandler(watch.capture)
+                logging.getLogger(name).setLevel(level)
+    assert_no_leaks(watch)
+
+
+@pytest.fixture(autouse=True)
+def _secrets_watch_armed(secrets_watch: SecretsWatch) -> None:
+    """Before each test: DEBUG on the watched loggers again, whatever an earlier test set."""
+    secrets_watch.arm()

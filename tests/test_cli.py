@@ -54,7 +54,11 @@ WHEN = dt.datetime(2025, 1, 15, 12, 0, tzinfo=dt.UTC)
 
 
 def job(**fields: Any) -> BatchJob:
-    defaults: dict[str, Any] = {"id": "batch-1", "status": BatchStatus.IN_PROGRESS, "progress_percent": 42.0}
+    defaults: dict[str, Any] = {
+        "id": "batch-1",
+        "status": BatchStatus.IN_PROGRESS,
+        "progress_percent": 42.0,
+    }
     return BatchJob(**{**defaults, **fields})
 
 
