@@ -1,0 +1,237 @@
+"""`make bench`: our client against raw httpx doing the same by hand, side by side in one run.
+
+Every case alternates ours and raw within each round, so both see the same machine load, and
+reports the median of the rounds. Only ratios measured in the same run mean anything here:
+the machines are shared and noisy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+import together_batches
+from together_batches import AsyncTogether, Together
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.wait_many import wait_many
+
+HERE = Path(__file__).resolve().parent
+KEY = "sk-bench"
+HEADERS = {"Authorization": f"Bearer {KEY}", "Accept": "application/json"}
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "9"))
+
+
+class Server:
+    """bench/server.py in its own process, on a free loopback port."""
+
+    def __enter__(self) -> Server:
+        self._dir = tempfile.TemporaryDirectory()
+        port_file = Path(self._dir.name) / "port"
+        self.process = subprocess.Popen([sys.executable, str(HERE / "server.py"), str(port_file)])
+        for _ in range(200):
+            if port_file.exists() and port_file.read_text():
+                break
+            time.sleep(0.05)
+        self.base_url = f"http://127.0.0.1:{port_file.read_text()}/v1"
+        return self
+
+    def cpu(self) -> float:
+        return float(httpx.get(self.base_url.removesuffix("/v1") + "/stats").json()["cpu"])
+
+    def __exit__(self, *exc: object) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+        self._dir.cleanup()
+
+
+def per_call(function: Callable[[], object], count: int) -> float:
+    start = time.perf_counter()
+    for _ in range(count):
+        function()
+    return (time.perf_counter() - start) / count
+
+
+def side_by_side(
+    ours: Callable[[], float], raw: Callable[[], float], rounds: int = ROUNDS
+) -> tuple[float, float]:
+    """Medians of `rounds` alternating measurements (each callable returns seconds)."""
+    ours(), raw()  # warm up both: connections, caches, lazy imports
+    ours_times, raw_times = [], []
+    for index in range(rounds):
+        pair = [(ours, ours_times), (raw, raw_times)]
+        for measure, into in pair if index % 2 == 0 else pair[::-1]:
+            into.append(measure())
+    return statistics.median(ours_times), statistics.median(raw_times)
+
+
+def single_calls(server: Server) -> list[tuple[str, float, float]]:
+    rows = []
+    with (
+        Together(KEY, base_url=server.base_url) as client,
+        httpx.Client(timeout=together_batches._config.DEFAULT_TIMEOUT) as http,
+    ):
+        base = server.base_url
+        create_body = {"endpoint": "/v1/chat/completions", "input_file_id": "file-1",
+                       "completion_window": "24h"}  # fmt: skip
+
+        def raw_get() -> object:
+            response = http.get(f"{base}/batches/b1", headers=HEADERS)
+            response.raise_for_status()
+            return json.loads(response.content)
+
+        def raw_cancel() -> object:
+            response = http.post(f"{base}/batches/b1/cancel", headers=HEADERS)
+            response.raise_for_status()
+            return json.loads(response.content)
+
+        def raw_create() -> object:
+            response = http.post(f"{base}/batches", json=create_body, headers=HEADERS)
+            response.raise_for_status()
+            return json.loads(response.content)
+
+        def raw_list() -> object:
+            response = http.get(f"{base}/batches", headers=HEADERS)
+            response.raise_for_status()
+            return json.loads(response.content)
+
+        cases: list[tuple[str, Callable[[], object], Callable[[], object], int]] = [
+            ("get_batch", lambda: client.batches.get_batch("b1"), raw_get, 600),
+            ("cancel_batch", lambda: client.batches.cancel_batch("b1"), raw_cancel, 600),
+            ("create_batch", lambda: client.batches.create_batch("file-1", "/v1/chat/completions"),
+             raw_create, 600),
+            ("list_batches (10,000 jobs)", client.batches.list_batches, raw_list, 3),
+        ]  # fmt: skip
+        for name, ours, raw, count in cases:
+            o, r = side_by_side(lambda f=ours, n=count: per_call(f, n),  # type: ignore[misc]
+                                lambda f=raw, n=count: per_call(f, n))  # type: ignore[misc]  # fmt: skip
+            rows.append((name, o, r))
+        before = server.cpu()
+        per_call(raw_get, 1000)
+        server_cpu = (server.cpu() - before) / 1000
+        rows.append(("(server CPU per get, for scale)", server_cpu, rows[0][2]))
+    return rows
+
+
+def import_times() -> list[tuple[str, float, float]]:
+    def process(module: str) -> float:
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", f"import {module}"], check=True)
+        return time.perf_counter() - start
+
+    def import_only(module: str) -> float:
+        code = (
+            f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+        )
+        out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+        return float(out.stdout)
+
+    whole = side_by_side(lambda: process("together_batches"), lambda: process("httpx"), 15)
+    only = side_by_side(lambda: import_only("together_batches"), lambda: import_only("httpx"), 15)
+    return [
+        ("import together_batches vs httpx (fresh process, wall)", *whole),
+        ("  the import statement alone", *only),
+    ]
+
+
+def concurrent_gets(server: Server) -> list[tuple[str, float, float]]:
+    count = 1000
+
+    # Each burst starts from a warm pool: httpcore opening 100 connections while 1,000
+    # requests queue takes ~20 s, and idle connections expire (5 s) while the other side runs.
+    warm = 100
+
+    async def ours_batch(client: AsyncTogether) -> float:
+        await asyncio.gather(*(client.batches.get_batch("b1") for _ in range(warm)))
+        start = time.perf_counter()
+        await asyncio.gather(*(client.batches.get_batch("b1") for _ in range(count)))
+        return time.perf_counter() - start
+
+    async def raw_batch(http: httpx.AsyncClient) -> float:
+        async def one() -> object:
+            response = await http.get(f"{server.base_url}/batches/b1", headers=HEADERS)
+            response.raise_for_status()
+            return json.loads(response.content)
+
+        await asyncio.gather(*(one() for _ in range(warm)))
+        start = time.perf_counter()
+        await asyncio.gather(*(one() for _ in range(count)))
+        return time.perf_counter() - start
+
+    async def run() -> tuple[float, float]:
+        async with (
+            AsyncTogether(KEY, base_url=server.base_url) as client,
+            httpx.AsyncClient(timeout=together_batches._config.DEFAULT_TIMEOUT) as http,
+        ):
+            ours_times, raw_times = [], []
+            await ours_batch(client), await raw_batch(http)
+            for index in range(min(ROUNDS, 5)):
+                if index % 2 == 0:
+                    ours_times.append(await ours_batch(client))
+                    raw_times.append(await raw_batch(http))
+                else:
+                    raw_times.append(await raw_batch(http))
+                    ours_times.append(await ours_batch(client))
+            return statistics.median(ours_times), statistics.median(raw_times)
+
+    ours, raw = asyncio.run(run())
+    return [("async: 1,000 concurrent get_batch, one client", ours, raw)]
+
+
+TARGETS = {
+    "get_batch": 1.10, "cancel_batch": 1.10, "create_batch": 1.10,
+    "list_batches (10,000 jobs)": 1.5,
+    "import together_batches vs httpx (fresh process, wall)": 1.3,
+    "async: 1,000 concurrent get_batch, one client": 1.2,
+    "waiting on 1,000 jobs (async): CPU per poll": 1.3,
+}  # fmt: skip
+
+
+def fmt(seconds: float) -> str:
+    if seconds >= 0.1:
+        return f"{seconds:.3f} s"
+    if seconds >= 1e-4:
+        return f"{seconds * 1e3:.2f} ms"
+    return f"{seconds * 1e6:.1f} µs"
+
+
+def main() -> int:
+    print(f"together-batches {together_batches.__version__} bench, {ROUNDS} rounds per case")
+    print(f"python {platform.python_version()}, httpx {httpx.__version__}, "
+          f"{platform.machine()}, {os.cpu_count()} cpus\n")  # fmt: skip
+    rows: list[tuple[str, float, float]] = []
+    with Server() as server:
+        rows += single_calls(server)
+        rows += concurrent_gets(server)
+    rows += import_times()
+
+    extra_rows, notes = wait_many()
+    rows += extra_rows
+    print("| case | ours | raw httpx | ratio | target | |\n|---|---|---|---|---|---|")
+    missed = 0
+    for name, ours, raw in rows:
+        target = TARGETS.get(name)
+        ratio = ours / raw if raw else float("nan")
+        verdict = "" if target is None else ("met" if ratio <= target else "MISSED")
+        missed += verdict == "MISSED"
+        shown = f"<= {target}" if target else ""
+        print(f"| {name} | {fmt(ours)} | {fmt(raw)} | {ratio:.2f} | {shown} | {verdict} |")
+    for note in notes:
+        print(note)
+    print("\nRatios are medians from this one run; absolute times vary by machine and load.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
