@@ -248,6 +248,14 @@ def test_files(twin: Twin) -> None:
     assert [r.url.path for r in seen] == ["/v1/files/file-1", "/v1/files/file-1/content"]
 
 
+def test_an_html_page_as_file_content_is_a_typed_error(twin: Twin) -> None:
+    page = httpx.Response(200, content=b"<html>Sign in to the Wi-Fi</html>",
+                          headers={"content-type": "text/html; charset=utf-8"})  # fmt: skip
+    handler, _ = script(page)
+    with pytest.raises(APIResponseValidationError, match="HTML"):
+        twin.client(handler).files.content("file-1")
+
+
 # --- errors --------------------------------------------------------------------------------
 
 

@@ -144,6 +144,15 @@ def decode(call: Call[T], response: httpx.Response) -> T:
     if not 200 <= status < 300:
         raise _status_error(response)
     if call.raw:
+        # A file's bytes are opaque, but an HTML page on a 200 is a proxy's or a captive
+        # portal's, never a batch file: returning it as the content would corrupt the output.
+        if response.headers.get("content-type", "").startswith("text/html"):
+            raise APIResponseValidationError(
+                "file content came back as an HTML page",
+                status_code=status,
+                body=body_snippet(response.content),
+                response=response,
+            )
         return call.parse(response.content)
     try:
         data = json.loads(response.content)
