@@ -17,7 +17,7 @@ from . import _clock
 from ._batches import AsyncBatches, Batches
 from ._calls import Call, decode
 from ._config import DEFAULT_TIMEOUT, resolve_api_key, resolve_base_url, to_timeout
-from ._exceptions import APIConnectionError, APITimeoutError, TogetherError
+from ._exceptions import TogetherError, connection_error
 from ._files_resource import AsyncFiles, Files
 from ._retry import RETRYABLE_STATUSES, Failure, RetryPolicy, classify_exception, retry_delay
 from ._version import __version__
@@ -61,7 +61,7 @@ def _after_attempt(
             idempotent=call.idempotent, policy=policy,
         )  # fmt: skip
         reason = type(outcome).__name__
-        result = _Next(delay, error=_connection_error(outcome))
+        result = _Next(delay, error=connection_error(outcome))
     if delay is not None:
         logger.debug(
             "retrying %s %s in %.2fs (retry %d of %d) after %s",
@@ -69,14 +69,6 @@ def _after_attempt(
             policy.max_retries, reason,
         )  # fmt: skip
     return result
-
-
-def _connection_error(exc: httpx.TransportError) -> APIConnectionError:
-    request = exc._request  # the public property raises when there is none
-    message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(f"Request timed out ({message}).", request=request)
-    return APIConnectionError(f"Connection error ({message}).", request=request)
 
 
 class _Base:

@@ -44,6 +44,7 @@ __all__ = [
     "RateLimitError",
     "TogetherError",
     "WaitTimeoutError",
+    "connection_error",
     "status_error_class",
 ]
 
@@ -82,6 +83,22 @@ class APITimeoutError(APIConnectionError):
         self, message: str = "Request timed out.", *, request: httpx.Request | None = None
     ):
         super().__init__(message, request=request)
+
+
+def connection_error(exc: httpx.TransportError) -> APIConnectionError:
+    """The `APIConnectionError` (or `APITimeoutError`) for what httpx raised.
+
+    Args:
+        exc: The transport error; chain it as the cause when raising the result.
+
+    Returns:
+        The typed error, carrying the request when there was one.
+    """
+    request = exc._request  # the public property raises when there is none
+    message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(f"Request timed out ({message}).", request=request)
+    return APIConnectionError(f"Connection error ({message}).", request=request)
 
 
 class APIResponseValidationError(TogetherError):

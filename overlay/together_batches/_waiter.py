@@ -23,7 +23,7 @@ import httpx
 from . import _calls, _clock
 from . import _polling as P
 from ._calls import Call, decode
-from ._exceptions import TogetherError
+from ._exceptions import TogetherError, connection_error
 from ._models import BatchJob
 
 if TYPE_CHECKING:
@@ -34,13 +34,6 @@ __all__ = ["as_completed", "wait_all", "wait_one"]
 logger = logging.getLogger("together_batches")
 T = TypeVar("T")
 OnProgress = Callable[[BatchJob], object] | None
-
-
-def _connection_error(exc: httpx.TransportError) -> TogetherError:
-    # Imported here: _client imports _batches, which imports this module.
-    from ._client import _connection_error as convert  # noqa: PLC0415
-
-    return convert(exc)
 
 
 def _log_poll(step: P.Step, outcome: BatchJob | Exception) -> None:
@@ -155,7 +148,7 @@ def _send_once(client: Together, call: Call[T], timeout: httpx.Timeout) -> T:
     try:
         response = client._http.request(**client._request_args(call, timeout))
     except httpx.TransportError as exc:
-        raise _connection_error(exc) from exc
+        raise connection_error(exc) from exc
     return decode(call, response)
 
 

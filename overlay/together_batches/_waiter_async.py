@@ -16,9 +16,9 @@ import httpx
 from . import _calls, _clock
 from . import _polling as P
 from ._calls import Call, decode
-from ._exceptions import APITimeoutError, TogetherError
+from ._exceptions import APITimeoutError, TogetherError, connection_error
 from ._models import BatchJob
-from ._waiter import OnProgress, _connection_error, _Run, logger
+from ._waiter import OnProgress, _Run, logger
 
 if TYPE_CHECKING:
     from ._client import AsyncTogether
@@ -32,7 +32,7 @@ async def _send_once_async(client: AsyncTogether, call: Call[T], timeout: httpx.
     try:
         response = await client._http.request(**client._request_args(call, timeout))
     except httpx.TransportError as exc:
-        raise _connection_error(exc) from exc
+        raise connection_error(exc) from exc
     return decode(call, response)
 
 
