@@ -157,6 +157,16 @@ def test_get_and_cancel_quote_the_id_as_one_segment() -> None:
     assert seen[1].content == b""
 
 
+@pytest.mark.parametrize("bad", ["", ".", ".."])
+def test_generated_functions_refuse_dot_ids_before_sending(bad: str) -> None:
+    seen: list[httpx.Request] = []
+    client = _client(seen, 200, JOB)
+    for call in (get_batch.sync, cancel_batch.sync, get_file.sync, get_file_content.sync):
+        with pytest.raises(ValueError, match="'..'"):
+            call(bad, client=client)
+    assert seen == []
+
+
 def test_create_posts_the_json_body() -> None:
     seen: list[httpx.Request] = []
     body = CreateBatchRequest(endpoint="/v1/chat/completions", input_file_id="file-1")

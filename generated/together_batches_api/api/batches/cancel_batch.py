@@ -15,6 +15,10 @@ def _get_kwargs(
     id: str,
 ) -> dict[str, Any]:
 
+    # "", "." and ".." survive quote() and HTTP clients normalise them away, so the request
+    # would reach another endpoint ("/batches/.." is "/"). From spec/templates/.
+    if str(id) in ("", ".", ".."):
+        raise ValueError("id must not be empty, '.' or '..'")
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/batches/{id}/cancel".format(
