@@ -162,7 +162,7 @@ def test_generated_functions_refuse_dot_ids_before_sending(bad: str) -> None:
     seen: list[httpx.Request] = []
     client = _client(seen, 200, JOB)
     for call in (get_batch.sync, cancel_batch.sync, get_file.sync, get_file_content.sync):
-        with pytest.raises(ValueError, match="'..'"):
+        with pytest.raises(ValueError, match=r"'\.\.'"):
             call(bad, client=client)
     assert seen == []
 

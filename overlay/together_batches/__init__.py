@@ -17,6 +17,7 @@ from ._exceptions import (
     AuthenticationError,
     BadRequestError,
     BatchCancelledError,
+    BatchErrorGroup,
     BatchFailedError,
     InternalServerError,
     NotFoundError,
@@ -28,7 +29,6 @@ from ._exceptions import (
 from ._files import FileObject
 from ._files_resource import AsyncFiles, Files
 from ._models import BatchJob
-from ._polling import BatchErrorGroup
 from ._status import (
     ACTIVE_STATUSES,
     CANCELLED_STATUSES,

@@ -15,6 +15,8 @@ The tree::
     │   └── InternalServerError         >= 500
     ├── BatchFailedError                wait_until_done(raise_on_failure=True): FAILED, EXPIRED
     │   └── BatchCancelledError         ... and CANCELLED
+    ├── BatchErrorGroup                 wait_all / as_completed: some jobs' errors (also an
+    │                                   ExceptionGroup, for `except*`)
     └── WaitTimeoutError                the wait's deadline passed (also a TimeoutError)
 
 Messages never contain the API key: nothing here is built from request headers.
@@ -22,7 +24,8 @@ Messages never contain the API key: nothing here is built from request headers.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "APIConnectionError",
+    "BatchErrorGroup",
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
@@ -233,3 +237,41 @@ class WaitTimeoutError(TogetherError, TimeoutError):
         self.job = job
         self.polls = polls
         self.pending = pending if pending is not None else {}
+
+
+class BatchErrorGroup(ExceptionGroup[Exception], TogetherError):
+    """Waits on several jobs (`wait_all`, `as_completed`) where one or more ended in an error.
+
+    Raised once every other job has been waited for. Its `exceptions` are the errors (each
+    with a note naming its job), in the order the ids were given; `except* NotFoundError`
+    and `except* BatchFailedError` pick them out.
+
+    Attributes:
+        errors: The error of each job that failed, by id (e.g. `NotFoundError`, or
+            `BatchFailedError` under `raise_on_failure=True`).
+        jobs: The jobs that did finish, by id, so that their results are not lost.
+    """
+
+    errors: dict[str, Exception]
+    jobs: dict[str, BatchJob]
+
+    def __new__(cls, errors: Mapping[str, Exception], jobs: Mapping[str, BatchJob]) -> Self:
+        self = super().__new__(cls, _group_message(errors, jobs), list(errors.values()))
+        self.errors = dict(errors)
+        self.jobs = dict(jobs)
+        return self
+
+    def __init__(self, errors: Mapping[str, Exception], jobs: Mapping[str, BatchJob]) -> None:
+        super().__init__(_group_message(errors, jobs), list(errors.values()))
+
+    def derive(self, excs: Sequence[Exception]) -> BatchErrorGroup:  # type: ignore[override]
+        """The group narrowed to `excs` (used by `except*`), keeping the ids and jobs."""
+        kept = {k: v for k, v in self.errors.items() if any(v is e for e in excs)}
+        return BatchErrorGroup(kept, self.jobs)
+
+
+def _group_message(errors: Mapping[str, Exception], jobs: Mapping[str, BatchJob]) -> str:
+    shown = ", ".join(f"{key}: {type(exc).__name__}" for key, exc in list(errors.items())[:5])
+    more = ", ..." if len(errors) > 5 else ""
+    total = len(errors) + len(jobs)
+    return f"{len(errors)} of {total} batch waits failed ({shown}{more})"

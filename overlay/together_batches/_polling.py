@@ -14,7 +14,6 @@ import datetime as dt
 import heapq
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Self
 
 import attrs
 import httpx
@@ -26,9 +25,9 @@ from ._exceptions import (
     APIStatusError,
     AuthenticationError,
     BatchCancelledError,
+    BatchErrorGroup,
     BatchFailedError,
     RateLimitError,
-    TogetherError,
     WaitTimeoutError,
 )
 from ._ids import check_id
@@ -43,7 +42,6 @@ __all__ = [
     "DEFAULT_MAX_POLL_INTERVAL",
     "DEFAULT_POLL_INTERVAL",
     "DEFAULT_WAIT_CAP",
-    "BatchErrorGroup",
     "DueQueue",
     "Step",
     "Tracker",
@@ -92,44 +90,6 @@ CANCEL_TIMEOUT = 5.0
 _EPSILON = 1e-3
 
 Timeout = float | httpx.Timeout | None
-
-
-class BatchErrorGroup(ExceptionGroup[Exception], TogetherError):
-    """Waits on several jobs (`wait_all`, `as_completed`) where one or more ended in an error.
-
-    Raised once every other job has been waited for. Its `exceptions` are the errors (each
-    with a note naming its job), in the order the ids were given; `except* NotFoundError`
-    and `except* BatchFailedError` pick them out.
-
-    Attributes:
-        errors: The error of each job that failed, by id (e.g. `NotFoundError`, or
-            `BatchFailedError` under `raise_on_failure=True`).
-        jobs: The jobs that did finish, by id, so that their results are not lost.
-    """
-
-    errors: dict[str, Exception]
-    jobs: dict[str, BatchJob]
-
-    def __new__(cls, errors: Mapping[str, Exception], jobs: Mapping[str, BatchJob]) -> Self:
-        self = super().__new__(cls, _group_message(errors, jobs), list(errors.values()))
-        self.errors = dict(errors)
-        self.jobs = dict(jobs)
-        return self
-
-    def __init__(self, errors: Mapping[str, Exception], jobs: Mapping[str, BatchJob]) -> None:
-        super().__init__(_group_message(errors, jobs), list(errors.values()))
-
-    def derive(self, excs: Sequence[Exception]) -> BatchErrorGroup:  # type: ignore[override]
-        """The group narrowed to `excs` (used by `except*`), keeping the ids and jobs."""
-        kept = {k: v for k, v in self.errors.items() if any(v is e for e in excs)}
-        return BatchErrorGroup(kept, self.jobs)
-
-
-def _group_message(errors: Mapping[str, Exception], jobs: Mapping[str, BatchJob]) -> str:
-    shown = ", ".join(f"{key}: {type(exc).__name__}" for key, exc in list(errors.items())[:5])
-    more = ", ..." if len(errors) > 5 else ""
-    total = len(errors) + len(jobs)
-    return f"{len(errors)} of {total} batch waits failed ({shown}{more})"
 
 
 @attrs.frozen
