@@ -29,12 +29,12 @@ __all__ = ["BatchJob", "InvalidPayload", "parse_create", "parse_job", "parse_job
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 _NONE = type(None)
 _TEXT = (str, _NONE)
-# What each known field may hold on the wire.
+# What each known field may hold on the wire, in the order the API documents them.
 _WIRE_TYPES: dict[str, tuple[type, ...]] = {
-    "id": _TEXT, "user_id": _TEXT, "input_file_id": _TEXT, "endpoint": _TEXT,
-    "model_id": _TEXT, "output_file_id": _TEXT, "error_file_id": _TEXT, "error": _TEXT,
-    "status": _TEXT, "created_at": _TEXT, "job_deadline": _TEXT, "completed_at": _TEXT,
-    "file_size_bytes": (int, _NONE), "progress": (int, float, _NONE),
+    "id": _TEXT, "user_id": _TEXT, "input_file_id": _TEXT, "file_size_bytes": (int, _NONE),
+    "status": _TEXT, "job_deadline": _TEXT, "created_at": _TEXT, "endpoint": _TEXT,
+    "progress": (int, float, _NONE), "model_id": _TEXT, "output_file_id": _TEXT,
+    "error_file_id": _TEXT, "error": _TEXT, "completed_at": _TEXT,
 }  # fmt: skip
 _KNOWN_KEYS = frozenset(_WIRE_TYPES)
 _TIMES = ("created_at", "job_deadline", "completed_at")
@@ -283,7 +283,8 @@ class BatchJob:
 
     def to_dict(self) -> dict[str, Any]:
         """The job in the API's JSON form (progress 0 to 100, ISO 8601 timestamps)."""
-        out: dict[str, Any] = dict.fromkeys(_KNOWN_KEYS)
+        # The API's field order (stable output for --json and diffs), then any extras.
+        out: dict[str, Any] = dict.fromkeys(_WIRE_TYPES)
         out.update(self._data)
         out["progress"] = self.progress_percent
         return out
