@@ -277,7 +277,7 @@ def _check(method: str, result: Any, expect: Expect, setup: Setup) -> None:
         return
     if method == "retrieve":
         assert isinstance(result, FileObject)
-        assert result.id == setup.output_file_id and result.bytes == len(setup.output)
+        assert result.id == setup.output_file_id and result.bytes_ == len(setup.output)
         return
     if method == "list_batches":
         assert isinstance(result, list) and all(isinstance(j, BatchJob) for j in result)

@@ -111,9 +111,9 @@ def test_output_file_is_readable_with_the_documented_lines(world: World) -> None
     meta = world.client.files.retrieve(job.output_file_id)
     content = world.client.files.content(job.output_file_id)
     assert isinstance(meta, FileObject) and isinstance(content, bytes)
-    assert meta.id == job.output_file_id and meta.bytes == len(content)
+    assert meta.id == job.output_file_id and meta.bytes_ == len(content)
     assert meta.purpose == "batch-generated" and meta.file_type == "jsonl"
-    assert meta.created_at is not None and meta.created_at.tzinfo is not None
+    assert meta.created is not None and meta.created.tzinfo is not None
     lines = read_jsonl(content)
     # One {"custom_id", "response": {"status_code", "body"}} per request, in any order.
     assert sorted(line["custom_id"] for line in lines) == sorted(CUSTOM_IDS)
@@ -141,7 +141,7 @@ def test_error_file_lists_the_failed_requests(world: World) -> None:
     bad_ids = {line["custom_id"] for line in bad}
     assert len(bad_ids) == 3 and not good_ids & bad_ids and good_ids | bad_ids == set(CUSTOM_IDS)
     meta = world.client.files.retrieve(job.error_file_id)
-    assert meta.bytes == len(world.client.files.content(job.error_file_id))
+    assert meta.bytes_ == len(world.client.files.content(job.error_file_id))
 
 
 @pytest.mark.parametrize(

@@ -1,15 +1,18 @@
-"""`BatchJob` as a value: immutable, comparable, copyable, picklable, constructible."""
+"""`BatchJob` and `FileObject` as values, and the tolerance rules of the generated models."""
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
 import pickle
+from typing import Any
 
 import pytest
 
-from together_batches import BatchJob, BatchStatus
-from together_batches._models import parse_create, parse_job
+from together_batches import BatchJob, BatchStatus, FileObject
+from together_batches._models import parse_create, parse_job, parse_job_list
+from together_batches_api.models.batch_job import BatchJob as WireBatchJob
+from together_batches_api.types import InvalidPayload
 
 
 def test_jobs_survive_pickle_and_copies_with_extras_and_warning() -> None:
@@ -17,11 +20,12 @@ def test_jobs_survive_pickle_and_copies_with_extras_and_warning() -> None:
                         "warning": "w"})  # fmt: skip
     for clone in (pickle.loads(pickle.dumps(job)), copy.copy(job), copy.deepcopy(job)):
         assert clone == job
-        assert (clone.warning, clone.x, clone.status) == ("w", [1], "NEWISH")
+        assert type(clone) is BatchJob
+        assert (clone.warning, clone.extras["x"], clone.status) == ("w", [1], "NEWISH")
 
 
 def test_jobs_are_immutable_and_unhashable() -> None:
-    job = parse_job({"id": "b1"})
+    job = parse_job({"id": "b1", "status": "COMPLETED"})
     with pytest.raises(AttributeError, match="immutable"):
         job.id = "b2"  # type: ignore[misc]
     with pytest.raises(AttributeError, match="immutable"):
@@ -31,25 +35,121 @@ def test_jobs_are_immutable_and_unhashable() -> None:
 
 
 def test_equality_is_by_content() -> None:
-    assert parse_job({"id": "a", "progress": 5}) == parse_job({"progress": 5.0, "id": "a"})
-    assert parse_job({"id": "a"}) != parse_job({"id": "b"})
-    assert parse_job({"id": "a"}, warning="w") != parse_job({"id": "a"})
-    assert parse_job({"id": "a"}) != {"id": "a"}
+    def one(**extra: Any) -> BatchJob:
+        return parse_job({"id": "a", "status": "COMPLETED", **extra})
+
+    assert one(progress=5) == parse_job({"progress": 5.0, "status": "COMPLETED", "id": "a"})
+    assert one() == one(error=None)  # absent and null are the same
+    assert one() != parse_job({"id": "b", "status": "COMPLETED"})
+    assert parse_job({"id": "a", "status": "X"}, warning="w") != one()
+    assert one() != {"id": "a", "status": "COMPLETED"}
+    assert one() != WireBatchJob(id="a", status="COMPLETED")  # another class
 
 
 def test_the_constructor_round_trips_through_the_wire_form() -> None:
     when = dt.datetime(2024, 1, 15, 14, 30, 0, 123000, tzinfo=dt.UTC)
-    job = BatchJob(id="b1", status=BatchStatus.COMPLETED, progress_percent=100, created_at=when,
+    job = BatchJob(id="b1", status=BatchStatus.COMPLETED, progress=100, created_at=when,
                    extras={"tier": "gold"})  # fmt: skip
     again = parse_job(job.to_dict())
     assert again == job
     assert again.created_at == when and again.status is BatchStatus.COMPLETED
+    assert (again.progress, again.progress_percent) == (1.0, 100.0)
     assert job.to_dict()["created_at"] == "2024-01-15T14:30:00.123000Z"
     assert list(job.to_dict())[:3] == ["id", "user_id", "input_file_id"]
+    assert list(job.to_dict())[-1] == "tier"
+
+
+def test_every_constructor_argument_reaches_the_job() -> None:
+    when = dt.datetime(2024, 1, 15, tzinfo=dt.UTC)
+    values: dict[str, Any] = {
+        "id": "b1", "status": "COMPLETED", "user_id": "u", "input_file_id": "f",
+        "file_size_bytes": 7, "job_deadline": when, "created_at": when, "endpoint": "/v1/x",
+        "progress": 50.0, "model_id": "m", "output_file_id": "o", "error_file_id": "e",
+        "error": "boom", "completed_at": when,
+    }  # fmt: skip
+    job = BatchJob(**values)
+    for name, value in values.items():
+        read = job.progress_percent if name == "progress" else getattr(job, name)
+        assert read == value, name
+    assert {f.attr for f in BatchJob.FIELDS} == set(values)
 
 
 def test_the_constructor_rejects_what_parsing_would() -> None:
     with pytest.raises(ValueError, match="progress"):
-        BatchJob(extras={"progress": 3})
-    with pytest.raises(ValueError):
-        BatchJob(id=5)  # type: ignore[arg-type]
+        BatchJob(id="b", status="X", extras={"progress": 3})
+    with pytest.raises(ValueError, match="id"):
+        BatchJob(id=5, status="X")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"status": "X"}, "id is required"),
+        ({"id": "b"}, "status is required"),
+        ({"id": None, "status": "X"}, "id is required"),
+        ({"id": "b", "status": 3}, "status should be a string"),
+        ({"id": "b", "status": "X", "file_size_bytes": 3.5}, "file_size_bytes"),
+        ({"id": "b", "status": "X", "file_size_bytes": True}, "file_size_bytes"),
+        ({"id": "b", "status": "X", "progress": "50"}, "progress"),
+        ({"id": "b", "status": "X", "created_at": "yesterday"}, "created_at"),
+        ({"id": "b", "status": "X", "completed_at": 5}, "completed_at"),
+    ],
+)
+def test_wrong_types_fail_the_whole_job(body: dict[str, Any], message: str) -> None:
+    with pytest.raises(InvalidPayload, match=message):
+        parse_job(body)
+    with pytest.raises(InvalidPayload, match=message):
+        parse_job_list([{"id": "ok", "status": "X"}, body])
+
+
+def test_integral_floats_are_integers_and_the_keys_after_them_are_still_checked() -> None:
+    job = parse_job({"id": "b", "status": "X", "file_size_bytes": 3.0})
+    assert job.file_size_bytes == 3 and type(job.file_size_bytes) is int
+    with pytest.raises(InvalidPayload, match="model_id"):
+        parse_job({"id": "b", "status": "X", "file_size_bytes": 3.0, "model_id": 1})
+    # A shape with an integral float is never cached: the next 3.5 of the same shape fails.
+    parse_job_list([{"id": "b", "status": "X", "file_size_bytes": 4.0}])
+    with pytest.raises(InvalidPayload, match="file_size_bytes"):
+        parse_job_list([{"id": "b", "status": "X", "file_size_bytes": 4.5}])
+
+
+def test_a_cached_shape_still_checks_every_timestamp() -> None:
+    good = {"id": "b", "status": "X", "created_at": "2024-01-01T00:00:00Z"}
+    assert len(parse_job_list([good, good])) == 2
+    with pytest.raises(InvalidPayload, match="item 1: created_at"):
+        parse_job_list([good, {**good, "created_at": "soon"}])
+
+
+def test_unknown_statuses_are_open_and_printable() -> None:
+    job = parse_job({"id": "b", "status": "PAUSED"})
+    assert str(job.status) == "PAUSED" and repr(job.status)
+    assert isinstance(job.status, BatchStatus) and not job.status.is_known
+    assert job.status.is_active
+
+
+def test_repr_shows_every_field_and_the_extras() -> None:
+    text = repr(parse_job({"id": "b", "status": "X", "region": "eu"}))
+    assert text.startswith("BatchJob(id='b'") and "region='eu'" in text
+    assert all(f"{f.attr}=" in text for f in BatchJob.FIELDS)
+
+
+def test_a_create_needs_its_job() -> None:
+    with pytest.raises(InvalidPayload, match="job is required"):
+        parse_create({"warning": "w"})
+    with pytest.raises(InvalidPayload, match=r"job\.status is required"):
+        parse_create({"job": {"id": "b"}})
+    assert parse_create({"job": {"id": "b", "status": "X"}}).warning is None
+
+
+def test_file_objects_keep_every_spec_field() -> None:
+    body = {"id": "file-1", "object": "file", "created_at": 1_700_000_000, "filename": "in.jsonl",
+            "bytes": 12, "purpose": "batch-api", "FileType": "jsonl", "Processed": True}  # fmt: skip
+    info = FileObject.from_dict(body)
+    assert (info.object_, info.bytes_, info.file_type, info.processed) == (
+        "file",
+        12,
+        "jsonl",
+        True,
+    )
+    assert info.created == dt.datetime.fromtimestamp(1_700_000_000, dt.UTC)
+    assert info.to_dict() == body and info.extras == {}

@@ -39,11 +39,8 @@ def status_error(code: int, **headers: str) -> Exception:
     return status_error_class(code)("nope", response=response, body=None)
 
 
-def make_job(status: str | None = "IN_PROGRESS", progress: float = 0.0, **kw: Any) -> BatchJob:
-    return BatchJob(
-        id="b1", status=None if status is None else BatchStatus(status),
-        progress_percent=progress, **kw,
-    )  # fmt: skip
+def make_job(status: str = "IN_PROGRESS", progress: float = 0.0, **kw: Any) -> BatchJob:
+    return BatchJob(id="b1", status=BatchStatus(status), progress=progress, **kw)
 
 
 def test_defaults_follow_the_api_advice() -> None:

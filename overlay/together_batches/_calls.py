@@ -1,8 +1,9 @@
 """What each API call sends and how its answer is read: pure, shared by the sync and async twins.
 
-Requests are built by the generated endpoint modules (their `_get_kwargs`), so the method,
-path and body come from `spec/`; this module adds what the generator lacks: id checks,
-idempotency for retries, and decoding that only ever raises `TogetherError`s.
+Requests are built by the generated endpoint modules (their public `build_request`), so the
+method, path and body come from `spec/`, and answers are read by the generated models; this
+module adds what the generator lacks: idempotency for retries, and decoding that only ever
+raises `TogetherError`s.
 """
 
 from __future__ import annotations
@@ -14,21 +15,14 @@ from typing import Any, Generic, TypeVar
 import attrs
 import httpx
 
-from together_batches_api.api.batches import (
-    cancel_batch as _cancel,
-)
-from together_batches_api.api.batches import (
-    create_batch as _create,
-)
-from together_batches_api.api.batches import (
-    get_batch as _get,
-)
-from together_batches_api.api.batches import (
-    list_batches as _list,
-)
+from together_batches_api.api.batches import cancel_batch as _cancel
+from together_batches_api.api.batches import get_batch as _get
+from together_batches_api.api.batches import list_batches as _list
 from together_batches_api.api.files import get_file as _get_file
 from together_batches_api.api.files import get_file_content as _get_file_content
-from together_batches_api.models import CreateBatchRequest
+from together_batches_api.models.batch_error_response import BatchErrorResponse
+from together_batches_api.models.nested_error_response import NestedErrorResponse
+from together_batches_api.types import InvalidPayload
 
 from ._exceptions import (
     APIResponseValidationError,
@@ -38,7 +32,7 @@ from ._exceptions import (
 )
 from ._files import FileObject, parse_file
 from ._ids import check_id
-from ._models import BatchJob, InvalidPayload, parse_create, parse_job, parse_job_list
+from ._models import BatchJob, parse_create, parse_job, parse_job_list
 
 __all__ = ["Call", "decode"]
 
@@ -65,17 +59,17 @@ class Call(Generic[T]):
 
 def list_batches() -> Call[list[BatchJob]]:
     """GET /batches."""
-    return Call(_list._get_kwargs(), idempotent=True, parse=parse_job_list)
+    return Call(_list.build_request(), idempotent=True, parse=parse_job_list)
 
 
 def get_batch(batch_job_id: str) -> Call[BatchJob]:
     """GET /batches/{id}."""
-    return Call(_get._get_kwargs(check_id(batch_job_id)), idempotent=True, parse=parse_job)
+    return Call(_get.build_request(check_id(batch_job_id)), idempotent=True, parse=parse_job)
 
 
 def cancel_batch(batch_job_id: str) -> Call[BatchJob]:
     """POST /batches/{id}/cancel. Repeating a cancel is harmless, so it is retried."""
-    return Call(_cancel._get_kwargs(check_id(batch_job_id)), idempotent=True, parse=parse_job)
+    return Call(_cancel.build_request(check_id(batch_job_id)), idempotent=True, parse=parse_job)
 
 
 def create_batch(
@@ -90,6 +84,12 @@ def create_batch(
     check_id(file_id, name="file_id")
     if not isinstance(endpoint, str) or not endpoint:
         raise ValueError("endpoint must be a non-empty str, such as '/v1/chat/completions'")
+    # The request body is an attrs class: loaded on the first create, not at import.
+    from together_batches_api.api.batches import create_batch as _create  # noqa: PLC0415
+    from together_batches_api.models.create_batch_request import (  # noqa: PLC0415
+        CreateBatchRequest,
+    )
+
     body = CreateBatchRequest(endpoint=endpoint, input_file_id=file_id)
     if completion_window is not None:
         body.completion_window = completion_window
@@ -97,32 +97,35 @@ def create_batch(
         body.model_id = model_id
     if priority is not None:
         body.priority = priority
-    return Call(_create._get_kwargs(body=body), idempotent=False, parse=parse_create)
+    return Call(_create.build_request(body=body), idempotent=False, parse=parse_create)
 
 
 def retrieve_file(file_id: str) -> Call[FileObject]:
     """GET /files/{id}."""
     return Call(
-        _get_file._get_kwargs(check_id(file_id, name="file_id")), idempotent=True, parse=parse_file
+        _get_file.build_request(check_id(file_id, name="file_id")),
+        idempotent=True,
+        parse=parse_file,
     )
 
 
 def file_content(file_id: str) -> Call[bytes]:
     """GET /files/{id}/content, as bytes."""
-    kwargs = _get_file_content._get_kwargs(check_id(file_id, name="file_id"))
+    kwargs = _get_file_content.build_request(check_id(file_id, name="file_id"))
     return Call(kwargs, idempotent=True, parse=bytes, raw=True)
 
 
 def error_message(body: Any, status_code: int) -> str:
-    """The server's message from an error body: flat `{"error": "..."}` or nested."""
-    if isinstance(body, dict):
-        error = body.get("error")
-        if isinstance(error, str) and error:
-            return error
-        if isinstance(error, dict) and isinstance(error.get("message"), str):
-            return str(error["message"])
-        if isinstance(body.get("message"), str):
-            return str(body["message"])
+    """The server's message from an error body: the batch endpoints' flat error string, or
+    the other endpoints' nested error object (both shapes are in the spec)."""
+    for shape in (BatchErrorResponse, NestedErrorResponse):
+        try:
+            error = shape.from_dict(body).error
+        except (InvalidPayload, TypeError, ValueError):
+            continue
+        message = error if isinstance(error, str) or error is None else error.message
+        if message:
+            return message
     return f"HTTP {status_code} error"
 
 

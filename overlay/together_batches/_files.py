@@ -1,65 +1,49 @@
-"""`FileObject`: the metadata of an uploaded or generated file."""
+"""`FileObject`: the generated model of a file's metadata, plus a timezone-aware `created`.
+
+Every field of the spec's `FileObject` (`id`, `object_`, `created_at`, `filename`, `bytes_`,
+`purpose`, `file_type`, `processed`) comes from `together_batches_api.models.file_object`;
+this module adds behaviour only.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-import attrs
-
-from ._models import InvalidPayload
+from together_batches_api.models.file_object import FileObject as _WireFileObject
+from together_batches_api.types import InvalidPayload
 
 __all__ = ["FileObject", "parse_file"]
 
 
-@attrs.frozen(slots=True)
-class FileObject:
-    """A file's metadata.
+class FileObject(_WireFileObject):
+    """A file's metadata, as the API reported it. Immutable.
 
     Attributes:
-        id: The file's id.
-        filename: Its name as uploaded.
-        bytes: Its size.
-        purpose: E.g. `batch-api` (an input) or `batch-generated` (an output).
-        created_at: When it was made, timezone-aware, or None.
-        file_type: E.g. `jsonl` (the API's `FileType`).
+        created: `created_at` (Unix seconds on the wire) as a timezone-aware datetime, or
+            None when absent.
     """
 
-    id: str | None = None
-    filename: str | None = None
-    bytes: int | None = None
-    purpose: str | None = None
-    created_at: dt.datetime | None = None
-    file_type: str | None = None
+    __slots__ = ()
+
+    @property
+    def created(self) -> dt.datetime | None:
+        """When the file was made, timezone-aware (UTC), or None when not given."""
+        seconds = self.created_at
+        return None if seconds is None else dt.datetime.fromtimestamp(seconds, dt.UTC)
 
 
-def parse_file(data: Any) -> FileObject:
-    """Build a `FileObject` from the decoded JSON.
+def parse_file(data: object) -> FileObject:
+    """Build a `FileObject` from the decoded JSON (kept, not copied).
 
     Raises:
-        InvalidPayload: The body is not an object of that shape.
+        InvalidPayload: The body is not an object of the spec's shape, or its `created_at`
+            is not a representable time.
     """
-    if type(data) is not dict:
-        raise InvalidPayload(f"file metadata should be an object, got {type(data).__name__}")
-    created = data.get("created_at")
-    if created is not None and type(created) is not int:
-        raise InvalidPayload("created_at should be an integer (Unix seconds)")
-    size = data.get("bytes")
-    if size is not None and type(size) is not int:
-        raise InvalidPayload("bytes should be an integer")
-    texts = {key: data.get(key) for key in ("id", "filename", "purpose", "FileType")}
-    for key, value in texts.items():
-        if value is not None and type(value) is not str:
-            raise InvalidPayload(f"{key} should be a string")
+    FileObject.check(data)
+    assert type(data) is dict
+    file = FileObject._trusted(data)
     try:
-        when = None if created is None else dt.datetime.fromtimestamp(created, dt.UTC)
+        _ = file.created
     except (OverflowError, OSError, ValueError):
-        raise InvalidPayload(f"created_at is out of range: {created}") from None
-    return FileObject(
-        id=texts["id"],
-        filename=texts["filename"],
-        bytes=size,
-        purpose=texts["purpose"],
-        created_at=when,
-        file_type=texts["FileType"],
-    )
+        raise InvalidPayload(f"created_at is out of range: {file.created_at}") from None
+    return file

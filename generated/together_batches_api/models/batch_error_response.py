@@ -1,62 +1,46 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from ..types import (
+    STR,
+    LeanModel,
+    WireField,
+)
 
-from ..types import UNSET, Unset
 
-T = TypeVar("T", bound="BatchErrorResponse")
-
-
-@_attrs_define
-class BatchErrorResponse:
+class BatchErrorResponse(LeanModel):
     """The batch endpoints' error body: `{"error": "<message>"}`.
 
-    Attributes:
-        error (str | Unset):
+    A lean model: an immutable view over the decoded JSON, each field read when accessed.
+    Fields the spec does not list are in `extras`.
     """
 
-    error: str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    __slots__ = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        error = self.error
+    FIELDS: ClassVar[tuple[WireField, ...]] = (WireField("error", "error", STR),)
 
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if error is not UNSET:
-            field_dict["error"] = error
+    def __init__(
+        self,
+        *,
+        error: str | None = None,
+        extras: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Build one from Python values, named as the attributes (tests, fakes).
 
-        return field_dict
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        error = d.pop("error", UNSET)
-
-        batch_error_response = cls(
-            error=error,
+        Raises:
+            ValueError: A value has the wrong type, or `extras` holds a spec field.
+        """
+        self._init(
+            {
+                "error": error,
+            },
+            extras,
         )
 
-        batch_error_response.additional_properties = d
-        return batch_error_response
-
     @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+    def error(self) -> str | None:
+        """The `error` field."""
+        _value: str | None = self._data.get("error")
+        return _value

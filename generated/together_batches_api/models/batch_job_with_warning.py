@@ -1,84 +1,59 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, ClassVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.batch_job import BatchJob
-
-
-T = TypeVar("T", bound="BatchJobWithWarning")
+from ..models.batch_job import BatchJob
+from ..types import (
+    MODEL,
+    STR,
+    LeanModel,
+    WireField,
+)
 
 
-@_attrs_define
-class BatchJobWithWarning:
+class BatchJobWithWarning(LeanModel):
     """What a create answers.
 
-    Attributes:
-        job (BatchJob | Unset): A batch job. Every field may be absent.
-        warning (str | Unset):
+    A lean model: an immutable view over the decoded JSON, each field read when accessed.
+    Fields the spec does not list are in `extras`.
     """
 
-    job: BatchJob | Unset = UNSET
-    warning: str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    __slots__ = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        job: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.job, Unset):
-            job = self.job.to_dict()
+    FIELDS: ClassVar[tuple[WireField, ...]] = (
+        WireField("job", "job", MODEL, required=True, model=BatchJob),
+        WireField("warning", "warning", STR),
+    )
 
-        warning = self.warning
+    def __init__(
+        self,
+        *,
+        job: BatchJob,
+        warning: str | None = None,
+        extras: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Build one from Python values, named as the attributes (tests, fakes).
 
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if job is not UNSET:
-            field_dict["job"] = job
-        if warning is not UNSET:
-            field_dict["warning"] = warning
-
-        return field_dict
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.batch_job import BatchJob
-
-        d = dict(src_dict)
-        _job = d.pop("job", UNSET)
-        job: BatchJob | Unset
-        if isinstance(_job, Unset):
-            job = UNSET
-        else:
-            job = BatchJob.from_dict(_job)
-
-        warning = d.pop("warning", UNSET)
-
-        batch_job_with_warning = cls(
-            job=job,
-            warning=warning,
+        Raises:
+            ValueError: A value has the wrong type, or `extras` holds a spec field.
+        """
+        self._init(
+            {
+                "job": job,
+                "warning": warning,
+            },
+            extras,
         )
 
-        batch_job_with_warning.additional_properties = d
-        return batch_job_with_warning
+    @property
+    def job(self) -> BatchJob:
+        """A batch job. `id` and `status` are always sent; any other field may be absent."""
+        _value = self._data["job"]
+        return BatchJob._trusted(_value)
 
     @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+    def warning(self) -> str | None:
+        """The `warning` field."""
+        _value: str | None = self._data.get("warning")
+        return _value

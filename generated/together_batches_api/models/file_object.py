@@ -1,125 +1,113 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from ..types import (
+    BOOL,
+    INT,
+    STR,
+    LeanModel,
+    WireField,
+)
 
-from ..types import UNSET, Unset
 
-T = TypeVar("T", bound="FileObject")
-
-
-@_attrs_define
-class FileObject:
+class FileObject(LeanModel):
     """An uploaded or generated file.
 
-    Attributes:
-        id (str | Unset):
-        object_ (str | Unset):
-        created_at (int | Unset): Unix seconds.
-        filename (str | Unset):
-        bytes_ (int | Unset):
-        purpose (str | Unset): E.g. `batch-api` for inputs, `batch-generated` for outputs.
-        file_type (str | Unset): E.g. `jsonl`.
-        processed (bool | Unset):
+    A lean model: an immutable view over the decoded JSON, each field read when accessed.
+    Fields the spec does not list are in `extras`.
     """
 
-    id: str | Unset = UNSET
-    object_: str | Unset = UNSET
-    created_at: int | Unset = UNSET
-    filename: str | Unset = UNSET
-    bytes_: int | Unset = UNSET
-    purpose: str | Unset = UNSET
-    file_type: str | Unset = UNSET
-    processed: bool | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    __slots__ = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        id = self.id
+    FIELDS: ClassVar[tuple[WireField, ...]] = (
+        WireField("id", "id", STR),
+        WireField("object", "object_", STR),
+        WireField("created_at", "created_at", INT),
+        WireField("filename", "filename", STR),
+        WireField("bytes", "bytes_", INT),
+        WireField("purpose", "purpose", STR),
+        WireField("FileType", "file_type", STR),
+        WireField("Processed", "processed", BOOL),
+    )
 
-        object_ = self.object_
+    def __init__(
+        self,
+        *,
+        id: str | None = None,
+        object_: str | None = None,
+        created_at: int | None = None,
+        filename: str | None = None,
+        bytes_: int | None = None,
+        purpose: str | None = None,
+        file_type: str | None = None,
+        processed: bool | None = None,
+        extras: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Build one from Python values, named as the attributes (tests, fakes).
 
-        created_at = self.created_at
-
-        filename = self.filename
-
-        bytes_ = self.bytes_
-
-        purpose = self.purpose
-
-        file_type = self.file_type
-
-        processed = self.processed
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if id is not UNSET:
-            field_dict["id"] = id
-        if object_ is not UNSET:
-            field_dict["object"] = object_
-        if created_at is not UNSET:
-            field_dict["created_at"] = created_at
-        if filename is not UNSET:
-            field_dict["filename"] = filename
-        if bytes_ is not UNSET:
-            field_dict["bytes"] = bytes_
-        if purpose is not UNSET:
-            field_dict["purpose"] = purpose
-        if file_type is not UNSET:
-            field_dict["FileType"] = file_type
-        if processed is not UNSET:
-            field_dict["Processed"] = processed
-
-        return field_dict
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        id = d.pop("id", UNSET)
-
-        object_ = d.pop("object", UNSET)
-
-        created_at = d.pop("created_at", UNSET)
-
-        filename = d.pop("filename", UNSET)
-
-        bytes_ = d.pop("bytes", UNSET)
-
-        purpose = d.pop("purpose", UNSET)
-
-        file_type = d.pop("FileType", UNSET)
-
-        processed = d.pop("Processed", UNSET)
-
-        file_object = cls(
-            id=id,
-            object_=object_,
-            created_at=created_at,
-            filename=filename,
-            bytes_=bytes_,
-            purpose=purpose,
-            file_type=file_type,
-            processed=processed,
+        Raises:
+            ValueError: A value has the wrong type, or `extras` holds a spec field.
+        """
+        self._init(
+            {
+                "id": id,
+                "object": object_,
+                "created_at": created_at,
+                "filename": filename,
+                "bytes": bytes_,
+                "purpose": purpose,
+                "FileType": file_type,
+                "Processed": processed,
+            },
+            extras,
         )
 
-        file_object.additional_properties = d
-        return file_object
+    @property
+    def id(self) -> str | None:
+        """The `id` field."""
+        _value: str | None = self._data.get("id")
+        return _value
 
     @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
+    def object_(self) -> str | None:
+        """The `object` field."""
+        _value: str | None = self._data.get("object")
+        return _value
 
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
+    @property
+    def created_at(self) -> int | None:
+        """Unix seconds."""
+        _value = self._data.get("created_at")
+        return None if _value is None else int(_value)
 
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
+    @property
+    def filename(self) -> str | None:
+        """The `filename` field."""
+        _value: str | None = self._data.get("filename")
+        return _value
 
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
+    @property
+    def bytes_(self) -> int | None:
+        """The `bytes` field."""
+        _value = self._data.get("bytes")
+        return None if _value is None else int(_value)
 
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+    @property
+    def purpose(self) -> str | None:
+        """E.g. `batch-api` for inputs, `batch-generated` for outputs."""
+        _value: str | None = self._data.get("purpose")
+        return _value
+
+    @property
+    def file_type(self) -> str | None:
+        """E.g. `jsonl`."""
+        _value: str | None = self._data.get("FileType")
+        return _value
+
+    @property
+    def processed(self) -> bool | None:
+        """The `Processed` field."""
+        _value: bool | None = self._data.get("Processed")
+        return _value

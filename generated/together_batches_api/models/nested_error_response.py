@@ -1,75 +1,49 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, ClassVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
-from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.nested_error_response_error import NestedErrorResponseError
-
-
-T = TypeVar("T", bound="NestedErrorResponse")
+from ..models.nested_error_response_error import NestedErrorResponseError
+from ..types import (
+    MODEL,
+    LeanModel,
+    WireField,
+)
 
 
-@_attrs_define
-class NestedErrorResponse:
+class NestedErrorResponse(LeanModel):
     """The error body of the other endpoints: `{"error": {"message", "type", ...}}`.
 
-    Attributes:
-        error (NestedErrorResponseError | Unset):
+    A lean model: an immutable view over the decoded JSON, each field read when accessed.
+    Fields the spec does not list are in `extras`.
     """
 
-    error: NestedErrorResponseError | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    __slots__ = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        error: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.error, Unset):
-            error = self.error.to_dict()
+    FIELDS: ClassVar[tuple[WireField, ...]] = (
+        WireField("error", "error", MODEL, model=NestedErrorResponseError),
+    )
 
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if error is not UNSET:
-            field_dict["error"] = error
+    def __init__(
+        self,
+        *,
+        error: NestedErrorResponseError | None = None,
+        extras: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Build one from Python values, named as the attributes (tests, fakes).
 
-        return field_dict
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.nested_error_response_error import NestedErrorResponseError
-
-        d = dict(src_dict)
-        _error = d.pop("error", UNSET)
-        error: NestedErrorResponseError | Unset
-        if isinstance(_error, Unset):
-            error = UNSET
-        else:
-            error = NestedErrorResponseError.from_dict(_error)
-
-        nested_error_response = cls(
-            error=error,
+        Raises:
+            ValueError: A value has the wrong type, or `extras` holds a spec field.
+        """
+        self._init(
+            {
+                "error": error,
+            },
+            extras,
         )
 
-        nested_error_response.additional_properties = d
-        return nested_error_response
-
     @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+    def error(self) -> NestedErrorResponseError | None:
+        """The `error` field."""
+        _value = self._data.get("error")
+        return None if _value is None else NestedErrorResponseError._trusted(_value)

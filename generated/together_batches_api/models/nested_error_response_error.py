@@ -1,110 +1,75 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, ClassVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from ..types import (
+    STR,
+    LeanModel,
+    WireField,
+)
 
-from ..types import UNSET, Unset
 
-T = TypeVar("T", bound="NestedErrorResponseError")
+class NestedErrorResponseError(LeanModel):
+    """The `NestedErrorResponseError` schema.
 
-
-@_attrs_define
-class NestedErrorResponseError:
-    """
-    Attributes:
-        message (str | Unset):
-        type_ (str | Unset):
-        param (None | str | Unset):
-        code (None | str | Unset):
+    A lean model: an immutable view over the decoded JSON, each field read when accessed.
+    Fields the spec does not list are in `extras`.
     """
 
-    message: str | Unset = UNSET
-    type_: str | Unset = UNSET
-    param: None | str | Unset = UNSET
-    code: None | str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    __slots__ = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        message = self.message
+    FIELDS: ClassVar[tuple[WireField, ...]] = (
+        WireField("message", "message", STR),
+        WireField("type", "type_", STR),
+        WireField("param", "param", STR, nullable=True),
+        WireField("code", "code", STR, nullable=True),
+    )
 
-        type_ = self.type_
+    def __init__(
+        self,
+        *,
+        message: str | None = None,
+        type_: str | None = None,
+        param: str | None = None,
+        code: str | None = None,
+        extras: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Build one from Python values, named as the attributes (tests, fakes).
 
-        param: None | str | Unset
-        if isinstance(self.param, Unset):
-            param = UNSET
-        else:
-            param = self.param
-
-        code: None | str | Unset
-        if isinstance(self.code, Unset):
-            code = UNSET
-        else:
-            code = self.code
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if message is not UNSET:
-            field_dict["message"] = message
-        if type_ is not UNSET:
-            field_dict["type"] = type_
-        if param is not UNSET:
-            field_dict["param"] = param
-        if code is not UNSET:
-            field_dict["code"] = code
-
-        return field_dict
-
-    @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        message = d.pop("message", UNSET)
-
-        type_ = d.pop("type", UNSET)
-
-        def _parse_param(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        param = _parse_param(d.pop("param", UNSET))
-
-        def _parse_code(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        code = _parse_code(d.pop("code", UNSET))
-
-        nested_error_response_error = cls(
-            message=message,
-            type_=type_,
-            param=param,
-            code=code,
+        Raises:
+            ValueError: A value has the wrong type, or `extras` holds a spec field.
+        """
+        self._init(
+            {
+                "message": message,
+                "type": type_,
+                "param": param,
+                "code": code,
+            },
+            extras,
         )
 
-        nested_error_response_error.additional_properties = d
-        return nested_error_response_error
+    @property
+    def message(self) -> str | None:
+        """The `message` field."""
+        _value: str | None = self._data.get("message")
+        return _value
 
     @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
+    def type_(self) -> str | None:
+        """The `type` field."""
+        _value: str | None = self._data.get("type")
+        return _value
 
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
+    @property
+    def param(self) -> str | None:
+        """The `param` field."""
+        _value: str | None = self._data.get("param")
+        return _value
 
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+    @property
+    def code(self) -> str | None:
+        """The `code` field."""
+        _value: str | None = self._data.get("code")
+        return _value

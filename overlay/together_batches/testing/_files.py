@@ -8,6 +8,8 @@ from typing import Any
 
 import attrs
 
+from together_batches_api.models.file_object import FileObject as WireFileObject
+
 #: The `purpose` of a file a user uploaded, and of one a batch produced.
 INPUT_PURPOSE = "batch-api"
 OUTPUT_PURPOSE = "batch-generated"
@@ -48,19 +50,19 @@ class FileRecord:
         """Build the file object the files endpoint answers.
 
         Returns:
-            The JSON-ready metadata, in the live API's shape (including `FileType` and
-            `Processed`, which the API spells in PascalCase).
+            The JSON-ready metadata, built through the generated model, so in the spec's
+            shape (including `FileType` and `Processed`, which the API spells in PascalCase).
         """
-        return {
-            "id": self.id,
-            "object": "file",
-            "created_at": int(self.created_at.timestamp()),
-            "filename": self.filename,
-            "bytes": len(self.content),
-            "purpose": self.purpose,
-            "FileType": "jsonl",
-            "Processed": True,
-        }
+        return WireFileObject(
+            id=self.id,
+            object_="file",
+            created_at=int(self.created_at.timestamp()),
+            filename=self.filename,
+            bytes_=len(self.content),
+            purpose=self.purpose,
+            file_type="jsonl",
+            processed=True,
+        ).to_dict()
 
 
 def parse_input(content: bytes) -> tuple[InputRequest, ...]:

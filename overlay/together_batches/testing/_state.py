@@ -5,10 +5,13 @@ from __future__ import annotations
 import math
 import random
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
+
+from together_batches_api.models.batch_job import BatchJob as WireBatchJob
+from together_batches_api.models.batch_job_status import BatchJobStatus
 
 from ._files import (
     INPUT_PURPOSE,
@@ -20,13 +23,14 @@ from ._files import (
     output_line,
 )
 
-VALIDATING = "VALIDATING"
-IN_PROGRESS = "IN_PROGRESS"
-COMPLETED = "COMPLETED"
-FAILED = "FAILED"
-EXPIRED = "EXPIRED"
-CANCELING = "CANCELING"
-CANCELLED = "CANCELLED"
+# The status values come from the spec, through the generated enum: never a copy here.
+VALIDATING = BatchJobStatus.VALIDATING
+IN_PROGRESS = BatchJobStatus.IN_PROGRESS
+COMPLETED = BatchJobStatus.COMPLETED
+FAILED = BatchJobStatus.FAILED
+EXPIRED = BatchJobStatus.EXPIRED
+CANCELING = BatchJobStatus.CANCELING
+CANCELLED = BatchJobStatus.CANCELLED
 TERMINAL = frozenset({COMPLETED, FAILED, EXPIRED, CANCELLED})
 
 #: The completion window the API imposes: job_deadline is created_at plus this.
@@ -180,18 +184,6 @@ def split_results(
     return succeeded, failed
 
 
-def format_timestamp(instant: datetime) -> str:
-    """Format an instant as the API does: ISO 8601 in UTC with a `Z`.
-
-    Args:
-        instant: An aware datetime.
-
-    Returns:
-        E.g. `2025-01-15T12:00:00Z`, or with microseconds when it has any.
-    """
-    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
 @attrs.define(eq=False)
 class Job:
     """A job's stored facts. Its status is never stored: `snapshot` computes it from the clock.
@@ -295,25 +287,26 @@ class Job:
         ended = (
             None
             if snapshot.ended_after is None
-            else format_timestamp(self.created_at + timedelta(seconds=snapshot.ended_after))
+            else self.created_at + timedelta(seconds=snapshot.ended_after)
         )
         deadline = self.created_at + timedelta(seconds=self.plan.expires_after_seconds)
-        return {
-            "id": self.id,
-            "user_id": self.user_id,
-            "input_file_id": self.input_file_id,
-            "file_size_bytes": self.file_size_bytes,
-            "status": snapshot.status,
-            "job_deadline": format_timestamp(deadline),
-            "created_at": format_timestamp(self.created_at),
-            "endpoint": self.endpoint,
-            "progress": snapshot.progress,
-            "model_id": self.model_id,
-            "output_file_id": output_file_id,
-            "error_file_id": error_file_id,
-            "error": self.plan.error if snapshot.status == FAILED else None,
-            "completed_at": ended,
-        }
+        # Built through the generated model: its fields (and their names) are the spec's.
+        return WireBatchJob(
+            id=self.id,
+            user_id=self.user_id,
+            input_file_id=self.input_file_id,
+            file_size_bytes=self.file_size_bytes,
+            status=snapshot.status,
+            job_deadline=deadline,
+            created_at=self.created_at,
+            endpoint=self.endpoint,
+            progress=snapshot.progress,
+            model_id=self.model_id,
+            output_file_id=output_file_id,
+            error_file_id=error_file_id,
+            error=self.plan.error if snapshot.status == FAILED else None,
+            completed_at=ended,
+        ).to_dict()
 
     def result_file(self, file_id: str, now: datetime) -> FileRecord | None:
         """Build the job's output or error file, if the job has it at `now`.

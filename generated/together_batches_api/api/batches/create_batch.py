@@ -1,14 +1,37 @@
+from __future__ import annotations
+
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ... import errors
-from ...client import AuthenticatedClient, Client
+from ...types import Response
+
+if TYPE_CHECKING:
+    from ...client import AuthenticatedClient, Client
+
 from ...models.batch_error_response import BatchErrorResponse
 from ...models.batch_job_with_warning import BatchJobWithWarning
 from ...models.create_batch_request import CreateBatchRequest
-from ...types import Response
+
+
+def build_request(
+    *,
+    body: CreateBatchRequest,
+) -> dict[str, Any]:
+    """The request of this endpoint, as keyword arguments for `httpx.Client.request`.
+
+    The url is relative to the API's base URL. Path parameters are percent-encoded as one
+    segment each.
+
+    Raises:
+        TypeError: A path parameter is not a str.
+        ValueError: A path parameter is empty, `.` or `..`.
+    """
+    return _get_kwargs(
+        body=body,
+    )
 
 
 def _get_kwargs(

@@ -1,23 +1,44 @@
+from __future__ import annotations
+
 from http import HTTPStatus
-from io import BytesIO
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import httpx
 
-from ...client import AuthenticatedClient, Client
+from ...types import Response, check_path_id
+
+if TYPE_CHECKING:
+    from ...client import AuthenticatedClient, Client
+
+from io import BytesIO
+
 from ...models.nested_error_response import NestedErrorResponse
-from ...types import File, Response
+from ...types import File
+
+
+def build_request(
+    id: str,
+) -> dict[str, Any]:
+    """The request of this endpoint, as keyword arguments for `httpx.Client.request`.
+
+    The url is relative to the API's base URL. Path parameters are percent-encoded as one
+    segment each.
+
+    Raises:
+        TypeError: A path parameter is not a str.
+        ValueError: A path parameter is empty, `.` or `..`.
+    """
+    return _get_kwargs(
+        id=id,
+    )
 
 
 def _get_kwargs(
     id: str,
 ) -> dict[str, Any]:
 
-    # "", "." and ".." survive quote() and HTTP clients normalise them away, so the request
-    # would reach another endpoint ("/batches/.." is "/"). From spec/templates/.
-    if str(id) in ("", ".", ".."):
-        raise ValueError("id must not be empty, '.' or '..'")
+    check_path_id(id, "id")
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/files/{id}/content".format(
