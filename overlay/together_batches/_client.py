@@ -17,7 +17,7 @@ from . import _clock
 from ._batches import AsyncBatches, Batches
 from ._calls import Call, decode
 from ._config import DEFAULT_TIMEOUT, resolve_api_key, resolve_base_url, to_timeout
-from ._exceptions import TogetherError, connection_error
+from ._exceptions import SEND_ERRORS, SendError, TogetherError, connection_error
 from ._files_resource import AsyncFiles, Files
 from ._retry import RETRYABLE_STATUSES, Failure, RetryPolicy, classify_exception, retry_delay
 from ._version import __version__
@@ -40,7 +40,7 @@ class _Next:
 
 def _after_attempt(
     call: Call[Any],
-    outcome: httpx.Response | httpx.TransportError,
+    outcome: httpx.Response | SendError,
     retries_done: int,
     policy: RetryPolicy,
 ) -> _Next:
@@ -140,10 +140,10 @@ class Together(_Base):
         args = self._request_args(call, timeout)
         retries = 0
         while True:
-            outcome: httpx.Response | httpx.TransportError
+            outcome: httpx.Response | SendError
             try:
                 outcome = self._http.request(**args)
-            except httpx.TransportError as exc:
+            except SEND_ERRORS as exc:
                 outcome = exc
             step = _after_attempt(call, outcome, retries, self._policy)
             if step.delay is None:
@@ -196,10 +196,10 @@ class AsyncTogether(_Base):
         args = self._request_args(call, timeout)
         retries = 0
         while True:
-            outcome: httpx.Response | httpx.TransportError
+            outcome: httpx.Response | SendError
             try:
                 outcome = await self._http.request(**args)
-            except httpx.TransportError as exc:
+            except SEND_ERRORS as exc:
                 outcome = exc
             step = _after_attempt(call, outcome, retries, self._policy)
             if step.delay is None:

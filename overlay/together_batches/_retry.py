@@ -32,6 +32,12 @@ RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 _NOT_PROCESSED_STATUSES = frozenset({429, 503})
 
 
+_FATAL_ERRORS = (
+    httpx.UnsupportedProtocol, httpx.LocalProtocolError, httpx.ProxyError, httpx.InvalidURL,
+    httpx.TooManyRedirects, httpx.StreamError, httpx.HTTPStatusError,
+)  # fmt: skip
+
+
 class Failure(enum.Enum):
     """How an attempt failed, as far as retrying cares."""
 
@@ -60,18 +66,20 @@ class RetryPolicy:
     max_retry_after: float = 60.0
 
 
-def classify_exception(exc: httpx.TransportError) -> Failure:
-    """Whether a transport error may have reached the server.
+def classify_exception(exc: httpx.HTTPError | httpx.StreamError | httpx.InvalidURL) -> Failure:
+    """Whether an error raised by a send may have reached the server, or cannot get better.
 
     Args:
-        exc: What httpx raised.
+        exc: What httpx raised (anything in `_exceptions.SEND_ERRORS`).
 
     Returns:
-        The `Failure` kind.
+        The `Failure` kind: a redirect loop, a malformed URL, local misuse of a stream, and
+        an event hook's `raise_for_status()` are `FATAL`; an undecodable body came from a
+        server that may have acted on the request, like a dropped connection.
     """
     if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
         return Failure.NOT_SENT
-    if isinstance(exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError | httpx.ProxyError):
+    if isinstance(exc, _FATAL_ERRORS):
         return Failure.FATAL
     if isinstance(exc, httpx.TimeoutException):
         return Failure.TIMEOUT
