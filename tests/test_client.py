@@ -295,14 +295,15 @@ def test_each_status_raises_its_class_with_the_server_message(
 
 @pytest.mark.parametrize(("status", "cls"), [(429, RateLimitError), (500, InternalServerError),
                                              (502, InternalServerError), (503, InternalServerError),
-                                             (520, InternalServerError)])  # fmt: skip
+                                             (520, InternalServerError), (599, InternalServerError),
+                                             (501, InternalServerError)])  # fmt: skip
 def test_retryable_statuses_raise_their_class_after_the_budget(
     twin: Twin, fake_time: FakeTime, status: int, cls: type[APIStatusError]
 ) -> None:
     handler, seen = script(reply(status, {"error": {"message": "nested", "type": "x"}}))
     with pytest.raises(cls, match="nested"):
         twin.client(handler).batches.get_batch("b1")
-    expected = 3 if status != 520 else 1  # 520 is not a status worth retrying
+    expected = 3 if status != 501 else 1  # every 5xx but 501 and 505 is worth retrying
     assert len(seen) == expected
 
 

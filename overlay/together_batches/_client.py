@@ -113,7 +113,8 @@ class Together(_Base):
         base_url: Defaults to `TOGETHER_BASE_URL`, then `https://api.together.ai/v1`.
         timeout: Per request, in seconds or as an `httpx.Timeout` (default 60 s, 10 s to
             connect).
-        max_retries: Retries on connection errors, timeouts, 408, 429 and 5xx (default 2).
+        max_retries: Retries on connection errors, timeouts, 408, 429 and 5xx except 501
+            and 505 (default 2).
         http_client: An `httpx.Client` to send through (proxies, custom transports); it is
             not closed by `close()`.
 

@@ -26,8 +26,12 @@ __all__ = [
     "retry_delay",
 ]
 
-# Statuses worth another try: the server was busy or briefly broken.
-RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+# 5xx answers that no retry can fix: the server says it does not implement the method (501)
+# or speak the HTTP version (505), and it will say so again.
+_PERMANENT_5XX = frozenset({501, 505})
+# Statuses worth another try: the server was busy or briefly broken. That is 408, 429 and
+# every 5xx (including the unofficial 520-599 of proxies and CDNs) but the two above.
+RETRYABLE_STATUSES = frozenset({408, 429} | set(range(500, 600)) - _PERMANENT_5XX)
 # Statuses that promise the request was not acted on, so even a create may be re-sent.
 _NOT_PROCESSED_STATUSES = frozenset({429, 503})
 
