@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable, Sequence
 
 from ._models import BatchJob
+from ._secrets import redact  # the client's own masking, the last guard before printing
 from ._status import BatchStatus
 
 __all__ = [
@@ -243,19 +244,3 @@ def outcome_line(job: BatchJob) -> str:
     if job.error_file_id:
         parts.append(f"error file {job.error_file_id}")
     return "; ".join(parts)
-
-
-def redact(text: str, secret: str | None) -> str:
-    """`text` with every occurrence of `secret` masked: a last guard before printing errors.
-
-    Args:
-        text: What is about to be printed.
-        secret: The API key in use, if any.
-
-    Returns:
-        The text, the key replaced by `***`. Keys shorter than 4 characters are left alone,
-        since masking them would garble ordinary words.
-    """
-    if not secret or len(secret) < 4:
-        return text
-    return text.replace(secret, "***")

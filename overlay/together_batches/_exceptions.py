@@ -20,7 +20,8 @@ The tree::
     │                                   ExceptionGroup, for `except*`)
     └── WaitTimeoutError                the wait's deadline passed (also a TimeoutError)
 
-Messages never contain the API key: nothing here is built from request headers.
+Messages never contain the API key: nothing here is built from request headers, and the
+server's text (bodies, httpx's messages) has the key that was sent masked (`_secrets`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
 import httpx
+
+from ._secrets import redact, sent_key
 
 if TYPE_CHECKING:
     from ._models import BatchJob
@@ -134,7 +137,9 @@ def connection_error(exc: SendError) -> TogetherError:
         cls = status_error_class(response.status_code)
         message = f"HTTP {response.status_code} error, raised by the http_client's event hook"
         return cls(message, response=response, body=None)
-    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    # httpx quotes what it refused to send, e.g. a header value with a newline in it.
+    text = redact(str(exc), sent_key(request))
+    detail = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
     what, advice = next((w, a) for kind, w, a in _ADVICE if isinstance(exc, kind))
     message = f"{what} ({detail}): {advice}."
     if isinstance(exc, httpx.TimeoutException):
