@@ -13,11 +13,13 @@
                                           "input_file_id": "file-1"})  # 429 first
     clock.advance(65)  # the job has COMPLETED
 
-The same emulator also serves real HTTP: `with emulator.serve() as base_url: ...`.
+The same emulator also serves real HTTP: `with emulator.serve() as base_url: ...`. Around
+a `Together` client, `with fast_forward(clock):` makes its sleeps (retries, waits) advance
+the clock instead, so `wait_until_done` on a 24 h job returns at once.
 """
 
 from ._app import RecordedRequest, Response
-from ._clock import Clock, FakeClock, SystemClock
+from ._clock import Clock, FakeClock, SystemClock, fast_forward
 from ._emulator import Emulator, run_server
 from ._faults import Fault, FaultKind, FaultQueue
 from ._state import JobPlan, Snapshot, progress_at, snapshot_at
@@ -36,5 +38,6 @@ __all__ = [
     "SystemClock",
     "progress_at",
     "run_server",
+    "fast_forward",
     "snapshot_at",
 ]
