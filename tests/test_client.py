@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import socket
 import warnings
 from collections.abc import Callable
@@ -90,6 +91,28 @@ def test_missing_key_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None
     for cls in (Together, AsyncTogether):
         with pytest.raises(TogetherError, match="TOGETHER_API_KEY"):
             cls()
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("api.together.ai/v1", "must start with http:// or https://"),
+        ("https://", "has no host"),
+        ("http://[::1/v1", "is not a URL"),
+        ("https://api.example.test/v1?x=1", "must not have a query or fragment"),
+    ],
+)
+def test_a_malformed_base_url_fails_before_anything_is_sent(
+    twin: Twin, monkeypatch: pytest.MonkeyPatch, url: str, problem: str
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise AssertionError("sent")
+
+    with pytest.raises(ValueError, match=f"^base_url {re.escape(repr(url))} {re.escape(problem)}"):
+        twin.client(handler, base_url=url)
+    monkeypatch.setenv("TOGETHER_BASE_URL", url)
+    with pytest.raises(ValueError, match=r"^TOGETHER_BASE_URL .*such as https://api\.together\.ai"):
+        twin.client(handler, base_url="")
 
 
 def test_environment_fallbacks(monkeypatch: pytest.MonkeyPatch) -> None:

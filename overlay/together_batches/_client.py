@@ -120,6 +120,8 @@ class Together(_Base):
 
     Raises:
         TogetherError: No API key was given or found.
+        ValueError: The base URL (given or from `TOGETHER_BASE_URL`) is malformed, or
+            `max_retries` is not an int >= 0.
     """
 
     def __init__(
