@@ -174,6 +174,9 @@ H = dt.timedelta(hours=1)
         (make_job(job_deadline=NOW - H), 500.0 - 3600 + 600),  # long expired: in the past
         (make_job(created_at=NOW - 23 * H), 500.0 + 3600 + 600),  # created + 24 h + grace
         (make_job(job_deadline=NOW, created_at=NOW - 48 * H), 500.0 + 600),  # deadline wins
+        # A malformed timestamp is no deadline: the next rule applies, nothing raises.
+        (make_job(job_deadline="soon", created_at=NOW - 23 * H), 500.0 + 3600 + 600),
+        (make_job(job_deadline="soon", created_at="then"), 100.0 + 25 * 3600),
     ],
 )
 def test_default_deadline(job: BatchJob | None, expected: float) -> None:

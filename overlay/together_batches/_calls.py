@@ -24,6 +24,7 @@ from together_batches_api.models.batch_error_response import BatchErrorResponse
 from together_batches_api.models.nested_error_response import NestedErrorResponse
 from together_batches_api.types import InvalidPayload
 
+from . import _json
 from ._exceptions import (
     APIResponseValidationError,
     APIStatusError,
@@ -158,8 +159,8 @@ def decode(call: Call[T], response: httpx.Response) -> T:
             )
         return call.parse(response.content)
     try:
-        data = json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+        data = _json.loads(response.content)
+    except ValueError:
         raise APIResponseValidationError(
             "response is not JSON",
             status_code=status,

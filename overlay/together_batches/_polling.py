@@ -27,6 +27,7 @@ from ._exceptions import (
     BatchCancelledError,
     BatchErrorGroup,
     BatchFailedError,
+    InvalidFieldError,
     RateLimitError,
     WaitTimeoutError,
 )
@@ -319,13 +320,24 @@ def default_deadline(
     `COMPLETION_WINDOW` plus the grace; with neither (or no job seen yet), `started` plus
     `DEFAULT_WAIT_CAP`.
     """
-    if job is not None and job.job_deadline is not None:
-        end = job.job_deadline + DEADLINE_GRACE
-    elif job is not None and job.created_at is not None:
-        end = job.created_at + COMPLETION_WINDOW + DEADLINE_GRACE
+    job_deadline, created_at = _instant(job, "job_deadline"), _instant(job, "created_at")
+    if job_deadline is not None:
+        end = job_deadline + DEADLINE_GRACE
+    elif created_at is not None:
+        end = created_at + COMPLETION_WINDOW + DEADLINE_GRACE
     else:
         return started + DEFAULT_WAIT_CAP
     return mono_now + (end - wall_now).total_seconds()
+
+
+def _instant(job: BatchJob | None, attr: str) -> dt.datetime | None:
+    """A timestamp of `job`, or None when absent or malformed: a deadline that cannot be
+    read is no deadline, and the wait falls back to the next rule rather than ending."""
+    try:
+        value: dt.datetime | None = getattr(job, attr, None)
+    except InvalidFieldError:
+        return None
+    return value
 
 
 def after_poll(
