@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from typing import Any
 
-import attrs
 import httpx
 import pytest
 
@@ -296,7 +296,7 @@ def test_after_poll_terminal(
 
 def test_timeout_error_for_one_and_for_many() -> None:
     last = make_job(progress=40)
-    one = attrs_evolve(P.start("b1", OPTS, 0.0), job=last, polls=7, failures=2)
+    one = evolve(P.start("b1", OPTS, 0.0), job=last, polls=7, failures=2)
     err = P.timeout_error([one], P.WaitOptions(timeout=30.0), single=True)
     assert isinstance(err, WaitTimeoutError) and isinstance(err, TimeoutError)
     assert (err.job, err.polls, err.pending) == (last, 7, {"b1": last})
@@ -309,12 +309,12 @@ def test_timeout_error_for_one_and_for_many() -> None:
     assert "2 batches" in str(many) and "deadlines plus grace" in str(many)
 
 
-def attrs_evolve(tracker: P.Tracker, **changes: Any) -> P.Tracker:
-    return attrs.evolve(tracker, **changes)
+def evolve(tracker: P.Tracker, **changes: Any) -> P.Tracker:
+    return dataclasses.replace(tracker, **changes)
 
 
 def test_shared_deadline() -> None:
-    a, b = P.start("a", OPTS, 0.0), attrs_evolve(P.start("b", OPTS, 0.0), deadline=5.0)
+    a, b = P.start("a", OPTS, 0.0), evolve(P.start("b", OPTS, 0.0), deadline=5.0)
     assert P.shared_deadline([a, b]) == a.deadline
     assert P.shared_deadline([b]) == 5.0
     assert P.shared_deadline([]) == -math.inf

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-import attrs
 import httpx
 
 from together_batches_api.api.batches import cancel_batch as _cancel
@@ -40,7 +40,7 @@ __all__ = ["Call", "decode"]
 T = TypeVar("T")
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class Call(Generic[T]):
     """One API call: the request to send and how to read a successful answer.
 
