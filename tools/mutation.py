@@ -27,6 +27,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import tomllib
 from collections import Counter
 from dataclasses import dataclass
@@ -59,6 +60,7 @@ TEST_FILES = (
     "tests/test_models.py",
     "tests/test_surface.py",
     "tests/test_mutation_kills.py",
+    "tests/test_mutation_kills_types.py",
 )
 # mutmut's statuses that count as the tests noticing the mutant.
 DETECTED = {"killed", "timeout", "segfault", "suspicious"}
@@ -201,14 +203,15 @@ def find_line(source: Path, span: tuple[int, int], first: list[str]) -> int:
 
 
 def load_excluded() -> list[Excluded]:
-    """The rows of the tables in tests/MUTATION.md that describe excluded mutants.
+    """The rows of the table in the "Excluded mutants" section of tests/MUTATION.md.
 
     A row: | module | line | function | `old` → `new` | kind | why |. The line is for
     readers; a mutant matches a row by module, function and both sides of its change.
     """
     rows = []
     pattern = re.compile(r"^`(?P<old>.*)` → `(?P<new>.*)`$")
-    for raw in LIST.read_text(encoding="utf-8").splitlines():
+    section = LIST.read_text(encoding="utf-8").split("\n## Excluded mutants\n", 1)[-1]
+    for raw in section.split("\n## ", 1)[0].splitlines():
         cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", raw)[1:-1]]
         if len(cells) != 6 or not cells[0].startswith("`"):
             continue
@@ -264,7 +267,11 @@ def report(mutants: list[Mutant], excluded: list[Excluded]) -> float:
     for row in excluded:
         if row not in used:
             print(f"STALE {LIST.name}: {row.module} {row.function} `{row.old}` → `{row.new}`")
-    print("score = killed / (mutants - excluded); excluded mutants are listed in tests/MUTATION.md")
+    print(
+        f"score = killed / (mutants - excluded) = {score(totals):.1f}% "
+        f"(excluded mutants: tests/MUTATION.md); {totals['killed']} of {totals['all']} "
+        f"killed in all"
+    )
     return score(totals)
 
 
@@ -280,8 +287,10 @@ def main() -> None:
     parser.add_argument("--report-only", action="store_true", help="report the last run again")
     args = parser.parse_args()
     if not args.report_only:
+        started = time.monotonic()
         prepare()
         run_mutmut(args.jobs)
+        print(f"mutmut ran in {time.monotonic() - started:.0f}s with {args.jobs} jobs")
     total = report(collect(), load_excluded())
     if total < args.fail_under:
         raise SystemExit(f"mutation score {total:.1f}% is under {args.fail_under:g}%")
