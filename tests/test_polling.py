@@ -230,14 +230,15 @@ def test_after_poll_backs_off_and_resets() -> None:
     assert (tracker.due, tracker.deadline) == (100.0, 100.0 + P.DEFAULT_WAIT_CAP)
     delays = []
     for progress in [0, 0, 0, 5, 5]:
+        polled_at = tracker.due
         step = P.after_poll(
             tracker, make_job(progress=progress, job_deadline=NOW + H), OPTS,
-            mono_now=tracker.due, wall_now=NOW, rand=zero,
+            mono_now=polled_at, wall_now=NOW, rand=zero,
         )  # fmt: skip
         tracker = step.tracker
         delays.append(step.delay)
         assert step.finished is None and step.error is None
-        assert tracker.due == pytest.approx(step.delay + (tracker.due - step.delay))
+        assert tracker.due == polled_at + step.delay
     assert delays == [2.0, 3.0, 4.5, 2.0, 3.0]
     assert tracker.polls == 5 and tracker.failures == 0
     # timeout=None: the deadline is the job's now (relative to the last poll's clocks).
