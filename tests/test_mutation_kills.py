@@ -6,11 +6,11 @@ of the score (message text, and mutants proven equivalent) and why.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from typing import Any
 
-import attrs
 import httpx
 import pytest
 
@@ -113,7 +113,7 @@ def test_check_ids_says_it_wants_a_list() -> None:
 
 
 def test_a_terminal_poll_records_the_job_the_poll_and_the_deadline() -> None:
-    tracker = attrs.evolve(P.start("b1", P.WaitOptions(), 0.0), polls=4)
+    tracker = dataclasses.replace(P.start("b1", P.WaitOptions(), 0.0), polls=4)
     job = BatchJob(id="b1", status="COMPLETED", job_deadline=NOW + H)
     step = P.after_poll(tracker, job, P.WaitOptions(), mono_now=10.0, wall_now=NOW, rand=zero)
     assert step.finished is job and step.tracker.job is job
@@ -128,7 +128,7 @@ def test_a_polled_job_is_due_again_after_the_delay() -> None:
 
 
 def test_a_survived_failure_keeps_growing_the_interval() -> None:
-    tracker = attrs.evolve(P.start("b1", P.WaitOptions(), 0.0), interval=4.0)
+    tracker = dataclasses.replace(P.start("b1", P.WaitOptions(), 0.0), interval=4.0)
     step = P.after_poll(
         tracker, status_error(503), P.WaitOptions(), mono_now=50.0, wall_now=NOW, rand=zero
     )

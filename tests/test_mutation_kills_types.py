@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from together_batches import BatchJob, BatchStatus, FileObject
+from together_batches import BatchJob, BatchStatus, FileObject, InvalidFieldError
 from together_batches._models import parse_job, parse_job_list
 from together_batches_api import types as T
 from together_batches_api.models.batch_job import BatchJob as WireBatchJob
@@ -99,9 +99,12 @@ def test_a_new_model_class_checks_its_fields() -> None:
     assert invalid(sample, {"maybe": None}) == "key is required"
     assert invalid(sample, {"key": "k"}) == "maybe is required"  # nullable, but required
     assert invalid(sample, {**BASE, "label": 3}) == "label should be a str, got int"
-    # A cached shape still checks its per-value fields (the date-times).
-    sample.from_dict({**BASE, "at": "2024-01-15T00:00:00Z"})
-    assert invalid(sample, {**BASE, "at": "soon"}) == "at is not an ISO 8601 date-time: 'soon'"
+    # A date-time is checked as a string when built and parsed when read.
+    assert invalid(sample, {**BASE, "at": 5}) == "at should be a date-time string, got int"
+    built = sample.from_dict({**BASE, "at": "soon"})
+    with pytest.raises(T.InvalidPayload) as raised:
+        built._read_datetime("soon", "at")
+    assert str(raised.value) == "at is not an ISO 8601 date-time: 'soon'"
 
 
 # --- lists, dates and nested objects ---------------------------------------------------------
@@ -114,9 +117,8 @@ def test_a_new_model_class_checks_its_fields() -> None:
         ({"counts": [1, None]}, "counts[1] should be an integer, got NoneType"),
         ({"counts": 5}, "counts should be a list of an integer, got int"),
         ({"holes": [None, "x"]}, "holes[1] should be an integer, got str"),
-        ({"times": ["2024-01-15T00:00:00Z", "soon"]},
-         "times[1] is not an ISO 8601 date-time: 'soon'"),
-        ({"day": "2024-13-01"}, "day is not an ISO 8601 date"),
+        ({"times": ["2024-01-15T00:00:00Z", 5]}, "times[1] should be a date-time string, got int"),
+        ({"day": 20240101}, "day should be a date string, got int"),
         ({"inner": {"n": "1"}}, "inner.n should be an integer, got str"),
         ({"inner": 1}, "inner should be an object, got int"),
     ],
@@ -124,6 +126,69 @@ def test_a_new_model_class_checks_its_fields() -> None:
 def test_wrong_values_in_every_kind_of_field_are_named(extra: dict[str, Any], message: str) -> None:
     sample, _ = sample_model()
     assert invalid(sample, {**BASE, **extra}) == message
+
+
+def test_nested_objects_and_lists_are_checked_in_every_object_of_a_cached_shape() -> None:
+    sample, _ = sample_model()
+    good = {**BASE, "inner": {"n": 1}, "counts": [1]}
+    sample.check(good, where="outer.")
+    with pytest.raises(T.InvalidPayload) as raised:
+        sample.check({**good, "inner": {"n": "1"}}, where="outer.")
+    assert str(raised.value) == "outer.inner.n should be an integer, got str"
+    items = [good, {**good, "counts": [1, "x"]}]
+    with pytest.raises(T.InvalidPayload) as raised:
+        sample.from_list(items)
+    assert str(raised.value) == "item 1: counts[1] should be an integer, got str"
+    with pytest.raises(T.InvalidPayload) as raised:
+        sample.from_list([good, good, {**good, "inner": {"n": None}}])
+    assert str(raised.value) == "item 2: inner.n is required"
+    assert [m.to_dict()["counts"] for m in sample.from_list([good, {**good, "counts": None}])] == [
+        [1], None,
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("item", [[1], "text", 5, None])
+def test_an_item_that_is_not_an_object_is_named_by_its_index(item: object) -> None:
+    sample, _ = sample_model()
+    with pytest.raises(T.InvalidPayload) as raised:
+        sample.from_list([dict(BASE), dict(BASE), item])
+    assert str(raised.value) == "item 2 should be a JSON object"
+    assert raised.value.__cause__ is None and raised.value.__suppress_context__
+
+
+def test_a_type_error_from_checking_an_object_is_not_mistaken_for_a_non_object(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sample, _ = sample_model()
+
+    def broken(data: dict[str, Any], where: str) -> None:
+        raise TypeError("a bug in a check")
+
+    monkeypatch.setattr(sample, "_check_shape", broken)
+    with pytest.raises(TypeError, match="a bug in a check"):
+        sample.from_list([dict(BASE)])
+
+
+def test_malformed_dates_fail_their_read_with_the_models_field_error() -> None:
+    sample, _ = sample_model()
+    built = sample.from_dict({**BASE, "times": ["soon"], "day": "2024-13-01"})
+    with pytest.raises(T.InvalidPayload) as raised:
+        built._read_date("2024-13-01", "day")
+    assert str(raised.value) == "day is not an ISO 8601 date: '2024-13-01'"
+    with pytest.raises(T.InvalidPayload) as raised:
+        built._read_date("9" * 100, "day")
+    assert str(raised.value) == f"day is not an ISO 8601 date: {'9' * 64!r}"
+    assert built._read_date("2024-01-15", "day") == dt.date(2024, 1, 15)
+
+    class Own(sample):  # type: ignore[valid-type,misc]
+        __slots__ = ()
+        FIELD_ERROR = LookupError
+
+    own = Own.from_dict(dict(BASE))
+    with pytest.raises(LookupError, match="at is not an ISO 8601 date-time: 'x'"):
+        own._read_datetime("x", "at")
+    with pytest.raises(LookupError, match="day is not an ISO 8601 date: 'x'"):
+        own._read_date("x", "day")
 
 
 def test_right_values_in_every_kind_of_field_pass() -> None:
@@ -208,11 +273,13 @@ def test_the_keys_after_an_unlisted_a_null_or_an_integral_float_key_are_checked(
         parse_job({**JOB, **before, "progress": "x"})
 
 
-def test_a_cached_shape_still_checks_every_timestamp_of_a_single_job() -> None:
+def test_every_timestamp_of_a_cached_shape_is_parsed_when_read() -> None:
     good = {**JOB, "created_at": "2024-01-01T00:00:00Z"}
-    parse_job(good)
-    with pytest.raises(T.InvalidPayload, match="created_at"):
-        parse_job({**good, "created_at": "soon"})
+    assert parse_job(good).created_at == dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    bad = parse_job({**good, "created_at": "soon"})
+    with pytest.raises(InvalidFieldError) as raised:
+        _ = bad.created_at
+    assert str(raised.value) == "created_at is not an ISO 8601 date-time: 'soon'"
 
 
 def test_checked_shapes_are_remembered_but_not_integral_floats_and_not_past_the_cap(

@@ -384,22 +384,21 @@ class LeanModel:
             return []
         if type(src) is not list:
             raise InvalidPayload(f"a list of {cls.__name__} should be an array")
-        # The check of `check`, inlined: this loop is the whole cost of a long list. An
-        # item's index is only needed for a message, so it is looked up when one fails.
+        # The check of `check`, inlined: this loop is the whole cost of a long list.
         shapes, new, put = cls._shapes, object.__new__, _put
         out: list[Self] = []
         append = out.append
         try:
             for item in src:
                 if (*item, *map(type, item.values())) not in shapes:
-                    cls._check_shape(item, "")
+                    cls._check_shape(item, f"item {len(out)}: ")
                 append(new(cls))
                 put(out[-1], item)
-        except (InvalidPayload, TypeError, AttributeError):
-            # An item that is not an object (no .values()), or one that failed its check:
-            # check it again, by index, for the message.
-            cls._check_items(src, len(out))
-            raise  # pragma: no cover  # _check_items raises for the same item
+        except (TypeError, AttributeError):
+            # An item that is not an object has no .values(): say which one it is.
+            if type(src[len(out)]) is dict:
+                raise
+            raise InvalidPayload(f"item {len(out)} should be a JSON object") from None
         if cls._per_value:
             for index, item in enumerate(src):
                 for field in cls._per_value:
@@ -407,15 +406,6 @@ class LeanModel:
                     if value is not None:
                         _check_value(f"item {index}: ", field, value)
         return out
-
-    @classmethod
-    def _check_items(cls, src: list[Any], start: int) -> None:
-        """Raise `InvalidPayload`, naming its index, for the first bad item from `start`."""
-        for index in range(start, len(src)):
-            item = src[index]
-            if type(item) is not dict:
-                raise InvalidPayload(f"item {index} should be a JSON object")
-            cls._check_shape(item, f"item {index}: ")
 
     @classmethod
     def from_model(cls, model: LeanModel) -> Self:
