@@ -15,7 +15,8 @@ import pytest
 
 import together_batches
 import together_batches_api
-from together_batches import _client, _clock
+from together_batches import _client, _clock, _status
+from together_batches_api.types import LeanModel
 
 from ._twins import Twin
 
@@ -221,3 +222,24 @@ def secrets_watch() -> Iterator[SecretsWatch]:
 def _secrets_watch_armed(secrets_watch: SecretsWatch) -> None:
     """Before each test: DEBUG on the watched loggers again, whatever an earlier test set."""
     secrets_watch.arm()
+
+
+# --- caches that outlive a test ---------------------------------------------------------
+
+
+def _lean_models() -> Iterator[type[LeanModel]]:
+    pending = list(LeanModel.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        yield cls
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with empty process-wide caches: the models' checked shapes and the
+    unknown statuses seen. A test then checks what the code does, not what an earlier test (or
+    an earlier run in the same process, as under mutation testing) left behind."""
+    for cls in _lean_models():
+        monkeypatch.setattr(cls, "_shapes", set())
+    monkeypatch.setattr(_status, "_unknown", {})

@@ -40,10 +40,7 @@ def test_the_emulator_example_in_the_readme_runs_in_no_real_time(
 
 
 def test_the_fixture_example_in_the_readme_yields_a_fast_forwarded_clock() -> None:
-    import pytest as pytest_module  # noqa: PLC0415 - the example's own import
-
-    namespace: dict[str, object] = {"pytest": pytest_module}
-    exec("from together_batches.testing import FakeClock, fast_forward\n", namespace)
+    namespace: dict[str, object] = {}
     exec(compile(_examples()[1], str(README), "exec"), namespace)
     fixture: Any = namespace["clock"]
     generator = fixture.__wrapped__()  # pytest keeps the undecorated function

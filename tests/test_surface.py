@@ -68,7 +68,10 @@ def test_every_spec_status_is_classified() -> None:
     """Fails when spec/ gains a status that BatchStatus and its sets do not place."""
     for value in BatchJobStatus:
         status = BatchStatus(value.value)
-        assert status.is_known, f"{value} is in the spec but not in BatchStatus"
+        assert status.is_known, (
+            f"{value} is in the spec but not in BatchStatus: add it to "
+            "overlay/together_batches/_status.py, as a member and in its status sets"
+        )
         assert (status in TERMINAL_STATUSES) != (status in ACTIVE_STATUSES), value
     assert {s.value for s in BatchStatus} == {s.value for s in BatchJobStatus}
 

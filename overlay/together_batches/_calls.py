@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-import attrs
 import httpx
 
 from together_batches_api.api.batches import cancel_batch as _cancel
@@ -24,6 +24,7 @@ from together_batches_api.models.batch_error_response import BatchErrorResponse
 from together_batches_api.models.nested_error_response import NestedErrorResponse
 from together_batches_api.types import InvalidPayload
 
+from . import _json
 from ._exceptions import (
     APIResponseValidationError,
     APIStatusError,
@@ -40,7 +41,7 @@ __all__ = ["Call", "decode"]
 T = TypeVar("T")
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class Call(Generic[T]):
     """One API call: the request to send and how to read a successful answer.
 
@@ -164,8 +165,8 @@ def decode(call: Call[T], response: httpx.Response) -> T:
             )
         return call.parse(response.content)  # the file as served: data, not a message
     try:
-        data = json.loads(content)
-    except (ValueError, UnicodeDecodeError):
+        data = _json.loads(content)
+    except ValueError:
         raise APIResponseValidationError(
             "response is not JSON", status_code=status, body=body_snippet(content),
             response=response,

@@ -7,10 +7,10 @@ The two twins differ only in `await`: what to do after an attempt is decided by
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
-import attrs
 import httpx
 
 from . import _clock
@@ -29,7 +29,7 @@ T = TypeVar("T")
 Timeout = float | httpx.Timeout | None
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class _Next:
     """What the send loop does after an attempt: sleep `delay` and retry, or stop."""
 

@@ -7,6 +7,8 @@ The tree::
     │   │                               protocol, undecodable body, redirects: any httpx error)
     │   └── APITimeoutError             ... because a timeout ran out
     ├── APIResponseValidationError      a response that is not what the spec promises
+    ├── InvalidFieldError               a field read from a model is malformed (a date-time
+    │                                   that is not ISO 8601); also a ValueError
     ├── APIStatusError                  an error status (status_code, message, body, request_id)
     │   ├── BadRequestError             400
     │   ├── AuthenticationError         401
@@ -47,6 +49,7 @@ __all__ = [
     "BatchCancelledError",
     "BatchFailedError",
     "InternalServerError",
+    "InvalidFieldError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -163,6 +166,15 @@ class APIResponseValidationError(TogetherError):
         self.status_code = status_code
         self.body = body
         self.response = response
+
+
+class InvalidFieldError(TogetherError, ValueError):
+    """A field of a model (a `BatchJob`, say) holds a value that cannot be read as its type.
+
+    Raised when the attribute is read, not when the response arrived: date-times are parsed
+    on read, so that a long list parses fast. It is a `ValueError` too, and carries no HTTP
+    status: the response itself was well formed.
+    """
 
 
 class APIStatusError(TogetherError):

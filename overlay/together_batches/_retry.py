@@ -12,8 +12,8 @@ import enum
 import math
 import random
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
-import attrs
 import httpx
 
 __all__ = [
@@ -52,7 +52,7 @@ class Failure(enum.Enum):
     FATAL = "fatal"  # no point in trying again (bad URL scheme, local protocol misuse)
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """How hard to try.
 
