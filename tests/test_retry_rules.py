@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import httpx
 import pytest
@@ -23,6 +24,7 @@ from .conftest import FakeTime
 
 POLICY = RetryPolicy(max_retries=2, initial_delay=0.5, max_delay=8.0, max_retry_after=60.0)
 NOW = dt.datetime(2024, 1, 15, 14, 30, tzinfo=dt.UTC)
+REQUEST = httpx.Request("GET", "https://api.example.test/v1/batches/b1")
 
 
 def no_jitter() -> float:
@@ -176,7 +178,20 @@ def test_backoff_is_exponential_capped_and_jittered_down(
         (httpx.ReadError("reset"), Failure.CONNECTION),
         (httpx.RemoteProtocolError("dropped"), Failure.CONNECTION),
         (httpx.UnsupportedProtocol("ftp"), Failure.FATAL),
+        # outside the transport tree (tests/test_send_errors.py walks every class)
+        (httpx.DecodingError("bad gzip", request=REQUEST), Failure.CONNECTION),
+        (httpx.TooManyRedirects("loop", request=REQUEST), Failure.FATAL),
+        (httpx.StreamClosed(), Failure.FATAL),
+        (httpx.StreamConsumed(), Failure.FATAL),
+        (httpx.InvalidURL("bad"), Failure.FATAL),
+        (httpx.LocalProtocolError("bad header"), Failure.FATAL),
+        (httpx.ProxyError("refused"), Failure.FATAL),
+        (
+            httpx.HTTPStatusError("hook", request=REQUEST, response=httpx.Response(503)),
+            Failure.FATAL,
+        ),
+        (httpx.CloseError("closing"), Failure.CONNECTION),
     ],
 )
-def test_classify_exception(exc: httpx.TransportError, expected: Failure) -> None:
+def test_classify_exception(exc: Any, expected: Failure) -> None:
     assert classify_exception(exc) is expected

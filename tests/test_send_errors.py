@@ -89,24 +89,6 @@ def test_every_httpx_error_is_classified_and_mapped(cls: type[Exception]) -> Non
     assert isinstance(connection_error(raised), TogetherError)
 
 
-@pytest.mark.parametrize(
-    ("exc", "expected"),
-    [
-        (httpx.DecodingError("bad gzip", request=REQUEST), Failure.CONNECTION),
-        (httpx.TooManyRedirects("loop", request=REQUEST), Failure.FATAL),
-        (httpx.StreamClosed(), Failure.FATAL),
-        (httpx.StreamConsumed(), Failure.FATAL),
-        (httpx.InvalidURL("bad"), Failure.FATAL),
-        (
-            httpx.HTTPStatusError("hook", request=REQUEST, response=httpx.Response(503)),
-            Failure.FATAL,
-        ),
-    ],
-)
-def test_classify_the_errors_outside_the_transport_tree(exc: Any, expected: Failure) -> None:
-    assert classify_exception(exc) is expected
-
-
 def test_an_event_hooks_status_error_keeps_its_status(twin: Twin) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.HTTPStatusError(
