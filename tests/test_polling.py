@@ -204,24 +204,6 @@ def test_seconds_left_and_is_past(deadline: float, now: float, left: float, past
     assert P.is_past(deadline, now) is past
 
 
-DEFAULT = httpx.Timeout(60.0, connect=10.0)
-
-
-@pytest.mark.parametrize(
-    ("requested", "left", "expected"),
-    [
-        (None, 1000.0, (10.0, 60.0, 60.0, 60.0)),  # the client's
-        (None, 30.0, (10.0, 30.0, 30.0, 30.0)),  # cut to the time left
-        (5.0, 1000.0, (5.0, 5.0, 5.0, 5.0)),
-        (httpx.Timeout(None), 42.0, (42.0, 42.0, 42.0, 42.0)),  # "no timeout" still ends
-        (httpx.Timeout(20.0, read=None), 1000.0, (20.0, 1000.0, 20.0, 20.0)),
-    ],
-)
-def test_request_timeout(requested: Any, left: float, expected: tuple[float, ...]) -> None:
-    got = P.request_timeout(requested, DEFAULT, left)
-    assert (got.connect, got.read, got.write, got.pool) == expected
-
-
 def test_after_poll_backs_off_and_resets() -> None:
     tracker = P.start("b1", OPTS, 100.0)
     assert (tracker.due, tracker.deadline) == (100.0, 100.0 + P.DEFAULT_WAIT_CAP)
