@@ -163,6 +163,7 @@ def test_has_changed(previous: BatchJob | None, job: BatchJob, changed: bool) ->
 
 
 H = dt.timedelta(hours=1)
+END_OF_TIME = dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
 
 
 @pytest.mark.parametrize(
@@ -174,10 +175,24 @@ H = dt.timedelta(hours=1)
         (make_job(job_deadline=NOW - H), 500.0 - 3600 + 600),  # long expired: in the past
         (make_job(created_at=NOW - 23 * H), 500.0 + 3600 + 600),  # created + 24 h + grace
         (make_job(job_deadline=NOW, created_at=NOW - 48 * H), 500.0 + 600),  # deadline wins
+        # A date at the end of the calendar cannot take the grace: it counts as absent.
+        (make_job(job_deadline=END_OF_TIME), 100.0 + 25 * 3600),
+        (make_job(job_deadline=END_OF_TIME, created_at=NOW - 23 * H), 500.0 + 3600 + 600),
+        (make_job(created_at=END_OF_TIME), 100.0 + 25 * 3600),
     ],
 )
 def test_default_deadline(job: BatchJob | None, expected: float) -> None:
     assert P.default_deadline(job, started=100.0, mono_now=500.0, wall_now=NOW) == expected
+
+
+def test_default_deadline_of_a_date_that_cannot_be_read() -> None:
+    # Not reachable through parsing (bodies are checked as they arrive), but the deadline
+    # arithmetic never lets a field read end a wait.
+    job = BatchJob._trusted({"id": "b1", "status": "IN_PROGRESS", "job_deadline": "soon"})
+    with pytest.raises(ValueError) as caught:
+        _ = job.job_deadline
+    assert not isinstance(caught.value, TogetherError)  # not an HTTP-layer error
+    assert P.default_deadline(job, started=100.0, mono_now=500.0, wall_now=NOW) == 90100.0
 
 
 @pytest.mark.parametrize(

@@ -290,6 +290,35 @@ def test_timeout_none_waits_until_the_job_deadline_plus_grace(
     assert max(fake_time.sleeps) <= 60.0
 
 
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"job_deadline": "9999-12-31T23:59:59Z"},  # valid, but no grace can be added to it
+        {"created_at": "9999-12-31T23:59:59-05:00"},
+    ],
+)
+def test_an_unusable_job_deadline_does_not_end_a_wait(
+    twin: Twin, fake_time: FakeTime, bad: dict[str, Any]
+) -> None:
+    server = Server({"b1": [job(**bad), job(**bad), job(status="COMPLETED", **bad)]})
+    done = twin.client(server).batches.wait_until_done("b1")
+    assert done.status is BatchStatus.COMPLETED and server.count("GET") == 3
+
+
+def test_a_body_that_fails_validation_mid_wait_is_a_failed_poll(
+    twin: Twin, fake_time: FakeTime
+) -> None:
+    failures: list[Any] = []
+    server = Server({"b1": [
+        job(), job(job_deadline="not a date"), {**job(), "progress": "half"}, job(status="COMPLETED"),
+    ]})  # fmt: skip
+    client = twin.client(server)
+    done = client.batches.wait_until_done("b1", on_poll_error=failures.append)
+    assert done.status is BatchStatus.COMPLETED
+    assert [type(f.error).__name__ for f in failures] == ["APIResponseValidationError"] * 2
+    assert all(f.error.status_code == 200 for f in failures)  # the real status, not made up
+
+
 def test_timeout_none_without_deadline_uses_created_at(twin: Twin, fake_time: FakeTime) -> None:
     created = (fake_time.now() - dt.timedelta(hours=24, minutes=9)).isoformat()
     server = Server({"b1": [job(created_at=created)]})
