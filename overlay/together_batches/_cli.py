@@ -252,7 +252,9 @@ def cmd_wait(client: Together, args: argparse.Namespace) -> int:
     display = make_display(sys.stderr if args.json else sys.stdout)
     try:
         with display:
-            job = client.batches.wait_until_done(args.id, on_progress=display.update, **options)
+            job = client.batches.wait_until_done(
+                args.id, on_progress=display.update, on_poll_error=display.failed, **options
+            )
     except WaitTimeoutError as exc:
         return _timed_out(exc, args)
     print(job_json(job) if args.json else outcome_line(job))
