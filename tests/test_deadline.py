@@ -91,7 +91,8 @@ def test_sleep_seconds(due: float, deadline: float, now: float, sleep: float) ->
     [
         (60.0, 130.0, 100.0, 30.0),  # headers came late: the body gets what is left
         (60.0, 160.0, 100.0, None),  # all of it is left: keep it
-        (60.0, 159.9995, 100.0, None),  # within a millisecond: keep it
+        (60.0, 159.5, 100.0, None),  # within a second: not worth touching the request
+        (60.0, 159.0, 100.0, 59.0),
         (None, 130.0, 100.0, 30.0),  # an endless read still ends with the attempt
         (5.0, 130.0, 100.0, None),
         (60.0, 90.0, 100.0, 0.0),

@@ -8,7 +8,9 @@ decided in `_sending` (and the pure rules in `_retry.py`), shared by both twins.
 The twins differ in how the whole-attempt bound is kept: the async one cancels the attempt
 at its end (`asyncio.timeout`); the sync one cuts each phase's timeout to the time left and
 checks the end between the chunks of the body (`_sending.BodyByDeadline`), so that a server
-trickling a byte at a time cannot stretch a call past it by more than one chunk.
+trickling its body a byte at a time cannot stretch a call past it by more than one chunk.
+(Trickled *headers* it cannot cut: httpcore reads them in one loop with no hook between
+reads. The sync waiter does not depend on it: its engine stops waiting at the deadline.)
 """
 
 from __future__ import annotations

@@ -29,6 +29,8 @@ __all__ = [
 # Less time left than this counts as none: no request can be answered in it, and it absorbs
 # float rounding when a sleep ends exactly on the deadline.
 _EPSILON = 1e-3
+# A body's read timeout is cut only when that saves at least this long.
+_WORTH_CUTTING = 1.0
 
 
 def seconds_left(deadline: float, mono_now: float) -> float:
@@ -102,9 +104,9 @@ def body_read_timeout(read: float | None, end: float, mono_now: float) -> float 
     """The read timeout for a body that starts now, in an attempt that must end at `end`.
 
     Returns:
-        The time left, when that is shorter than `read` by more than a millisecond (so that
-        a server gone silent after its headers is not waited for past `end`); else None:
-        keep `read`.
+        The time left, when that is shorter than `read` by a second or more (the headers
+        came late: a server gone silent now must not be waited for past `end`); else None,
+        keep `read` (the request is left as it was sent).
     """
     left = seconds_left(end, mono_now)
-    return left if read is None or left < read - _EPSILON else None
+    return left if read is None or left <= read - _WORTH_CUTTING else None
