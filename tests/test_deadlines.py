@@ -10,6 +10,8 @@ to tell from one that keeps its deadline, however loaded the machine.
 from __future__ import annotations
 
 import json
+import socket
+import threading
 import time
 from collections.abc import Iterator
 
@@ -132,4 +134,59 @@ def test_a_download_is_bounded_per_read_not_as_a_whole(twin: Twin) -> None:
     with loopback(slow_file) as (base_url, _):
         client = twin.client(None, base_url=base_url, max_retries=0)
         assert client.files.content("file-1", timeout=0.5) == content
+        client.close()
+
+
+class HeaderTrickler:
+    """A raw server that starts an answer and then sends its headers a byte at a time: the
+    one trickle the sync send primitive cannot cut (httpcore reads headers in one loop)."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.connections: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}/v1"
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:  # closed
+                return
+            self.connections.append(connection)
+            threading.Thread(target=self._trickle, args=(connection,), daemon=True).start()
+
+    def _trickle(self, connection: socket.socket) -> None:
+        try:
+            while b"\r\n\r\n" not in connection.recv(65536):
+                pass
+            connection.sendall(b"HTTP/1.1 200 OK\r\n")
+            for byte in b"X-Slow: " + b"a" * 200:
+                connection.sendall(bytes([byte]))
+                time.sleep(INTERVAL)
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        self.listener.close()
+        for connection in self.connections:
+            connection.close()
+
+
+def test_trickled_headers_cannot_stretch_a_wait(twin: Twin) -> None:
+    server = HeaderTrickler()
+    client = twin.client(None, base_url=server.base_url)
+    try:
+        started = time.monotonic()
+        with pytest.raises(WaitTimeoutError) as caught:
+            client.batches.wait_until_done("b1", timeout=TIMEOUT)
+        elapsed = time.monotonic() - started
+        assert elapsed < BOUND, elapsed
+        assert caught.value.polls == 1
+    finally:
+        server.close()  # also ends the sync twin's poll thread, still reading headers
         client.close()
