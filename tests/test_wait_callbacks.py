@@ -155,39 +155,50 @@ def test_async_callbacks_are_awaited_or_refused_before_any_request(
 
 
 class AsyncCall:
+    def __init__(self) -> None:
+        self.seen: list[BatchJob] = []
+
     async def __call__(self, seen: BatchJob) -> None:
-        pass
+        self.seen.append(seen)
 
 
-async def _noop(seen: BatchJob) -> None:
-    pass
+async def _record(into: list[BatchJob], seen: BatchJob) -> None:
+    into.append(seen)
 
 
-@pytest.mark.parametrize(
-    "callback", [AsyncCall(), functools.partial(_noop)], ids=["async __call__", "partial"]
-)
-def test_the_sync_twin_sees_through_async_callables(twin: Twin, callback: Any) -> None:
-    if twin.is_async:
-        pytest.skip("the async twin awaits these")
+@pytest.mark.parametrize("kind", ["async __call__", "partial"])
+def test_async_callables_are_seen_through(twin: Twin, fake_time: FakeTime, kind: str) -> None:
+    seen: list[BatchJob] = []
+    callback: Any = AsyncCall() if kind == "async __call__" else functools.partial(_record, seen)
     server = Server({"b1": [job(status="COMPLETED")]})
-    with pytest.raises(TypeError, match="on_progress is an async function"):
-        twin.client(server).batches.wait_until_done("b1", on_progress=callback)
-    assert server.seen == []
+    client = twin.client(server)
+    if not twin.is_async:
+        with pytest.raises(TypeError, match="on_progress is an async function"):
+            client.batches.wait_until_done("b1", on_progress=callback)
+        assert server.seen == []
+        return
+    client.batches.wait_until_done("b1", on_progress=callback)
+    got = callback.seen if isinstance(callback, AsyncCall) else seen
+    assert [str(j.status) for j in got] == ["COMPLETED"]
 
 
-def test_a_callback_returning_a_coroutine_is_refused_and_closed(
-    twin: Twin, fake_time: FakeTime
-) -> None:
-    if twin.is_async:
-        pytest.skip("the async twin awaits what a callback returns")
+def test_a_callback_returning_a_coroutine(twin: Twin, fake_time: FakeTime) -> None:
+    """A plain function that returns a coroutine: awaited by the async twin; refused by the
+    sync one at its first call (it could not be seen before), and closed, so that it cannot
+    warn "never awaited" later."""
+    seen: list[BatchJob] = []
     returned: list[Coroutine[Any, Any, None]] = []
 
-    def sneaky(seen: BatchJob) -> Coroutine[Any, Any, None]:
-        returned.append(_noop(seen))
+    def sneaky(job_seen: BatchJob) -> Coroutine[Any, Any, None]:
+        returned.append(_record(seen, job_seen))
         return returned[-1]
 
-    server = Server({"b1": [job(status="COMPLETED")]})
-    with pytest.raises(TypeError, match="on_progress is an async function"):
-        twin.client(server).batches.wait_until_done("b1", on_progress=sneaky)
-    # Closed, so it cannot warn "never awaited" later.
+    client = twin.client(Server({"b1": [job(status="COMPLETED")]}))
+    if twin.is_async:
+        client.batches.wait_until_done("b1", on_progress=sneaky)
+        assert len(seen) == 1
+    else:
+        with pytest.raises(TypeError, match="on_progress is an async function"):
+            client.batches.wait_until_done("b1", on_progress=sneaky)
+        assert seen == []
     assert inspect.getcoroutinestate(returned[0]) == inspect.CORO_CLOSED
