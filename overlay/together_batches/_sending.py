@@ -56,6 +56,17 @@ def after_attempt(
     retries_done: int,
     policy: RetryPolicy,
 ) -> Next:
+    """What follows an attempt: a retry after a delay, or the end (a response or an error).
+
+    Args:
+        call: The call attempted (its idempotency decides retries).
+        outcome: The attempt's response, or the transport error (or expired deadline).
+        retries_done: Retries made before this attempt.
+        policy: The retry policy (`ONE_ATTEMPT` under a caller's deadline).
+
+    Returns:
+        `Next(delay)` to retry; `Next(None, response=...)` or `Next(None, error=...)` to stop.
+    """
     if isinstance(outcome, httpx.Response):
         status = outcome.status_code
         if status not in RETRYABLE_STATUSES:
@@ -101,6 +112,7 @@ def expired(request: httpx.Request, seconds: float) -> httpx.TimeoutException:
 
 
 def no_time_left(request: httpx.Request) -> httpx.ConnectTimeout:
+    # Nothing was sent: a connect timeout, which the retry rules know never reached the server.
     return httpx.ConnectTimeout("no time was left before the deadline: not sent", request=request)
 
 
