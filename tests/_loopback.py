@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,7 +21,35 @@ class Seen:
     body: bytes
 
 
-Reply = tuple[int, dict[str, str], bytes]
+class Trickle:
+    """A body the server sends one byte every `interval` seconds (a hostile server).
+
+    Attributes:
+        sent: Bytes written so far.
+        stopped: Set once the server stops writing: the body is all sent, or the client hung
+            up (`sent < len(body)`).
+    """
+
+    def __init__(self, body: bytes, interval: float) -> None:
+        self.body = body
+        self.interval = interval
+        self.sent = 0
+        self.stopped = threading.Event()
+
+    def write(self, out: Callable[[bytes], object], flush: Callable[[], object]) -> None:
+        try:
+            for index in range(len(self.body)):
+                out(self.body[index : index + 1])
+                flush()
+                self.sent += 1
+                time.sleep(self.interval)
+        except OSError:  # the client hung up
+            pass
+        finally:
+            self.stopped.set()
+
+
+Reply = tuple[int, dict[str, str], bytes | Trickle]
 Handler = Callable[[Seen], Reply]
 
 
@@ -44,9 +73,14 @@ def loopback(handler: Handler) -> Iterator[tuple[str, list[Seen]]]:
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
+            raw = body.body if isinstance(body, Trickle) else body
+            self.send_header("Content-Length", str(len(raw)))
             self.end_headers()
-            self.wfile.write(body)
+            if isinstance(body, Trickle):
+                self.wfile.flush()
+                body.write(self.wfile.write, self.wfile.flush)
+            else:
+                self.wfile.write(body)
 
         do_GET = do_POST = do_DELETE = _serve
 

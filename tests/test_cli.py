@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import io
 import json
 import os
 import re
 import select
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -26,15 +28,18 @@ from typing import Any
 import attrs
 import pytest
 
-from together_batches import BatchJob, BatchStatus, Together
+from together_batches import APIConnectionError, BatchJob, BatchStatus, PollFailure, Together
+from together_batches._cli_progress import LiveBar, PlainLines
 from together_batches._cli_render import (
     TABLE_HEADER,
     exit_code_for,
+    failure_text,
     format_duration,
     format_table,
     job_details,
     outcome_line,
     parse_status_filter,
+    plain_failure_line,
     plain_progress_line,
     progress_line,
     redact,
@@ -151,6 +156,72 @@ def test_progress_line_never_reaches_the_last_column(width: int) -> None:
 
 def test_plain_progress_line() -> None:
     assert plain_progress_line(job(), 75) == "1:15  batch-1  IN_PROGRESS  42.0%"
+
+
+REFUSED = APIConnectionError("Connection error (ConnectError: refused).")
+
+
+def failure(consecutive: int = 3) -> PollFailure:
+    return PollFailure("batch-1", REFUSED, consecutive, 4.4)
+
+
+def test_failure_text() -> None:
+    assert failure_text(failure(1)) == (
+        "1 failed poll: APIConnectionError: Connection error (ConnectError: refused)."
+    )
+    assert failure_text(failure(3)).startswith("3 failed polls: APIConnectionError: ")
+
+
+@pytest.mark.parametrize(
+    ("shown", "width", "line"),
+    [
+        (
+            None,
+            100,
+            "POLLING      [..........]    0.0%  0:07  3 failed polls: APIConnectionError: "
+            "Connection error (Conn",
+        ),
+        # The bar shrinks so that the error shows, and the line still stops short of the edge.
+        (
+            job(progress=50.0),
+            70,
+            "IN_PROGRESS  [#####.....]   50.0%  0:07  3 failed polls: APIConnectio",
+        ),
+        (None, 30, "POLLING   0.0%  0:07  3 faile"),
+    ],
+)
+def test_progress_line_shows_failing_polls(shown: BatchJob | None, width: int, line: str) -> None:
+    assert progress_line(shown, 7, width, failure()) == line.ljust(width - 1)
+
+
+def test_plain_failure_line() -> None:
+    assert plain_failure_line(failure(), 7) == (
+        "0:07  batch-1  poll failed (3 in a row): APIConnectionError: Connection error "
+        "(ConnectError: refused).; next poll in 4s"
+    )
+
+
+def test_the_live_bar_shows_a_failure_until_a_poll_answers() -> None:
+    out = io.StringIO()
+    with LiveBar(out, tick=3600) as bar:  # no ticks: only the draws asked for
+        bar.failed(failure(1))
+        bar.failed(failure(2))
+        bar.update(job())
+    frames = out.getvalue().split("\r")[1:]
+    assert [f.split("  ")[0].strip() for f in frames][:4] == ["POLLING"] * 3 + ["IN_PROGRESS"]
+    assert "1 failed poll: " in frames[1] and "2 failed polls: " in frames[2]
+    assert "failed" not in frames[3]
+
+
+def test_plain_lines_print_each_failure() -> None:
+    out = io.StringIO()
+    with PlainLines(out) as lines:
+        lines.failed(failure(1))
+        lines.failed(failure(2))
+    printed = out.getvalue().splitlines()
+    assert [line.split("  ", 2)[2].split(":")[0] for line in printed] == [
+        "poll failed (1 in a row)", "poll failed (2 in a row)"
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -366,6 +437,22 @@ def test_wait_timeout_exits_2_with_the_last_state(served: Served) -> None:
     assert one_error_line(result) == (
         f"error: timed out after 0.6s waiting for batch {job_id}; last seen IN_PROGRESS 0.0%"
     )
+
+
+def test_wait_against_a_server_that_refuses_shows_each_failed_poll() -> None:
+    with socket.socket() as probe:  # a port that was free a moment ago, now closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = cli(
+        "wait", "batch-1", "--timeout", "1", "--poll-interval", "0.1",
+        base_url=f"http://127.0.0.1:{port}/v1",
+    )  # fmt: skip
+    assert result.returncode == 2
+    failed = [line for line in result.stdout.splitlines() if "poll failed" in line]
+    assert len(failed) >= 2, result.stdout
+    assert "batch-1  poll failed (1 in a row): APIConnectionError: " in failed[0]
+    assert "(2 in a row)" in failed[1]
+    assert one_error_line(result).startswith("error: timed out after 1s waiting for batch batch-1")
 
 
 def test_wait_without_timeout_ends_at_the_jobs_own_deadline(served: Served) -> None:

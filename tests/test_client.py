@@ -149,7 +149,7 @@ def test_a_passed_http_client_is_not_closed() -> None:
     http.close()
 
 
-def test_sends_bearer_key_and_per_call_timeout(twin: Twin) -> None:
+def test_sends_bearer_key_and_per_call_timeout(twin: Twin, fake_time: FakeTime) -> None:
     handler, seen = script(reply(200, JOB))
     client = twin.client(handler, timeout=12.0)
     client.batches.get_batch("b1")

@@ -13,12 +13,14 @@ import pytest
 from together_batches import (
     APIConnectionError,
     APIResponseValidationError,
+    APIStatusError,
     APITimeoutError,
     BatchCancelledError,
     BatchErrorGroup,
     BatchFailedError,
     BatchJob,
     BatchStatus,
+    InvalidFieldError,
     NotFoundError,
     TogetherError,
     WaitTimeoutError,
@@ -163,6 +165,7 @@ def test_has_changed(previous: BatchJob | None, job: BatchJob, changed: bool) ->
 
 
 H = dt.timedelta(hours=1)
+END_OF_TIME = dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
 
 
 @pytest.mark.parametrize(
@@ -177,10 +180,25 @@ H = dt.timedelta(hours=1)
         # A malformed timestamp is no deadline: the next rule applies, nothing raises.
         (make_job(job_deadline="soon", created_at=NOW - 23 * H), 500.0 + 3600 + 600),
         (make_job(job_deadline="soon", created_at="then"), 100.0 + 25 * 3600),
+        # A date at the end of the calendar cannot take the grace: it counts as absent.
+        (make_job(job_deadline=END_OF_TIME), 100.0 + 25 * 3600),
+        (make_job(job_deadline=END_OF_TIME, created_at=NOW - 23 * H), 500.0 + 3600 + 600),
+        (make_job(created_at=END_OF_TIME), 100.0 + 25 * 3600),
     ],
 )
 def test_default_deadline(job: BatchJob | None, expected: float) -> None:
     assert P.default_deadline(job, started=100.0, mono_now=500.0, wall_now=NOW) == expected
+
+
+def test_default_deadline_of_a_date_that_cannot_be_read() -> None:
+    # Date-times are parsed when read: the deadline arithmetic never lets that read end a
+    # wait, and the read's error is no HTTP-layer error (no status, no response).
+    job = BatchJob._trusted({"id": "b1", "status": "IN_PROGRESS", "job_deadline": "soon"})
+    with pytest.raises(InvalidFieldError) as caught:
+        _ = job.job_deadline
+    assert isinstance(caught.value, ValueError)
+    assert not isinstance(caught.value, APIStatusError | APIResponseValidationError)
+    assert P.default_deadline(job, started=100.0, mono_now=500.0, wall_now=NOW) == 90100.0
 
 
 @pytest.mark.parametrize(
@@ -205,24 +223,6 @@ def test_sleep_seconds(due: float, deadline: float, now: float, sleep: float) ->
 def test_seconds_left_and_is_past(deadline: float, now: float, left: float, past: bool) -> None:
     assert P.seconds_left(deadline, now) == pytest.approx(left)
     assert P.is_past(deadline, now) is past
-
-
-DEFAULT = httpx.Timeout(60.0, connect=10.0)
-
-
-@pytest.mark.parametrize(
-    ("requested", "left", "expected"),
-    [
-        (None, 1000.0, (10.0, 60.0, 60.0, 60.0)),  # the client's
-        (None, 30.0, (10.0, 30.0, 30.0, 30.0)),  # cut to the time left
-        (5.0, 1000.0, (5.0, 5.0, 5.0, 5.0)),
-        (httpx.Timeout(None), 42.0, (42.0, 42.0, 42.0, 42.0)),  # "no timeout" still ends
-        (httpx.Timeout(20.0, read=None), 1000.0, (20.0, 1000.0, 20.0, 20.0)),
-    ],
-)
-def test_request_timeout(requested: Any, left: float, expected: tuple[float, ...]) -> None:
-    got = P.request_timeout(requested, DEFAULT, left)
-    assert (got.connect, got.read, got.write, got.pool) == expected
 
 
 def test_after_poll_backs_off_and_resets() -> None:

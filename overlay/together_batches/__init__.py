@@ -8,6 +8,7 @@ print(job.status, f"{job.progress:.1%}")
 """
 
 from ._batches import AsyncBatches, Batches, BatchWarning
+from ._callbacks import PollFailure
 from ._client import AsyncTogether, Together
 from ._exceptions import (
     APIConnectionError,
@@ -68,6 +69,7 @@ __all__ = [
     "InternalServerError",
     "NotFoundError",
     "PermissionDeniedError",
+    "PollFailure",
     "RateLimitError",
     "Together",
     "TogetherError",

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from . import _calls, _waiter
+from ._callbacks import OnPollError
 from ._ids import check_id
 from ._models import BatchJob
 from ._polling import (
@@ -44,7 +45,8 @@ def _warn(job: BatchJob) -> BatchJob:
 
 class Batches:
     """The batch endpoints. Every method takes `timeout=` (seconds or `httpx.Timeout`) to
-    override the client's per-request timeout for that call."""
+    override the client's timeout for that call: it bounds each attempt as a whole
+    (connecting, sending and reading the whole answer), not each phase."""
 
     def __init__(self, client: Together) -> None:
         self._client = client
@@ -115,6 +117,7 @@ class Batches:
         poll_interval: float = DEFAULT_POLL_INTERVAL,
         max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
         on_progress: OnProgress = None,
+        on_poll_error: OnPollError = None,
         raise_on_failure: bool = False,
         cancel_on_timeout: bool = False,
         request_timeout: Timeout = None,
@@ -141,7 +144,12 @@ class Batches:
             max_poll_interval: The longest delay between polls, in seconds.
             on_progress: Called with the job on the first poll and on every poll whose
                 status or progress changed (the terminal one included). What it raises
-                propagates.
+                propagates. An `async def` is awaited by the async client and refused
+                (`TypeError`, before any request) by the sync one.
+            on_poll_error: Called with a `PollFailure` (`.batch_job_id`, `.error`,
+                `.consecutive`, `.retry_in`) after each failed poll that the wait survives;
+                the same rules as `on_progress`. Five failures in a row, and each five
+                after, also log a WARNING on the `together_batches` logger.
             raise_on_failure: Raise instead of returning a FAILED, EXPIRED or CANCELLED job.
             cancel_on_timeout: When the deadline passes, or on `KeyboardInterrupt` (or task
                 cancellation, async), first ask for the job to be cancelled: best effort, one
@@ -164,9 +172,9 @@ class Batches:
         options = make_options(
             timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval,
             raise_on_failure=raise_on_failure, cancel_on_timeout=cancel_on_timeout,
-            request_timeout=request_timeout, on_progress=on_progress,
+            request_timeout=request_timeout, on_progress=on_progress, on_poll_error=on_poll_error,
         )  # fmt: skip
-        return _waiter.wait_one(self._client, batch_job_id, options, on_progress)
+        return _waiter.wait_one(self._client, batch_job_id, options)
 
     def as_completed(
         self,
@@ -176,6 +184,7 @@ class Batches:
         poll_interval: float = DEFAULT_POLL_INTERVAL,
         max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
         on_progress: OnProgress = None,
+        on_poll_error: OnPollError = None,
         raise_on_failure: bool = False,
         cancel_on_timeout: bool = False,
         request_timeout: Timeout = None,
@@ -183,10 +192,10 @@ class Batches:
     ) -> Iterator[BatchJob]:
         """Wait on many jobs; yield each as soon as it is seen terminal, in finishing order.
 
-        Each job is polled on its own schedule (as in `wait_until_done`, same options). The
-        sync client polls them round-robin in this thread, one request at a time; the async
-        client keeps at most `max_concurrency` polls in flight. A 429 holds back every poll
-        for its delay. Ids are checked (and duplicates dropped) before any request.
+        Each job is polled on its own schedule (as in `wait_until_done`, same options), at
+        most `max_concurrency` polls in flight (threads in the sync client, tasks in the
+        async one; callbacks run in the caller's thread or task). A 429 holds back every
+        poll for its delay. Ids are checked (and duplicates dropped) before any request.
 
         One job's error does not stop the others: a job whose wait ends in an error (404,
         `BatchFailedError` under `raise_on_failure`, ...) is not yielded; once every other
@@ -195,7 +204,7 @@ class Batches:
 
         Args:
             batch_job_ids: The jobs to wait for.
-            max_concurrency: Polls in flight at once (async; default 8).
+            max_concurrency: Polls in flight at once (default 8).
 
         Yields:
             Each job, once, as seen in a terminal status.
@@ -212,9 +221,9 @@ class Batches:
             timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval,
             raise_on_failure=raise_on_failure, cancel_on_timeout=cancel_on_timeout,
             request_timeout=request_timeout, max_concurrency=max_concurrency,
-            on_progress=on_progress,
+            on_progress=on_progress, on_poll_error=on_poll_error,
         )  # fmt: skip
-        return _waiter.as_completed(self._client, ids, options, on_progress)
+        return _waiter.as_completed(self._client, ids, options)
 
     def wait_all(
         self,
@@ -224,6 +233,7 @@ class Batches:
         poll_interval: float = DEFAULT_POLL_INTERVAL,
         max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
         on_progress: OnProgress = None,
+        on_poll_error: OnPollError = None,
         raise_on_failure: bool = False,
         cancel_on_timeout: bool = False,
         request_timeout: Timeout = None,
@@ -244,9 +254,9 @@ class Batches:
             timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval,
             raise_on_failure=raise_on_failure, cancel_on_timeout=cancel_on_timeout,
             request_timeout=request_timeout, max_concurrency=max_concurrency,
-            on_progress=on_progress,
+            on_progress=on_progress, on_poll_error=on_poll_error,
         )  # fmt: skip
-        return _waiter.wait_all(self._client, ids, options, on_progress)
+        return _waiter.wait_all(self._client, ids, options)
 
 
 class AsyncBatches:
@@ -292,6 +302,7 @@ class AsyncBatches:
         poll_interval: float = DEFAULT_POLL_INTERVAL,
         max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
         on_progress: OnProgress = None,
+        on_poll_error: OnPollError = None,
         raise_on_failure: bool = False,
         cancel_on_timeout: bool = False,
         request_timeout: Timeout = None,
@@ -302,11 +313,11 @@ class AsyncBatches:
         options = make_options(
             timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval,
             raise_on_failure=raise_on_failure, cancel_on_timeout=cancel_on_timeout,
-            request_timeout=request_timeout, on_progress=on_progress,
+            request_timeout=request_timeout, on_progress=on_progress, on_poll_error=on_poll_error,
         )  # fmt: skip
         from . import _waiter_async  # noqa: PLC0415 - sync-only programs never load asyncio
 
-        return await _waiter_async.wait_one_async(self._client, batch_job_id, options, on_progress)
+        return await _waiter_async.wait_one_async(self._client, batch_job_id, options)
 
     def as_completed(
         self,
@@ -316,6 +327,7 @@ class AsyncBatches:
         poll_interval: float = DEFAULT_POLL_INTERVAL,
         max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
         on_progress: OnProgress = None,
+        on_poll_error: OnPollError = None,
         raise_on_failure: bool = False,
         cancel_on_timeout: bool = False,
         request_timeout: Timeout = None,
@@ -329,11 +341,11 @@ class AsyncBatches:
             timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval,
             raise_on_failure=raise_on_failure, cancel_on_timeout=cancel_on_timeout,
             request_timeout=request_timeout, max_concurrency=max_concurrency,
-            on_progress=on_progress,
+            on_progress=on_progress, on_poll_error=on_poll_error,
         )  # fmt: skip
         from . import _waiter_async  # noqa: PLC0415 - sync-only programs never load asyncio
 
-        return _waiter_async.as_completed_async(self._client, ids, options, on_progress)
+        return _waiter_async.as_completed_async(self._client, ids, options)
 
     async def wait_all(
         self,
@@ -343,6 +355,7 @@ class AsyncBatches:
         poll_interval: float = DEFAULT_POLL_INTERVAL,
         max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
         on_progress: OnProgress = None,
+        on_poll_error: OnPollError = None,
         raise_on_failure: bool = False,
         cancel_on_timeout: bool = False,
         request_timeout: Timeout = None,
@@ -355,8 +368,8 @@ class AsyncBatches:
             timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval,
             raise_on_failure=raise_on_failure, cancel_on_timeout=cancel_on_timeout,
             request_timeout=request_timeout, max_concurrency=max_concurrency,
-            on_progress=on_progress,
+            on_progress=on_progress, on_poll_error=on_poll_error,
         )  # fmt: skip
         from . import _waiter_async  # noqa: PLC0415 - sync-only programs never load asyncio
 
-        return await _waiter_async.wait_all_async(self._client, ids, options, on_progress)
+        return await _waiter_async.wait_all_async(self._client, ids, options)

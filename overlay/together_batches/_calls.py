@@ -51,12 +51,15 @@ class Call(Generic[T]):
         idempotent: Whether sending it twice is harmless (decides retries).
         parse: Turns the decoded JSON (or the raw bytes, when `raw` is set) into the result.
         raw: Return the body's bytes to `parse` instead of decoding JSON.
+        whole_timeout: The call's timeout bounds the whole attempt (see `_deadline`); False
+            bounds each phase only, for a download whose body may rightly take long.
     """
 
     request: dict[str, Any]
     idempotent: bool
     parse: Callable[[Any], T]
     raw: bool = False
+    whole_timeout: bool = True
 
 
 def list_batches() -> Call[list[BatchJob]]:
@@ -112,9 +115,10 @@ def retrieve_file(file_id: str) -> Call[FileObject]:
 
 
 def file_content(file_id: str) -> Call[bytes]:
-    """GET /files/{id}/content, as bytes."""
+    """GET /files/{id}/content, as bytes. An output file can be large: its timeout bounds each
+    phase (connect, each read), so a slow but steady download is not cut."""
     kwargs = _get_file_content.build_request(check_id(file_id, name="file_id"))
-    return Call(kwargs, idempotent=True, parse=bytes, raw=True)
+    return Call(kwargs, idempotent=True, parse=bytes, raw=True, whole_timeout=False)
 
 
 def error_message(body: Any, status_code: int) -> str:

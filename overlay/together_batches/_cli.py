@@ -149,7 +149,9 @@ def cmd_wait(client: Together, args: argparse.Namespace) -> int:
 
     try:
         with display:
-            job = client.batches.wait_until_done(args.id, on_progress=update, **options)
+            job = client.batches.wait_until_done(
+                args.id, on_progress=update, on_poll_error=display.failed, **options
+            )
     except WaitTimeoutError as exc:
         return _timed_out(exc, args)
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM as `Terminated`

@@ -1,18 +1,23 @@
 """Showing a wait as it goes: a live bar on a terminal, one plain line per change otherwise.
 
-Both are `on_progress` callbacks for `Batches.wait_until_done` and context managers around
-the wait. The text itself comes from the pure functions of `_cli_render`.
+Both give `Batches.wait_until_done` its `on_progress` (`update`) and `on_poll_error`
+(`failed`) callbacks, and are context managers around the wait: while polls fail, the bar
+shows the last error and how many polls failed in a row (plain output prints a line per
+failed poll) instead of standing still. The text itself comes from the pure functions of
+`_cli_render`.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
 from types import TracebackType
 from typing import Protocol, TextIO
 
-from ._cli_render import plain_progress_line, progress_line
+from ._callbacks import PollFailure
+from ._cli_render import plain_failure_line, plain_progress_line, progress_line
 from ._models import BatchJob
 
 __all__ = ["LiveBar", "PlainLines", "ProgressDisplay", "make_display"]
@@ -20,11 +25,30 @@ __all__ = ["LiveBar", "PlainLines", "ProgressDisplay", "make_display"]
 _FALLBACK_WIDTH = 80
 
 
+class _Quiet:
+    """While a display is up, it is what tells of failing polls: the library's WARNING about
+    them (printed by logging's last-resort handler when nothing is configured) would only
+    say it again, over the bar. A NullHandler keeps that one away; configured handlers
+    still get every record."""
+
+    def __init__(self) -> None:
+        self._handler = logging.NullHandler()
+
+    def __enter__(self) -> None:
+        logging.getLogger("together_batches").addHandler(self._handler)
+
+    def __exit__(self, *exc_info: object) -> None:
+        logging.getLogger("together_batches").removeHandler(self._handler)
+
+
 class ProgressDisplay(Protocol):
     """What `wait` and `demo` need from a display."""
 
     def update(self, job: BatchJob) -> None:
         """Show the job as just polled."""
+
+    def failed(self, failure: PollFailure) -> None:
+        """Show a poll that failed (the wait goes on)."""
 
     def __enter__(self) -> ProgressDisplay: ...
 
@@ -61,11 +85,14 @@ class LiveBar:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._job: BatchJob | None = None
+        self._failure: PollFailure | None = None
         self._last = ""
         self._started = time.monotonic()
         self._thread = threading.Thread(target=self._run, name="together-batches-bar", daemon=True)
+        self._quiet = _Quiet()
 
     def __enter__(self) -> LiveBar:
+        self._quiet.__enter__()
         self._started = time.monotonic()
         self._draw()
         self._thread.start()
@@ -84,11 +111,18 @@ class LiveBar:
             # Ends the bar's line, so what follows (or the shell prompt) starts afresh.
             self._stream.write("\n")
             self._stream.flush()
+        self._quiet.__exit__()
 
     def update(self, job: BatchJob) -> None:
-        """Remember the job and redraw at once."""
+        """Remember the job (a poll answered: no failure to show) and redraw at once."""
         with self._lock:
-            self._job = job
+            self._job, self._failure = job, None
+        self._draw()
+
+    def failed(self, failure: PollFailure) -> None:
+        """Remember the failure, shown after the bar until a poll answers, and redraw."""
+        with self._lock:
+            self._failure = failure
         self._draw()
 
     def _run(self) -> None:
@@ -97,7 +131,8 @@ class LiveBar:
 
     def _draw(self) -> None:
         with self._lock:
-            line = progress_line(self._job, time.monotonic() - self._started, _width(self._stream))
+            elapsed = time.monotonic() - self._started
+            line = progress_line(self._job, elapsed, _width(self._stream), self._failure)
             if line != self._last:
                 self._stream.write("\r" + line)
                 self._stream.flush()
@@ -115,8 +150,10 @@ class PlainLines:
         self._stream = stream
         self._started = time.monotonic()
         self._seen: tuple[object, float] | None = None
+        self._quiet = _Quiet()
 
     def __enter__(self) -> PlainLines:
+        self._quiet.__enter__()
         self._started = time.monotonic()
         return self
 
@@ -126,7 +163,7 @@ class PlainLines:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        return None
+        self._quiet.__exit__()
 
     def update(self, job: BatchJob) -> None:
         """Print the job's line if its status or progress changed since the last one."""
@@ -135,6 +172,11 @@ class PlainLines:
             return
         self._seen = key
         line = plain_progress_line(job, time.monotonic() - self._started)
+        print(line, file=self._stream, flush=True)
+
+    def failed(self, failure: PollFailure) -> None:
+        """Print a line for the failed poll."""
+        line = plain_failure_line(failure, time.monotonic() - self._started)
         print(line, file=self._stream, flush=True)
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 
+from ._callbacks import PollFailure
 from ._models import BatchJob
 from ._secrets import redact  # the client's own masking, the last guard before printing
 from ._status import BatchStatus
@@ -23,6 +24,7 @@ __all__ = [
     "EXIT_TIMED_OUT",
     "EXIT_USAGE",
     "exit_code_for",
+    "failure_text",
     "format_duration",
     "format_table",
     "job_details",
@@ -30,6 +32,7 @@ __all__ = [
     "jobs_json",
     "outcome_line",
     "parse_status_filter",
+    "plain_failure_line",
     "plain_progress_line",
     "progress_line",
     "redact",
@@ -198,13 +201,24 @@ def format_duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def progress_line(job: BatchJob | None, elapsed: float, width: int) -> str:
+def failure_text(failure: PollFailure) -> str:
+    """What the progress view says while polls fail, e.g.
+    `2 failed polls: APIConnectionError: Connection error (...)`."""
+    count, error = failure.consecutive, failure.error
+    return f"{count} failed poll{'' if count == 1 else 's'}: {type(error).__name__}: {error}"
+
+
+def progress_line(
+    job: BatchJob | None, elapsed: float, width: int, failure: PollFailure | None = None
+) -> str:
     """One frame of the live progress bar, e.g. `IN_PROGRESS  [####......]  42.0%  0:07`.
 
     Args:
         job: The job as last seen, or None before the first poll answered.
         elapsed: Seconds since the wait started.
         width: The terminal's width in columns.
+        failure: The last poll's failure, while polls fail: the bar shrinks to make room
+            for `failure_text` after the time, so that the frame is not frozen silence.
 
     Returns:
         A line shorter than `width` (a line that fills the last column makes some terminals
@@ -218,11 +232,13 @@ def progress_line(job: BatchJob | None, elapsed: float, width: int) -> str:
     status = status.ljust(_STATUS_WIDTH)
     room = width - 1 - len(status) - len(tail) - 6  # two gaps of two spaces, and "[]"
     if room >= _BAR_MIN:
-        size = min(room, _BAR_MAX)
+        size = _BAR_MIN if failure is not None else min(room, _BAR_MAX)
         filled = int(size * percent / 100.0)
         line = f"{status}  [{'#' * filled}{'.' * (size - filled)}]  {tail}"
     else:  # too narrow for a bar: still show the numbers
         line = f"{status.rstrip()} {tail}"
+    if failure is not None:
+        line = f"{line}  {failure_text(failure)}"
     return line[: max(0, width - 1)].ljust(max(0, width - 1))
 
 
@@ -237,6 +253,20 @@ def plain_progress_line(job: BatchJob, elapsed: float) -> str:
         E.g. `0:07  batch-abc  IN_PROGRESS  42.0%`.
     """
     return f"{format_duration(elapsed)}  {job.id}  {_status_text(job)}  {job.progress_percent:.1f}%"
+
+
+def plain_failure_line(failure: PollFailure, elapsed: float) -> str:
+    """The line `wait` prints for each failed poll when its output is not a terminal.
+
+    Returns:
+        E.g. `0:07  batch-abc  poll failed (3 in a row): APIConnectionError: ...; next poll
+        in 4s`.
+    """
+    error = f"{type(failure.error).__name__}: {failure.error}"
+    return (
+        f"{format_duration(elapsed)}  {failure.batch_job_id}  poll failed "
+        f"({failure.consecutive} in a row): {error}; next poll in {failure.retry_in:.0f}s"
+    )
 
 
 def outcome_line(job: BatchJob) -> str:

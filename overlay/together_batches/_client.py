@@ -1,74 +1,41 @@
-"""`Together` and `AsyncTogether`: configuration, the HTTP client, and the send-with-retries loop.
+"""`Together` and `AsyncTogether`: configuration, the HTTP client, and the one send primitive.
 
-The two twins differ only in `await`: what to do after an attempt is decided by
-`_after_attempt` (and the pure rules in `_retry.py`), shared by both.
+`_execute` is the only way a request is sent, by the resources and the waiters alike: each
+attempt is bounded as a whole (connect, send and the full body read) by the call's timeout
+and by the caller's deadline, if any (see `_deadline`); what to do after an attempt is
+decided in `_sending` (and the pure rules in `_retry.py`), shared by both twins.
+
+The twins differ in how the whole-attempt bound is kept: the async one cancels the attempt
+at its end (`asyncio.timeout`); the sync one cuts each phase's timeout to the time left and
+checks the end between the chunks of the body (`_sending.BodyByDeadline`), so that a server
+trickling its body a byte at a time cannot stretch a call past it by more than one chunk.
+(Trickled *headers* it cannot cut: httpcore reads them in one loop with no hook between
+reads. The sync waiter does not depend on it: its engine stops waiting at the deadline.)
 """
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
 import httpx
 
 from . import _clock
+from . import _deadline as D
+from . import _sending as S
 from ._batches import AsyncBatches, Batches
-from ._calls import Call, decode
+from ._calls import Call
 from ._config import DEFAULT_TIMEOUT, resolve_api_key, resolve_base_url, to_timeout
-from ._exceptions import SEND_ERRORS, SendError, TogetherError, connection_error
+from ._exceptions import SEND_ERRORS
 from ._files_resource import AsyncFiles, Files
-from ._retry import RETRYABLE_STATUSES, Failure, RetryPolicy, classify_exception, retry_delay
+from ._retry import RetryPolicy
+from ._sending import Outcome
 from ._version import __version__
 
 __all__ = ["AsyncTogether", "Together"]
 
-logger = logging.getLogger("together_batches")
 T = TypeVar("T")
 Timeout = float | httpx.Timeout | None
-
-
-@dataclass(frozen=True, slots=True)
-class _Next:
-    """What the send loop does after an attempt: sleep `delay` and retry, or stop."""
-
-    delay: float | None
-    error: TogetherError | None = None
-    response: httpx.Response | None = None
-
-
-def _after_attempt(
-    call: Call[Any],
-    outcome: httpx.Response | SendError,
-    retries_done: int,
-    policy: RetryPolicy,
-) -> _Next:
-    if isinstance(outcome, httpx.Response):
-        status = outcome.status_code
-        if status not in RETRYABLE_STATUSES:
-            return _Next(None, response=outcome)
-        delay = retry_delay(
-            failure=Failure.STATUS, status=status, headers=outcome.headers,
-            retries_done=retries_done, idempotent=call.idempotent, policy=policy,
-        )  # fmt: skip
-        reason = f"HTTP {status}"
-        result = _Next(delay, response=outcome)
-    else:
-        failure = classify_exception(outcome)
-        delay = retry_delay(
-            failure=failure, status=None, headers=None, retries_done=retries_done,
-            idempotent=call.idempotent, policy=policy,
-        )  # fmt: skip
-        reason = type(outcome).__name__
-        result = _Next(delay, error=connection_error(outcome))
-    if delay is not None:
-        logger.debug(
-            "retrying %s %s in %.2fs (retry %d of %d) after %s",
-            call.request["method"].upper(), call.request["url"], delay, retries_done + 1,
-            policy.max_retries, reason,
-        )  # fmt: skip
-    return result
 
 
 class _Base:
@@ -96,12 +63,15 @@ class _Base:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries})"
 
-    def _request_args(self, call: Call[Any], timeout: Timeout) -> dict[str, Any]:
+    def _limits(self, timeout: Timeout) -> httpx.Timeout:
+        return self.timeout if timeout is None else to_timeout(timeout, self.timeout)
+
+    def _request_args(self, call: Call[Any], phases: httpx.Timeout) -> dict[str, Any]:
         args = dict(call.request)
         args["url"] = self.base_url + args["url"]
         extra = args.pop("headers", None)
         args["headers"] = self._headers if extra is None else {**self._headers, **extra}
-        args["timeout"] = self.timeout if timeout is None else to_timeout(timeout, self.timeout)
+        args["timeout"] = phases
         return args
 
 
@@ -113,15 +83,12 @@ class Together(_Base):
         base_url: Defaults to `TOGETHER_BASE_URL`, then `https://api.together.ai/v1`.
         timeout: Per request, in seconds or as an `httpx.Timeout` (default 60 s, 10 s to
             connect).
-        max_retries: Retries on connection errors, timeouts, 408, 429 and 5xx except 501
-            and 505 (default 2).
+        max_retries: Retries on connection errors, timeouts, 408, 429 and 5xx (default 2).
         http_client: An `httpx.Client` to send through (proxies, custom transports); it is
             not closed by `close()`.
 
     Raises:
         TogetherError: No API key was given or found.
-        ValueError: The base URL (given or from `TOGETHER_BASE_URL`) is malformed, or
-            `max_retries` is not an int >= 0.
     """
 
     def __init__(
@@ -139,23 +106,63 @@ class Together(_Base):
         self.batches = Batches(self)
         self.files = Files(self)
 
-    def _execute(self, call: Call[T], timeout: Timeout = None) -> T:
-        args = self._request_args(call, timeout)
+    def _execute(
+        self, call: Call[T], timeout: Timeout = None, *, deadline: float | None = None
+    ) -> T:
+        """Send `call` and read its answer: the one way every request is sent.
+
+        Args:
+            call: What to send and how to read it.
+            timeout: This call's timeout (None: the client's), for each attempt as a whole.
+            deadline: A monotonic time (`_clock.monotonic()`) no attempt may run past: a
+                wait's or a cancel's. With one, a single attempt is made.
+
+        Returns:
+            The parsed result.
+
+        Raises:
+            TogetherError: The subclass for what went wrong (`APITimeoutError` when an
+                attempt ran out of time).
+        """
+        limits = self._limits(timeout)
+        policy = self._policy if deadline is None else S.ONE_ATTEMPT
         retries = 0
         while True:
-            outcome: httpx.Response | SendError
-            try:
-                outcome = self._http.request(**args)
-            except SEND_ERRORS as exc:
-                outcome = exc
-            step = _after_attempt(call, outcome, retries, self._policy)
+            phases, end = D.attempt_limits(
+                limits, _clock.monotonic(), deadline, whole=call.whole_timeout
+            )
+            request = self._http.build_request(**self._request_args(call, phases))
+            outcome = self._send(request, end)
+            step = S.after_attempt(call, outcome, retries, policy)
             if step.delay is None:
-                if step.error is not None:
-                    raise step.error from (outcome if isinstance(outcome, Exception) else None)
-                assert step.response is not None
-                return decode(call, step.response)
+                return S.finish(call, step, outcome)
             _clock.sleep(step.delay)
             retries += 1
+
+    def _send(self, request: httpx.Request, end: float | None) -> Outcome:
+        """One attempt, its body read in full by `end` (monotonic) when there is one."""
+        try:
+            if end is None:
+                return self._http.send(request)
+            now = _clock.monotonic()
+            if D.is_past(end, now):
+                return S.no_time_left(request)
+            response = self._http.send(request, stream=True)
+            try:
+                # httpcore reads the read timeout as the body starts: cut it to the time
+                # left then, so that a server gone silent is not waited for past `end`.
+                phases = request.extensions["timeout"]
+                read = D.body_read_timeout(phases.get("read"), end, _clock.monotonic())
+                if read is not None:
+                    phases["read"] = read
+                assert isinstance(response.stream, httpx.SyncByteStream)
+                response.stream = S.BodyByDeadline(response.stream, request, end, end - now)
+                response.read()
+            finally:
+                response.close()
+        except SEND_ERRORS as exc:
+            return exc
+        return response
 
     def close(self) -> None:
         """Close the HTTP client, unless it was passed in."""
@@ -195,23 +202,42 @@ class AsyncTogether(_Base):
         self.batches = AsyncBatches(self)
         self.files = AsyncFiles(self)
 
-    async def _execute(self, call: Call[T], timeout: Timeout = None) -> T:
-        args = self._request_args(call, timeout)
+    async def _execute(
+        self, call: Call[T], timeout: Timeout = None, *, deadline: float | None = None
+    ) -> T:
+        """Send `call` and read its answer (see `Together._execute`)."""
+        limits = self._limits(timeout)
+        policy = self._policy if deadline is None else S.ONE_ATTEMPT
         retries = 0
         while True:
-            outcome: httpx.Response | SendError
-            try:
-                outcome = await self._http.request(**args)
-            except SEND_ERRORS as exc:
-                outcome = exc
-            step = _after_attempt(call, outcome, retries, self._policy)
+            phases, end = D.attempt_limits(
+                limits, _clock.monotonic(), deadline, whole=call.whole_timeout
+            )
+            request = self._http.build_request(**self._request_args(call, phases))
+            outcome = await self._send(request, end)
+            step = S.after_attempt(call, outcome, retries, policy)
             if step.delay is None:
-                if step.error is not None:
-                    raise step.error from (outcome if isinstance(outcome, Exception) else None)
-                assert step.response is not None
-                return decode(call, step.response)
+                return S.finish(call, step, outcome)
             await _clock.async_sleep(step.delay)
             retries += 1
+
+    async def _send(self, request: httpx.Request, end: float | None) -> Outcome:
+        """One attempt, cancelled at `end` (monotonic) when there is one."""
+        import asyncio  # noqa: PLC0415 - loaded already by any program that gets here
+
+        try:
+            if end is None:
+                return await self._http.send(request)
+            seconds = D.seconds_left(end, _clock.monotonic())
+            if D.is_past(end, _clock.monotonic()):
+                return S.no_time_left(request)
+            try:
+                async with asyncio.timeout(seconds):
+                    return await self._http.send(request)
+            except TimeoutError:
+                return S.expired(request, seconds)
+        except SEND_ERRORS as exc:
+            return exc
 
     async def close(self) -> None:
         """Close the HTTP client, unless it was passed in."""

@@ -44,6 +44,11 @@ class BatchJob(_WireBatchJob):
     `BatchJob(id="b1", status="COMPLETED", progress=100.0)`; the client builds them from
     responses.
 
+    Reading a field never raises an HTTP-layer error: a body is checked when it arrives (a
+    bad one is an `APIResponseValidationError` with the response's real status), so a field
+    of a job from the API always reads as its type. A value that cannot be read (possible
+    only for data that skipped those checks) raises `InvalidPayload`, a `ValueError`.
+
     Attributes:
         status: A `BatchStatus`, possibly one this version does not list.
         progress: Progress as a fraction from 0.0 to 1.0 (0.0 when absent).

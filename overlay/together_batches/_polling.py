@@ -15,10 +15,12 @@ import heapq
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import TypeGuard
 
 import httpx
 
-from ._config import to_timeout
+from ._callbacks import OnPollError, OnProgress, PollFailure, check_callable
+from ._deadline import is_past, seconds_left, sleep_seconds
 from ._exceptions import (
     APIConnectionError,
     APIResponseValidationError,
@@ -27,8 +29,8 @@ from ._exceptions import (
     BatchCancelledError,
     BatchErrorGroup,
     BatchFailedError,
-    InvalidFieldError,
     RateLimitError,
+    TogetherError,
     WaitTimeoutError,
 )
 from ._ids import check_id
@@ -57,7 +59,6 @@ __all__ = [
     "make_options",
     "next_interval",
     "poll_delay",
-    "request_timeout",
     "retry_hint",
     "seconds_left",
     "shared_deadline",
@@ -81,14 +82,14 @@ DEADLINE_GRACE = dt.timedelta(minutes=10)
 COMPLETION_WINDOW = dt.timedelta(hours=24)
 # `timeout=None` before any job says when it expires: the window plus an hour of slack.
 DEFAULT_WAIT_CAP = 25 * 3600.0
-# Requests in flight at once when waiting on many jobs (async; the sync waiter sends one).
+# Requests in flight at once when waiting on many jobs (threads in the sync twin).
 DEFAULT_MAX_CONCURRENCY = 8
 # The best-effort cancel on a timeout or an interrupt: one attempt, this many seconds at most
 # (for all the jobs of a wait together), so that Ctrl-C still ends the program promptly.
 CANCEL_TIMEOUT = 5.0
-# Less time left than this counts as none: no request can be answered in it, and it absorbs
-# float rounding when a sleep ends exactly on the deadline.
-_EPSILON = 1e-3
+# A WARNING is logged when this many polls of a job in a row have failed, and again at each
+# multiple: a wait that can reach nothing says so, without a line per poll.
+WARN_AFTER_FAILURES = 5
 
 Timeout = float | httpx.Timeout | None
 
@@ -106,6 +107,8 @@ class WaitOptions:
         request_timeout: Each poll's HTTP timeout (None: the client's), never past the
             deadline.
         max_concurrency: Polls in flight at once, for many jobs.
+        on_progress: Called with the job when it is first seen and when it moves.
+        on_poll_error: Called with a `PollFailure` after each failed poll that is survived.
     """
 
     timeout: float | None = None
@@ -115,6 +118,8 @@ class WaitOptions:
     cancel_on_timeout: bool = False
     request_timeout: Timeout = None
     max_concurrency: int = DEFAULT_MAX_CONCURRENCY
+    on_progress: OnProgress = None
+    on_poll_error: OnPollError = None
 
 
 def _positive(name: str, value: object) -> float:
@@ -134,7 +139,8 @@ def make_options(
     cancel_on_timeout: bool,
     request_timeout: Timeout,
     max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
-    on_progress: Callable[[BatchJob], object] | None = None,
+    on_progress: OnProgress = None,
+    on_poll_error: OnPollError = None,
 ) -> WaitOptions:
     """Check a waiter's arguments, before anything is sent.
 
@@ -142,7 +148,7 @@ def make_options(
         The options.
 
     Raises:
-        TypeError: An argument has the wrong type (`on_progress` not callable).
+        TypeError: An argument has the wrong type (a callback not callable).
         ValueError: A time is not finite and > 0, `max_poll_interval < poll_interval`, or
             `max_concurrency < 1`.
     """
@@ -154,8 +160,8 @@ def make_options(
         raise TypeError("max_concurrency must be an int")
     if max_concurrency < 1:
         raise ValueError("max_concurrency must be >= 1")
-    if on_progress is not None and not callable(on_progress):
-        raise TypeError("on_progress must be callable")
+    check_callable("on_progress", on_progress)
+    check_callable("on_poll_error", on_poll_error)
     if request_timeout is not None and not isinstance(request_timeout, httpx.Timeout):
         request_timeout = _positive("request_timeout", request_timeout)
     return WaitOptions(
@@ -166,6 +172,8 @@ def make_options(
         cancel_on_timeout=bool(cancel_on_timeout),
         request_timeout=request_timeout,
         max_concurrency=max_concurrency,
+        on_progress=on_progress,
+        on_poll_error=on_poll_error,
     )
 
 
@@ -197,6 +205,7 @@ class Tracker:
         job: The last job seen, or None.
         polls: Polls made, failed ones included.
         failures: Polls that failed with a survivable error.
+        streak: Polls that failed in a row, up to the last one (0 once one answers).
     """
 
     batch_job_id: str
@@ -207,6 +216,7 @@ class Tracker:
     job: BatchJob | None = None
     polls: int = 0
     failures: int = 0
+    streak: int = 0
 
 
 def start(batch_job_id: str, options: WaitOptions, mono_now: float) -> Tracker:
@@ -227,6 +237,8 @@ class Step:
         abort: The error is not this job's alone (a bad key): end every wait at once.
         delay: Seconds until the next poll of this job (0 when its wait is over).
         pause_all: Rate limited: no poll of any job before this many seconds (0 for none).
+        failure: The poll failed and the wait goes on: what `on_poll_error` gets.
+        warn: That failure makes a streak worth a WARNING (see `WARN_AFTER_FAILURES`).
     """
 
     tracker: Tracker
@@ -236,6 +248,8 @@ class Step:
     abort: bool = False
     delay: float = 0.0
     pause_all: float = 0.0
+    failure: PollFailure | None = None
+    warn: bool = False
 
 
 def has_changed(previous: BatchJob | None, job: BatchJob) -> bool:
@@ -279,7 +293,7 @@ def poll_delay(interval: float, hint: float | None, rand: Callable[[], float]) -
     return hint if hint is not None and hint > jittered else jittered
 
 
-def is_transient(exc: BaseException) -> bool:
+def is_transient(exc: BaseException) -> TypeGuard[TogetherError]:
     """Whether a failed poll is survived (the wait goes on) rather than raised.
 
     Connection errors and timeouts, 408, 429, 5xx and a 2xx whose body is not a job are the
@@ -310,34 +324,42 @@ def terminal_error(job: BatchJob) -> BatchFailedError | None:
     return None
 
 
+def _wall_end(start: dt.datetime | None, span: dt.timedelta) -> dt.datetime | None:
+    # A date the server sent may be near the end of the calendar (9999-12-31): one that
+    # cannot be added to is no deadline, not a reason to end the wait.
+    try:
+        return None if start is None else start + span
+    except OverflowError:
+        return None
+
+
+def _field(job: BatchJob, name: str) -> dt.datetime | None:
+    try:
+        value = getattr(job, name)
+    except ValueError:  # InvalidFieldError: an unreadable date is no deadline either
+        return None
+    return value if isinstance(value, dt.datetime) else None
+
+
 def default_deadline(
     job: BatchJob | None, *, started: float, mono_now: float, wall_now: dt.datetime
 ) -> float:
     """The deadline of a wait with `timeout=None` (monotonic seconds).
 
     The API expires a job at its `job_deadline`, so waiting longer is pointless: the job's
-    `job_deadline` plus `DEADLINE_GRACE`; without one, `created_at` plus the 24 h
+    `job_deadline` plus `DEADLINE_GRACE`; without a usable one, `created_at` plus the 24 h
     `COMPLETION_WINDOW` plus the grace; with neither (or no job seen yet), `started` plus
-    `DEFAULT_WAIT_CAP`.
+    `DEFAULT_WAIT_CAP`. A date that cannot be read or added to counts as absent: it never
+    ends the wait.
     """
-    job_deadline, created_at = _instant(job, "job_deadline"), _instant(job, "created_at")
-    if job_deadline is not None:
-        end = job_deadline + DEADLINE_GRACE
-    elif created_at is not None:
-        end = created_at + COMPLETION_WINDOW + DEADLINE_GRACE
-    else:
+    end = None
+    if job is not None:
+        end = _wall_end(_field(job, "job_deadline"), DEADLINE_GRACE)
+        if end is None:
+            end = _wall_end(_field(job, "created_at"), COMPLETION_WINDOW + DEADLINE_GRACE)
+    if end is None:
         return started + DEFAULT_WAIT_CAP
     return mono_now + (end - wall_now).total_seconds()
-
-
-def _instant(job: BatchJob | None, attr: str) -> dt.datetime | None:
-    """A timestamp of `job`, or None when absent or malformed: a deadline that cannot be
-    read is no deadline, and the wait falls back to the next rule rather than ending."""
-    try:
-        value: dt.datetime | None = getattr(job, attr, None)
-    except InvalidFieldError:
-        return None
-    return value
 
 
 def after_poll(
@@ -381,7 +403,7 @@ def after_poll(
         delay = poll_delay(interval, None, rand)
         moved = replace(
             tracker, job=outcome, polls=polls, deadline=deadline, interval=interval,
-            due=mono_now + delay,
+            due=mono_now + delay, streak=0,
         )  # fmt: skip
         return Step(moved, notify=changed, delay=delay)
     if not is_transient(outcome):
@@ -390,57 +412,25 @@ def after_poll(
     # Survived: keep backing off (the server is struggling, not the job moving).
     interval = next_interval(tracker.interval, changed=False, options=options)
     delay = poll_delay(interval, retry_hint(outcome, wall_now), rand)
+    streak = tracker.streak + 1
     failed = replace(
         tracker, polls=polls, failures=tracker.failures + 1, interval=interval,
-        due=mono_now + delay,
+        due=mono_now + delay, streak=streak,
     )  # fmt: skip
     pause = delay if isinstance(outcome, RateLimitError) else 0.0
-    return Step(failed, delay=delay, pause_all=pause)
+    retry_in = sleep_seconds(failed.due, failed.deadline, mono_now)
+    failure = PollFailure(tracker.batch_job_id, outcome, streak, retry_in)
+    warn = streak % WARN_AFTER_FAILURES == 0
+    return Step(failed, delay=delay, pause_all=pause, failure=failure, warn=warn)
 
 
 # --- the deadline ----------------------------------------------------------------------
-
-
-def seconds_left(deadline: float, mono_now: float) -> float:
-    """Seconds until the deadline, never negative."""
-    return max(0.0, deadline - mono_now)
-
-
-def is_past(deadline: float, mono_now: float) -> bool:
-    """Whether the deadline has come (less than a millisecond left counts)."""
-    return deadline - mono_now < _EPSILON
-
-
-def sleep_seconds(due: float, deadline: float, mono_now: float) -> float:
-    """How long to sleep for a poll due at `due`: never past the deadline, never negative."""
-    return max(0.0, min(due, deadline) - mono_now)
 
 
 def shared_deadline(trackers: Iterable[Tracker]) -> float:
     """The deadline of a wait on many jobs: the latest of the unfinished jobs' deadlines
     (all equal under a `timeout`); `-inf` for none."""
     return max((t.deadline for t in trackers), default=-math.inf)
-
-
-def request_timeout(requested: Timeout, default: httpx.Timeout, left: float) -> httpx.Timeout:
-    """A poll's HTTP timeout: the one asked for (else the client's), each part cut to `left`.
-
-    Args:
-        requested: `request_timeout=` of the wait.
-        default: The client's timeout.
-        left: Seconds until the wait's deadline (> 0).
-
-    Returns:
-        An `httpx.Timeout` none of whose parts is None or longer than `left`.
-    """
-    base = to_timeout(requested, default)
-
-    def cut(value: float | None) -> float:
-        return left if value is None else min(value, left)
-
-    return httpx.Timeout(
-        connect=cut(base.connect), read=cut(base.read), write=cut(base.write), pool=cut(base.pool)
-    )
 
 
 def timeout_error(

@@ -1,0 +1,134 @@
+"""What the sync and async send primitives (`_client`) share: the decision after an attempt,
+the response body that keeps a deadline, and the timeouts raised when time runs out.
+
+Expired deadlines are reported as httpx timeouts, so that the retry rules (`_retry`) and the
+error tree (`_exceptions.connection_error`, which makes them `APITimeoutError`) treat them
+as any other timeout.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+
+from . import _clock
+from . import _deadline as D
+from ._calls import Call, decode
+from ._exceptions import SendError, TogetherError, connection_error
+from ._retry import RETRYABLE_STATUSES, Failure, RetryPolicy, classify_exception, retry_delay
+
+__all__ = [
+    "ONE_ATTEMPT",
+    "BodyByDeadline",
+    "Next",
+    "Outcome",
+    "after_attempt",
+    "expired",
+    "finish",
+    "no_time_left",
+]
+
+logger = logging.getLogger("together_batches")
+T = TypeVar("T")
+#: What one attempt ends with: a response read in full, or what httpx raised.
+Outcome = httpx.Response | SendError
+#: An attempt under a caller's deadline (a wait's poll, a cancel) is the only one: its caller
+#: has its own schedule of retries.
+ONE_ATTEMPT = RetryPolicy(max_retries=0)
+
+
+@dataclass(frozen=True, slots=True)
+class Next:
+    """What the send loop does after an attempt: sleep `delay` and retry, or stop."""
+
+    delay: float | None
+    error: TogetherError | None = None
+    response: httpx.Response | None = None
+
+
+def after_attempt(
+    call: Call[Any],
+    outcome: Outcome,
+    retries_done: int,
+    policy: RetryPolicy,
+) -> Next:
+    """What follows an attempt: a retry after a delay, or the end (a response or an error).
+
+    Args:
+        call: The call attempted (its idempotency decides retries).
+        outcome: The attempt's response, or the transport error (or expired deadline).
+        retries_done: Retries made before this attempt.
+        policy: The retry policy (`ONE_ATTEMPT` under a caller's deadline).
+
+    Returns:
+        `Next(delay)` to retry; `Next(None, response=...)` or `Next(None, error=...)` to stop.
+    """
+    if isinstance(outcome, httpx.Response):
+        status = outcome.status_code
+        if status not in RETRYABLE_STATUSES:
+            return Next(None, response=outcome)
+        delay = retry_delay(
+            failure=Failure.STATUS, status=status, headers=outcome.headers,
+            retries_done=retries_done, idempotent=call.idempotent, policy=policy,
+        )  # fmt: skip
+        reason = f"HTTP {status}"
+        result = Next(delay, response=outcome)
+    else:
+        failure = classify_exception(outcome)
+        delay = retry_delay(
+            failure=failure, status=None, headers=None, retries_done=retries_done,
+            idempotent=call.idempotent, policy=policy,
+        )  # fmt: skip
+        reason = type(outcome).__name__
+        result = Next(delay, error=connection_error(outcome))
+    if delay is not None:
+        logger.debug(
+            "retrying %s %s in %.2fs (retry %d of %d) after %s",
+            call.request["method"].upper(), call.request["url"], delay, retries_done + 1,
+            policy.max_retries, reason,
+        )  # fmt: skip
+    return result
+
+
+def finish(call: Call[T], step: Next, outcome: Outcome) -> T:
+    """The call's result from its last attempt, or its error raised."""
+    if step.error is not None:
+        raise step.error from (outcome if isinstance(outcome, Exception) else None)
+    assert step.response is not None
+    return decode(call, step.response)
+
+
+def expired(request: httpx.Request, seconds: float) -> httpx.TimeoutException:
+    # A timeout like httpx's own, so that retries and the error tree treat it as one.
+    return httpx.TimeoutException(
+        f"the request was not done within its {seconds:.3g}s (connecting, sending and "
+        "reading the whole response); pass a larger timeout= if the server is only slow",
+        request=request,
+    )
+
+
+def no_time_left(request: httpx.Request) -> httpx.ConnectTimeout:
+    # Nothing was sent: a connect timeout, which the retry rules know never reached the server.
+    return httpx.ConnectTimeout("no time was left before the deadline: not sent", request=request)
+
+
+class BodyByDeadline(httpx.SyncByteStream):
+    """A response body that raises a timeout once `end` has passed, checked per chunk."""
+
+    def __init__(
+        self, inner: httpx.SyncByteStream, request: httpx.Request, end: float, seconds: float
+    ) -> None:
+        self._inner, self._request, self._end, self._seconds = inner, request, end, seconds
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._inner:
+            if D.is_past(self._end, _clock.monotonic()):
+                raise expired(self._request, self._seconds)
+            yield chunk
+
+    def close(self) -> None:
+        self._inner.close()
