@@ -107,6 +107,9 @@ def test_poll_delay(interval: float, hint: float | None, rand: float, expected: 
         (status_error(500), True),
         (status_error(503), True),
         (status_error(520), True),
+        (status_error(599), True),
+        (status_error(501), False),  # Not Implemented: asking again will not help
+        (status_error(505), False),  # HTTP Version Not Supported: likewise
         (status_error(400), False),
         (status_error(401), False),
         (status_error(403), False),

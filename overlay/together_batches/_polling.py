@@ -296,14 +296,15 @@ def poll_delay(interval: float, hint: float | None, rand: Callable[[], float]) -
 def is_transient(exc: BaseException) -> TypeGuard[TogetherError]:
     """Whether a failed poll is survived (the wait goes on) rather than raised.
 
-    Connection errors and timeouts, 408, 429, 5xx and a 2xx whose body is not a job are the
-    server's passing trouble; 400, 401, 403, 404 and other 4xx, and anything that is not a
-    `TogetherError`, will not get better by asking again.
+    Connection errors and timeouts, the statuses a request is retried on (408, 429, and
+    5xx but 501 and 505: `_retry.RETRYABLE_STATUSES`) and a 2xx whose body is not a job are
+    the server's passing trouble; 400, 401, 403, 404 and other 4xx, 501 Not Implemented, 505,
+    and anything that is not a `TogetherError`, will not get better by asking again.
     """
     if isinstance(exc, APIConnectionError | APIResponseValidationError):
         return True
     if isinstance(exc, APIStatusError):
-        return exc.status_code in RETRYABLE_STATUSES or exc.status_code >= 500
+        return exc.status_code in RETRYABLE_STATUSES
     return False
 
 
