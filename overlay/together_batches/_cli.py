@@ -98,6 +98,26 @@ def _positive(text: str) -> float:
     return value
 
 
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {text!r}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a fraction from 0 to 1, got {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the whole tool."""
     parser = _Parser(
@@ -164,6 +184,27 @@ def _add_emulator_parser(emulator: argparse.ArgumentParser) -> None:
     emulator.add_argument(
         "--speed", type=_positive, default=1.0,
         help="emulated seconds per real second (default: 1; 60 runs an hour a minute)",
+    )  # fmt: skip
+    plan = emulator.add_argument_group("every job's plan")
+    plan.add_argument(
+        "--validating-seconds", type=_non_negative, default=2.0, metavar="S",
+        help="how long a job is VALIDATING (default: 2)",
+    )  # fmt: skip
+    plan.add_argument(
+        "--running-seconds", type=_non_negative, default=30.0, metavar="S",
+        help="how long a job is IN_PROGRESS before it COMPLETES (default: 30)",
+    )  # fmt: skip
+    plan.add_argument(
+        "--fail-after-seconds", type=_non_negative, metavar="S",
+        help="make every job FAIL this long after its creation (default: never)",
+    )  # fmt: skip
+    plan.add_argument(
+        "--failed-fraction", type=_fraction, default=0.0, metavar="F",
+        help="share of valid requests that go to the error file, 0 to 1 (default: 0)",
+    )  # fmt: skip
+    emulator.add_argument(
+        "--strict-input-files", action="store_true",
+        help="refuse a create whose input file was not uploaded (default: make one up)",
     )  # fmt: skip
 
 
@@ -274,11 +315,18 @@ def _timed_out(exc: WaitTimeoutError, args: argparse.Namespace) -> int:
 def cmd_emulator(args: argparse.Namespace) -> int:
     """`emulator`: serve a local Batch API in the foreground until Ctrl-C."""
     # Imported here: only this command and `demo` need the emulator, so the others start faster.
-    from .testing import run_server  # noqa: PLC0415
+    from .testing import JobPlan, run_server  # noqa: PLC0415
 
-    run_server(
-        args.port, args.emulator_api_key or None, host=args.host, speed=args.speed, out=sys.stdout
+    plan = JobPlan(
+        validating_seconds=args.validating_seconds,
+        running_seconds=args.running_seconds,
+        fail_after_seconds=args.fail_after_seconds,
+        failed_fraction=args.failed_fraction,
     )
+    run_server(
+        args.port, args.emulator_api_key or None, host=args.host, speed=args.speed, plan=plan,
+        strict_files=args.strict_input_files, out=sys.stdout,
+    )  # fmt: skip
     # Ctrl-C is how a foreground server is meant to stop, so it is a clean exit here.
     print("emulator stopped", file=sys.stderr)
     return EXIT_OK

@@ -14,12 +14,20 @@
     clock.advance(65)  # the job has COMPLETED
 
 The same emulator also serves real HTTP: `with emulator.serve() as base_url: ...`.
+
+Files go up as on the live service: `POST /v1/files` answers 302 to a presigned URL on the
+emulator itself (`/_storage/...`, which refuses an API key), the client PUTs the bytes
+there, then calls `POST /v1/files/{id}/preprocess`; the same content again (by checksum)
+answers 409 with the first file's id. A job reads its input: one output line per valid
+line, one error line per invalid line and per scripted failure (`JobPlan.failed_fraction`).
+This package imports nothing of the client, so that it can test it.
 """
 
-from ._app import RecordedRequest, Response
+from ._app import RecordedRequest
 from ._clock import Clock, FakeClock, SystemClock
 from ._emulator import Emulator, run_server
 from ._faults import Fault, FaultKind, FaultQueue
+from ._http import Response
 from ._state import JobPlan, Snapshot, progress_at, snapshot_at
 
 __all__ = [
