@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .batch_output_line import BatchOutputLine
     from .batch_output_response import BatchOutputResponse
     from .batch_request_error import BatchRequestError
+    from .batch_result_line import BatchResultLine
     from .create_batch_request import CreateBatchRequest
     from .error_detail import ErrorDetail
     from .file_delete_response import FileDeleteResponse
@@ -39,6 +40,7 @@ _MODULES = {
     "BatchOutputLine": ".batch_output_line",
     "BatchOutputResponse": ".batch_output_response",
     "BatchRequestError": ".batch_request_error",
+    "BatchResultLine": ".batch_result_line",
     "CreateBatchRequest": ".create_batch_request",
     "ErrorDetail": ".error_detail",
     "FileDeleteResponse": ".file_delete_response",
@@ -61,6 +63,7 @@ __all__ = (
     "BatchOutputLine",
     "BatchOutputResponse",
     "BatchRequestError",
+    "BatchResultLine",
     "CreateBatchRequest",
     "ErrorDetail",
     "FileDeleteResponse",
