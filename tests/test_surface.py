@@ -33,6 +33,16 @@ def test_all_is_curated_and_importable() -> None:
     assert public <= set(names) | {"testing"}, public - set(names)
 
 
+def test_the_batch_workflow_names_are_public() -> None:
+    workflow = {
+        "InputFileError", "InputFileInfo", "InputProblem", "MAX_CUSTOM_ID_LENGTH",
+        "MAX_FILE_BYTES", "MAX_REQUESTS", "check_input_file", "write_input_file",
+    }  # fmt: skip
+    assert workflow <= set(together_batches.__all__)
+    assert issubclass(together_batches.InputFileError, together_batches.TogetherError)
+    assert issubclass(together_batches.InputFileError, ValueError)
+
+
 @pytest.mark.parametrize(("sync", "async_"), [(Batches, AsyncBatches), (Files, AsyncFiles)])
 def test_async_twin_has_the_same_methods_and_signatures(sync: type, async_: type) -> None:
     def methods(cls: type) -> dict[str, inspect.Signature]:

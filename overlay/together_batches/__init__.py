@@ -19,6 +19,8 @@ from ._exceptions import (
     BatchCancelledError,
     BatchErrorGroup,
     BatchFailedError,
+    InputFileError,
+    InputProblem,
     InternalServerError,
     NotFoundError,
     PermissionDeniedError,
@@ -28,6 +30,14 @@ from ._exceptions import (
 )
 from ._files import FileObject
 from ._files_resource import AsyncFiles, Files
+from ._inputs import (
+    MAX_CUSTOM_ID_LENGTH,
+    MAX_FILE_BYTES,
+    MAX_REQUESTS,
+    InputFileInfo,
+    check_input_file,
+    write_input_file,
+)
 from ._models import BatchJob
 from ._status import (
     ACTIVE_STATUSES,
@@ -43,6 +53,9 @@ __all__ = [
     "ACTIVE_STATUSES",
     "CANCELLED_STATUSES",
     "FAILURE_STATUSES",
+    "MAX_CUSTOM_ID_LENGTH",
+    "MAX_FILE_BYTES",
+    "MAX_REQUESTS",
     "SUCCESS_STATUSES",
     "TERMINAL_STATUSES",
     "APIConnectionError",
@@ -63,6 +76,9 @@ __all__ = [
     "Batches",
     "FileObject",
     "Files",
+    "InputFileError",
+    "InputFileInfo",
+    "InputProblem",
     "InternalServerError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -71,4 +87,6 @@ __all__ = [
     "TogetherError",
     "WaitTimeoutError",
     "__version__",
+    "check_input_file",
+    "write_input_file",
 ]
