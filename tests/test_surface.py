@@ -35,12 +35,15 @@ def test_all_is_curated_and_importable() -> None:
 
 def test_the_batch_workflow_names_are_public() -> None:
     workflow = {
-        "InputFileError", "InputFileInfo", "InputProblem", "MAX_CUSTOM_ID_LENGTH",
-        "MAX_FILE_BYTES", "MAX_REQUESTS", "check_input_file", "write_input_file",
+        "BatchResult", "InputFileError", "InputFileInfo", "InputProblem", "MAX_CUSTOM_ID_LENGTH",
+        "MAX_FILE_BYTES", "MAX_REQUESTS", "check_input_file", "failed_custom_ids",
+        "iter_results", "write_input_file",
     }  # fmt: skip
     assert workflow <= set(together_batches.__all__)
     assert issubclass(together_batches.InputFileError, together_batches.TogetherError)
     assert issubclass(together_batches.InputFileError, ValueError)
+    # The readers and checkers' internals stay private.
+    assert "ResultReader" not in together_batches.__all__
 
 
 @pytest.mark.parametrize(("sync", "async_"), [(Batches, AsyncBatches), (Files, AsyncFiles)])

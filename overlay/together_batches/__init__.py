@@ -39,6 +39,7 @@ from ._inputs import (
     write_input_file,
 )
 from ._models import BatchJob
+from ._results import BatchResult, failed_custom_ids, iter_results
 from ._status import (
     ACTIVE_STATUSES,
     CANCELLED_STATUSES,
@@ -71,6 +72,7 @@ __all__ = [
     "BatchErrorGroup",
     "BatchFailedError",
     "BatchJob",
+    "BatchResult",
     "BatchStatus",
     "BatchWarning",
     "Batches",
@@ -88,5 +90,7 @@ __all__ = [
     "WaitTimeoutError",
     "__version__",
     "check_input_file",
+    "failed_custom_ids",
+    "iter_results",
     "write_input_file",
 ]
