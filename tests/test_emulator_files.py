@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
+from together_batches import Together
 from together_batches.testing import Emulator, FakeClock, JobPlan
 
 START = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
@@ -335,6 +336,19 @@ def test_content_refuses_only_a_request_that_accepts_nothing_but_json(
         assert response.headers["content-type"] == "application/problem+json"
         assert (problem["status"], problem["title"]) == (406, "Not Acceptable")
         assert "application/octet-stream" in problem["detail"]
+
+
+def test_our_client_asks_for_content_in_one_accept_header_without_json() -> None:
+    emulator = Emulator(clock=FakeClock(start=START))
+    file_id = emulator.add_file(CONTENT)
+    sent: list[httpx.Request] = []
+    http = httpx.Client(transport=emulator.transport(), event_hooks={"request": [sent.append]})
+    with Together(api_key=KEY, base_url="http://emulator.test/v1", http_client=http) as client:
+        assert client.files.content(file_id) == CONTENT  # the strict emulator did not 406
+        assert sent[-1].headers.get_list("accept") == ["application/octet-stream, text/plain"]
+        client.files.retrieve(file_id)
+        assert sent[-1].headers.get_list("accept") == ["application/json"]
+    http.close()
 
 
 # --- batches read their input -------------------------------------------------------------
