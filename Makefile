@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SOURCES := $(wildcard overlay tests tools bench)
 
-.PHONY: all generate check-generated lint format typecheck pytest test demo bench lock clean
+.PHONY: all generate check-generated lint format typecheck pytest test demo bench mutation lock clean
 
 all: test
 
@@ -45,6 +45,11 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+# Mutation testing (mutmut) of the pure modules against their fast unit tests; prints the
+# score per module and fails under 95 %. Not part of `make test`. See tests/MUTATION.md.
+mutation: $(STAMP)
+	$(PY) tools/mutation.py
 
 # Re-pin requirements/dev.lock from pyproject.toml's dev extras in a scratch environment.
 lock:

@@ -191,8 +191,8 @@ def concurrent_gets(server: Server) -> list[tuple[str, float, float]]:
 
 TARGETS = {
     "get_batch": 1.10, "cancel_batch": 1.10, "create_batch": 1.10,
-    "list_batches (10,000 jobs)": 1.5,
-    "import together_batches vs httpx (fresh process, wall)": 1.3,
+    "list_batches (10,000 jobs)": 1.3,
+    "import together_batches vs httpx (fresh process, wall)": 1.2,
     "async: 1,000 concurrent get_batch, one client": 1.2,
     "waiting on 1,000 jobs (async): CPU per poll": 1.3,
 }  # fmt: skip

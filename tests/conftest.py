@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import datetime as dt
+import functools
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
-import attrs
 import pytest
 
-from together_batches import _client, _clock
-from together_batches.testing import Emulator
+import together_batches
+import together_batches_api
+from together_batches import _client, _clock, _status
+from together_batches_api.types import LeanModel
 
 from ._twins import Twin
 
@@ -83,11 +87,49 @@ def fake_time(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
 SECRET_LOGGERS = ("together_batches", "httpx", "httpcore")
 #: Keys shorter than this are too likely to occur by chance to be searched for.
 MIN_SECRET_LENGTH = 6
+#: Every key watched this session (the session watch's own set), for strategies to avoid.
+SESSION_KEYS: set[str] = set()
+
+# The watch and the property tests must not meet by chance. Hypothesis draws text from the
+# string constants of every local module it sees (the package's source, not the tests'), so
+# an id test can send, and httpx log in a URL, any such constant: a test key that is part of
+# one would be "found" in the logs about once in ten runs. So no test may give a client such
+# a key (it fails at once, every run), and the id strategies skip watched keys too.
 
 
-def _emulator_keys() -> set[str]:
-    default = attrs.fields(Emulator).api_key.default
-    return {default} if isinstance(default, str) else set()
+@functools.cache
+def package_string_constants() -> frozenset[str]:
+    """Every string constant in the source of together_batches and together_batches_api."""
+    constants: set[str] = set()
+    for package in (together_batches, together_batches_api):
+        for path in Path(package.__file__ or "").parent.rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    constants.add(node.value)
+    return frozenset(constants)
+
+
+@functools.cache
+def check_test_key(key: str) -> None:
+    """Refuse a client key that a strategy could draw, and so meet in a logged URL.
+
+    Raises:
+        AssertionError: `key` is part of a string constant of the package.
+    """
+    if len(key) < MIN_SECRET_LENGTH:
+        return  # never searched for
+    holders = sorted(c for c in package_string_constants() if key in c)
+    if holders:
+        raise AssertionError(
+            f"a test gave a client the key {key!r}, part of the package's string constant "
+            f"{holders[0]!r}: hypothesis may draw that as an id and the leak check would see "
+            "it logged. Use a key of the test's own, e.g. 'sk-<test name>-<random hex>'."
+        )
+
+
+def holds_no_watched_key(text: str) -> bool:
+    """A filter for text strategies whose values may be logged (ids go into URLs)."""
+    return not any(key in text for key in SESSION_KEYS if len(key) >= MIN_SECRET_LENGTH)
 
 
 class LogCapture(logging.Handler):
@@ -117,12 +159,13 @@ class SecretsWatch:
 
     Attributes:
         capture: The handler holding every formatted record.
-        keys: Every key a client resolved, plus the emulator's default key.
+        keys: Every key a client resolved. (The emulator's default key is a constant of the
+            package, public, and no test may give it to a client: see `check_test_key`.)
     """
 
-    def __init__(self) -> None:
+    def __init__(self, keys: set[str] | None = None) -> None:
         self.capture = LogCapture()
-        self.keys: set[str] = _emulator_keys()
+        self.keys: set[str] = set() if keys is None else keys
 
     def arm(self) -> None:
         """(Re)apply DEBUG to the watched loggers and make sure the handler is attached, in
@@ -152,11 +195,12 @@ def assert_no_leaks(watch: SecretsWatch) -> None:
 @pytest.fixture(scope="session", autouse=True)
 def secrets_watch() -> Iterator[SecretsWatch]:
     """Captures DEBUG logs for the session; fails it if a resolved API key was logged."""
-    watch = SecretsWatch()
+    watch = SecretsWatch(SESSION_KEYS)
     original: Callable[..., str] = vars(_client)["resolve_api_key"]
 
     def recording(*args: Any, **kwargs: Any) -> str:
         key = original(*args, **kwargs)
+        check_test_key(key)
         watch.keys.add(key)
         return key
 
@@ -178,3 +222,24 @@ def secrets_watch() -> Iterator[SecretsWatch]:
 def _secrets_watch_armed(secrets_watch: SecretsWatch) -> None:
     """Before each test: DEBUG on the watched loggers again, whatever an earlier test set."""
     secrets_watch.arm()
+
+
+# --- caches that outlive a test ---------------------------------------------------------
+
+
+def _lean_models() -> Iterator[type[LeanModel]]:
+    pending = list(LeanModel.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        yield cls
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with empty process-wide caches: the models' checked shapes and the
+    unknown statuses seen. A test then checks what the code does, not what an earlier test (or
+    an earlier run in the same process, as under mutation testing) left behind."""
+    for cls in _lean_models():
+        monkeypatch.setattr(cls, "_shapes", set())
+    monkeypatch.setattr(_status, "_unknown", {})

@@ -85,11 +85,25 @@ def test_exit_code_for(status: BatchStatus | None, code: int) -> None:
         (["completed"], {"COMPLETED"}),
         (["failed,Expired", "CANCELLED"], {"FAILED", "EXPIRED", "CANCELLED"}),
         ([" in_progress , ,"], {"IN_PROGRESS"}),
-        (["PAUSED"], {"PAUSED"}),
+        (["canceling"], {"CANCELING"}),
     ],
 )
 def test_parse_status_filter(values: list[str] | None, expected: set[str]) -> None:
     assert parse_status_filter(values) == expected
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        (["PAUSED"], "'PAUSED' is not a batch status (choose from VALIDATING, IN_PROGRESS,"),
+        (["completed,RUNING"], "'RUNING' is not a batch status"),
+        ([" , "], "expected a status, such as COMPLETED"),
+    ],
+)
+def test_parse_status_filter_refuses_what_is_not_a_status(values: list[str], message: str) -> None:
+    # A typo would filter out every job and print "No batch jobs": refused instead.
+    with pytest.raises(ValueError, match=re.escape(message)):
+        parse_status_filter(values)
 
 
 @pytest.mark.parametrize(
@@ -370,16 +384,30 @@ def test_wait_without_timeout_ends_at_the_jobs_own_deadline(served: Served) -> N
     ("args", "fragment"),
     [
         (["wait", "x", "--timeout", "soon"], "argument --timeout: expected a positive number"),
-        (["wait", "x", "--poll-interval", "5", "--max-poll-interval", "1"], "ValueError"),
+        (
+            ["wait", "x", "--poll-interval", "5", "--max-poll-interval", "1"],
+            "argument --max-poll-interval: must be at least --poll-interval (5s)",
+        ),
+        (["wait", "x", "--max-poll-interval", "1"], "must be at least the default 2s"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
-        (["get", ".."], "ValueError: batch_job_id"),
+        (["get", ".."], "argument ID: an id must be a non-empty id other than '.' and '..'"),
+        (["cancel", "."], "argument ID: an id must be"),
+        (["wait", ""], "argument ID: an id must be"),
+        (["create", "--input-file-id", "..", "--endpoint", "/v1/x"], "argument --input-file-id"),
+        (["create", "--input-file-id", "f", "--endpoint", " "], "argument --endpoint: must not"),
+        (["list", "--status", "RUNING"], "argument --status: 'RUNING' is not a batch status"),
+        (["emulator", "--port", "70000"], "argument --port: expected a port from 0 to 65535"),
         ([], "required: COMMAND"),
     ],
 )
 def test_usage_errors_exit_64(served: Served, args: list[str], fragment: str) -> None:
     result = cli(*args, base_url=served.base_url)
     assert result.returncode == 64
-    assert fragment in one_error_line(result)
+    line = one_error_line(result)
+    assert fragment in line
+    # The tool's own names, not the library's: no parameter names, no exception classes.
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b|Error\b", line), line
+    assert served.emulator.requests == []  # nothing was sent
 
 
 def test_missing_api_key_names_the_variable(served: Served) -> None:
@@ -409,7 +437,12 @@ def test_ctrl_c_during_wait_exits_130_without_a_traceback(served: Served) -> Non
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=10)
     assert process.returncode == 130
-    assert err == "error: interrupted\n"
+    assert err == (
+        f"error: interrupted; batch {job_id} is still running (last seen IN_PROGRESS 0.0%), "
+        f"not cancelled: together-batches cancel {job_id} cancels it "
+        "(wait --cancel-on-timeout does so on Ctrl-C)\n"
+    )
+    assert {r.method for r in served.emulator.requests} == {"GET"}  # no cancel was sent
 
 
 def test_emulator_command_serves_until_ctrl_c() -> None:

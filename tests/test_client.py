@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import socket
 import warnings
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from together_batches import (
     BatchStatus,
     BatchWarning,
     InternalServerError,
+    InvalidFieldError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -90,6 +92,28 @@ def test_missing_key_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None
     for cls in (Together, AsyncTogether):
         with pytest.raises(TogetherError, match="TOGETHER_API_KEY"):
             cls()
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("api.together.ai/v1", "must start with http:// or https://"),
+        ("https://", "has no host"),
+        ("http://[::1/v1", "is not a URL"),
+        ("https://api.example.test/v1?x=1", "must not have a query or fragment"),
+    ],
+)
+def test_a_malformed_base_url_fails_before_anything_is_sent(
+    twin: Twin, monkeypatch: pytest.MonkeyPatch, url: str, problem: str
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise AssertionError("sent")
+
+    with pytest.raises(ValueError, match=f"^base_url {re.escape(repr(url))} {re.escape(problem)}"):
+        twin.client(handler, base_url=url)
+    monkeypatch.setenv("TOGETHER_BASE_URL", url)
+    with pytest.raises(ValueError, match=r"^TOGETHER_BASE_URL .*such as https://api\.together\.ai"):
+        twin.client(handler, base_url="")
 
 
 def test_environment_fallbacks(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -295,14 +319,15 @@ def test_each_status_raises_its_class_with_the_server_message(
 
 @pytest.mark.parametrize(("status", "cls"), [(429, RateLimitError), (500, InternalServerError),
                                              (502, InternalServerError), (503, InternalServerError),
-                                             (520, InternalServerError)])  # fmt: skip
+                                             (520, InternalServerError), (599, InternalServerError),
+                                             (501, InternalServerError)])  # fmt: skip
 def test_retryable_statuses_raise_their_class_after_the_budget(
     twin: Twin, fake_time: FakeTime, status: int, cls: type[APIStatusError]
 ) -> None:
     handler, seen = script(reply(status, {"error": {"message": "nested", "type": "x"}}))
     with pytest.raises(cls, match="nested"):
         twin.client(handler).batches.get_batch("b1")
-    expected = 3 if status != 520 else 1  # 520 is not a status worth retrying
+    expected = 3 if status != 501 else 1  # every 5xx but 501 and 505 is worth retrying
     assert len(seen) == expected
 
 
@@ -348,9 +373,20 @@ def test_a_body_that_is_not_what_the_spec_promises_is_a_typed_error(
     assert isinstance(info.value.body, str)
 
 
-def test_a_timestamp_that_is_not_iso_8601_fails_the_response(twin: Twin) -> None:
-    # Checked when the body is parsed, so that reading a field of a job never raises.
+def test_a_timestamp_that_is_not_iso_8601_fails_its_read(twin: Twin) -> None:
+    # Date-times are parsed when read (a long list must not parse 20,000 of them): the call
+    # succeeds, and the read raises a TogetherError that is also a ValueError, with no status.
     handler, _ = script(reply(200, {"id": "b1", "status": "FAILED", "created_at": "yesterday"}))
+    job = twin.client(handler).batches.get_batch("b1")
+    assert job.status == "FAILED"
+    with pytest.raises(InvalidFieldError, match="created_at") as info:
+        _ = job.created_at
+    assert isinstance(info.value, ValueError)
+    assert not isinstance(info.value, APIResponseValidationError)
+
+
+def test_a_timestamp_of_the_wrong_type_fails_the_response(twin: Twin) -> None:
+    handler, _ = script(reply(200, {"id": "b1", "status": "FAILED", "created_at": 17}))
     with pytest.raises(APIResponseValidationError, match="created_at"):
         twin.client(handler).batches.get_batch("b1")
 

@@ -339,11 +339,12 @@ def test_content_refuses_only_a_request_that_accepts_nothing_but_json(
 
 
 def test_our_client_asks_for_content_in_one_accept_header_without_json() -> None:
-    emulator = Emulator(clock=FakeClock(start=START))
+    key = "sk-content-accept-5e0c61d9"
+    emulator = Emulator(clock=FakeClock(start=START), api_key=key)
     file_id = emulator.add_file(CONTENT)
     sent: list[httpx.Request] = []
     http = httpx.Client(transport=emulator.transport(), event_hooks={"request": [sent.append]})
-    with Together(api_key=KEY, base_url="http://emulator.test/v1", http_client=http) as client:
+    with Together(api_key=key, base_url="http://emulator.test/v1", http_client=http) as client:
         assert client.files.content(file_id) == CONTENT  # the strict emulator did not 406
         assert sent[-1].headers.get_list("accept") == ["application/octet-stream, text/plain"]
         client.files.retrieve(file_id)

@@ -11,7 +11,14 @@ from urllib.parse import unquote
 import httpx
 import pytest
 
-from together_batches import AsyncTogether, NotFoundError, Together, TogetherError
+from together_batches import (
+    AsyncTogether,
+    BatchFailedError,
+    BatchWarning,
+    NotFoundError,
+    Together,
+    TogetherError,
+)
 
 from ._loopback import Reply, Seen, loopback
 from ._twins import Twin
@@ -139,3 +146,82 @@ def test_not_found_on_a_real_server(twin: Twin, server: tuple[str, list[Seen]]) 
     client = twin.client(None, base_url=base_url.replace("/v1", "/v2"))
     with pytest.raises(NotFoundError, match="no such route"):
         client.batches.get_batch("b1")
+
+
+# --- a server that echoes the Authorization header -----------------------------------------
+
+ECHOED = "sk-echoed-back-by-the-server-5f1c9a7e2b"
+
+
+def echo_server(request: Seen) -> Reply:
+    """Puts the request's Authorization header into every kind of text it answers with."""
+    auth = request.headers.get("authorization", "")
+    as_json = {"Content-Type": "application/json"}
+    name = request.path.rsplit("/", 1)[-1]
+    if request.method == "POST" and request.path == "/v1/batches":
+        created = {"job": {"id": "b1", "status": "VALIDATING"}, "warning": f"slow for {auth}"}
+        return 200, as_json, json.dumps(created).encode()
+    answers: dict[str, Reply] = {
+        "e401": (401, as_json, json.dumps({"error": f"invalid credentials: {auth}"}).encode()),
+        "nested": (403, as_json, json.dumps({"error": {"message": f"no: {auth}"}}).encode()),
+        "e500": (500, {"Content-Type": "text/plain"}, f"upstream said {auth}".encode()),
+        "html": (200, {"Content-Type": "text/html"}, f"<p>Authorization: {auth}</p>".encode()),
+        "shape": (200, as_json, json.dumps({"id": 7, "status": auth}).encode()),
+        "failed": (200, as_json, json.dumps(
+            {"id": "failed", "status": "FAILED", "error": f"rejected {auth}"}
+        ).encode()),
+    }  # fmt: skip
+    if name == "flaky":  # once an echoing 503, then done
+        if sum(seen.path.endswith("/flaky") for seen in ECHO_SEEN) == 1:
+            return 503, as_json, json.dumps({"error": f"busy, {auth}"}).encode()
+        return 200, as_json, json.dumps({"id": "flaky", "status": "COMPLETED"}).encode()
+    return answers[name]
+
+
+ECHO_SEEN: list[Seen] = []
+
+
+def _texts_of(exc: BaseException) -> list[str]:
+    return [str(exc), repr(exc), repr(exc.args), json.dumps(getattr(exc, "body", None))]
+
+
+def test_a_server_echoing_the_key_gets_it_masked_everywhere(
+    twin: Twin, fake_time: FakeTime, caplog: pytest.LogCaptureFixture
+) -> None:
+    def recording(request: Seen) -> Reply:
+        ECHO_SEEN.append(request)
+        return echo_server(request)
+
+    ECHO_SEEN.clear()
+    texts: list[str] = []
+    with caplog.at_level(logging.DEBUG), loopback(recording) as (base_url, _):
+        batches = twin.client(None, base_url=base_url, api_key=ECHOED).batches
+        for name in ("e401", "nested", "e500", "html", "shape"):
+            with pytest.raises(TogetherError) as caught:
+                batches.get_batch(name)
+            texts += _texts_of(caught.value)
+        with pytest.raises(BatchFailedError) as failed:
+            batches.wait_until_done("failed", raise_on_failure=True, timeout=60)
+        texts += [*_texts_of(failed.value), str(failed.value.job.error), repr(failed.value.job)]
+        assert batches.wait_until_done("flaky", timeout=60).status == "COMPLETED"
+        with pytest.warns(BatchWarning) as warned:
+            created = batches.create_batch("file-1", "/v1/chat/completions")
+        texts += [str(w.message) for w in warned] + [str(created.warning)]
+    logged = [record.getMessage() for record in caplog.records]
+    assert any("poll 1 of batch flaky: failed: InternalServerError" in t for t in logged)
+    texts += logged
+    assert ECHOED in ECHO_SEEN[0].headers["authorization"]  # the key was sent, and echoed
+    assert all(ECHOED not in text for text in texts), [t for t in texts if ECHOED in t]
+    masked = [text for text in texts if "Bearer ***" in text]
+    assert len(masked) >= 10  # each echo shows up, masked
+
+
+def test_a_key_httpx_refuses_to_send_is_not_quoted_back(twin: Twin) -> None:
+    # A key read from a file often ends in a newline, and h11 quotes the bad header value.
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.LocalProtocolError(f"Illegal header value {request.headers['authorization']}")
+
+    client = twin.client(handler, api_key=ECHOED, max_retries=0)
+    with pytest.raises(TogetherError) as caught:
+        client.batches.get_batch("b1")
+    assert ECHOED not in str(caught.value) and "Bearer ***" in str(caught.value)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from typing import Any
 
-import attrs
 import httpx
 import pytest
 
@@ -174,6 +174,9 @@ H = dt.timedelta(hours=1)
         (make_job(job_deadline=NOW - H), 500.0 - 3600 + 600),  # long expired: in the past
         (make_job(created_at=NOW - 23 * H), 500.0 + 3600 + 600),  # created + 24 h + grace
         (make_job(job_deadline=NOW, created_at=NOW - 48 * H), 500.0 + 600),  # deadline wins
+        # A malformed timestamp is no deadline: the next rule applies, nothing raises.
+        (make_job(job_deadline="soon", created_at=NOW - 23 * H), 500.0 + 3600 + 600),
+        (make_job(job_deadline="soon", created_at="then"), 100.0 + 25 * 3600),
     ],
 )
 def test_default_deadline(job: BatchJob | None, expected: float) -> None:
@@ -227,14 +230,15 @@ def test_after_poll_backs_off_and_resets() -> None:
     assert (tracker.due, tracker.deadline) == (100.0, 100.0 + P.DEFAULT_WAIT_CAP)
     delays = []
     for progress in [0, 0, 0, 5, 5]:
+        polled_at = tracker.due
         step = P.after_poll(
             tracker, make_job(progress=progress, job_deadline=NOW + H), OPTS,
-            mono_now=tracker.due, wall_now=NOW, rand=zero,
+            mono_now=polled_at, wall_now=NOW, rand=zero,
         )  # fmt: skip
         tracker = step.tracker
         delays.append(step.delay)
         assert step.finished is None and step.error is None
-        assert tracker.due == pytest.approx(step.delay + (tracker.due - step.delay))
+        assert tracker.due == polled_at + step.delay
     assert delays == [2.0, 3.0, 4.5, 2.0, 3.0]
     assert tracker.polls == 5 and tracker.failures == 0
     # timeout=None: the deadline is the job's now (relative to the last poll's clocks).
@@ -293,7 +297,7 @@ def test_after_poll_terminal(
 
 def test_timeout_error_for_one_and_for_many() -> None:
     last = make_job(progress=40)
-    one = attrs_evolve(P.start("b1", OPTS, 0.0), job=last, polls=7, failures=2)
+    one = evolve(P.start("b1", OPTS, 0.0), job=last, polls=7, failures=2)
     err = P.timeout_error([one], P.WaitOptions(timeout=30.0), single=True)
     assert isinstance(err, WaitTimeoutError) and isinstance(err, TimeoutError)
     assert (err.job, err.polls, err.pending) == (last, 7, {"b1": last})
@@ -306,12 +310,12 @@ def test_timeout_error_for_one_and_for_many() -> None:
     assert "2 batches" in str(many) and "deadlines plus grace" in str(many)
 
 
-def attrs_evolve(tracker: P.Tracker, **changes: Any) -> P.Tracker:
-    return attrs.evolve(tracker, **changes)
+def evolve(tracker: P.Tracker, **changes: Any) -> P.Tracker:
+    return dataclasses.replace(tracker, **changes)
 
 
 def test_shared_deadline() -> None:
-    a, b = P.start("a", OPTS, 0.0), attrs_evolve(P.start("b", OPTS, 0.0), deadline=5.0)
+    a, b = P.start("a", OPTS, 0.0), evolve(P.start("b", OPTS, 0.0), deadline=5.0)
     assert P.shared_deadline([a, b]) == a.deadline
     assert P.shared_deadline([b]) == 5.0
     assert P.shared_deadline([]) == -math.inf

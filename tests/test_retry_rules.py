@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import httpx
 import pytest
 
+from together_batches import InternalServerError
 from together_batches._retry import (
+    RETRYABLE_STATUSES,
     Failure,
     RetryPolicy,
     backoff_delay,
@@ -16,8 +19,12 @@ from together_batches._retry import (
     retry_delay,
 )
 
+from ._twins import Twin
+from .conftest import FakeTime
+
 POLICY = RetryPolicy(max_retries=2, initial_delay=0.5, max_delay=8.0, max_retry_after=60.0)
 NOW = dt.datetime(2024, 1, 15, 14, 30, tzinfo=dt.UTC)
+REQUEST = httpx.Request("GET", "https://api.example.test/v1/batches/b1")
 
 
 def no_jitter() -> float:
@@ -44,7 +51,8 @@ def no_jitter() -> float:
         (Failure.STATUS, 401, True, 0, None),
         (Failure.STATUS, 403, True, 0, None),
         (Failure.STATUS, 404, True, 0, None),
-        (Failure.STATUS, 501, True, 0, None),
+        (Failure.STATUS, 501, True, 0, None),  # Not Implemented: it never will be
+        (Failure.STATUS, 505, True, 0, None),  # HTTP Version Not Supported: nor that
         (Failure.FATAL, None, True, 0, None),
         # create: only when provably not acted on
         (Failure.NOT_SENT, None, False, 0, 0.5),
@@ -70,6 +78,41 @@ def test_retry_decision(
         idempotent=idempotent, policy=POLICY, rand=no_jitter, now=NOW,
     )  # fmt: skip
     assert delay == expected
+
+
+@pytest.mark.parametrize(
+    ("status", "retried"),
+    [
+        (499, False), (500, True), (501, False), (502, True), (503, True), (504, True),
+        (505, False), (506, True), (507, True), (508, True), (511, True), (520, True),
+        (524, True), (598, True), (599, True), (600, False), (999, False),
+        (408, True), (429, True), (400, False), (409, False), (425, False),
+    ],
+)  # fmt: skip
+def test_which_statuses_are_retried(status: int, retried: bool) -> None:
+    """Every 5xx but 501 and 505 (README, "Retries"); nothing outside 5xx but 408 and 429."""
+    delay = retry_delay(
+        failure=Failure.STATUS, status=status, headers={}, retries_done=0,
+        idempotent=True, policy=POLICY, rand=no_jitter, now=NOW,
+    )  # fmt: skip
+    assert (delay is not None) is retried
+    assert (status in RETRYABLE_STATUSES) is retried
+
+
+@pytest.mark.parametrize(("status", "requests"), [(599, 3), (520, 3), (501, 1), (505, 1)])
+def test_a_get_is_retried_on_5xx_but_501_and_505(
+    twin: Twin, fake_time: FakeTime, status: int, requests: int
+) -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(status, json={"error": "server trouble"})
+
+    with pytest.raises(InternalServerError) as caught:
+        twin.client(handler).batches.get_batch("b1")
+    assert caught.value.status_code == status
+    assert len(seen) == requests
 
 
 @pytest.mark.parametrize(
@@ -135,7 +178,20 @@ def test_backoff_is_exponential_capped_and_jittered_down(
         (httpx.ReadError("reset"), Failure.CONNECTION),
         (httpx.RemoteProtocolError("dropped"), Failure.CONNECTION),
         (httpx.UnsupportedProtocol("ftp"), Failure.FATAL),
+        # outside the transport tree (tests/test_send_errors.py walks every class)
+        (httpx.DecodingError("bad gzip", request=REQUEST), Failure.CONNECTION),
+        (httpx.TooManyRedirects("loop", request=REQUEST), Failure.FATAL),
+        (httpx.StreamClosed(), Failure.FATAL),
+        (httpx.StreamConsumed(), Failure.FATAL),
+        (httpx.InvalidURL("bad"), Failure.FATAL),
+        (httpx.LocalProtocolError("bad header"), Failure.FATAL),
+        (httpx.ProxyError("refused"), Failure.FATAL),
+        (
+            httpx.HTTPStatusError("hook", request=REQUEST, response=httpx.Response(503)),
+            Failure.FATAL,
+        ),
+        (httpx.CloseError("closing"), Failure.CONNECTION),
     ],
 )
-def test_classify_exception(exc: httpx.TransportError, expected: Failure) -> None:
+def test_classify_exception(exc: Any, expected: Failure) -> None:
     assert classify_exception(exc) is expected

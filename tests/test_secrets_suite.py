@@ -25,6 +25,8 @@ from .conftest import (
     SecretsWatch,
     assert_no_leaks,
     find_secrets,
+    holds_no_watched_key,
+    package_string_constants,
 )
 
 KEY = "sk-secrets-suite-key-0123456789"
@@ -59,7 +61,8 @@ def test_keys_from_the_environment_are_recorded_too(
     assert "sk-from-the-environment-77" in secrets_watch.keys
     AsyncTogether("sk-async-argument-key-88")  # nothing to close: no request was made
     assert "sk-async-argument-key-88" in secrets_watch.keys
-    assert Emulator().api_key in secrets_watch.keys  # the emulator's default key
+    # The emulator's default key is a public constant, not watched (and refused, below).
+    assert Emulator().api_key not in secrets_watch.keys
 
 
 def test_a_logged_secret_reaches_the_buffer_and_is_found(secrets_watch: SecretsWatch) -> None:
@@ -130,3 +133,36 @@ def test_caplog_still_works_next_to_the_watch(
     assert [r.getMessage() for r in caplog.records] == ["heard by both"]
     assert secrets_watch.capture.texts[start:] == ["together_batches WARNING heard by both"]
     assert logging.getLogger("together_batches").level == logging.DEBUG  # restored
+
+
+# --- the watch and the property tests cannot meet by chance -------------------------------
+
+
+def test_no_watched_key_is_part_of_a_string_constant_of_the_package(
+    secrets_watch: SecretsWatch,
+) -> None:
+    """Hypothesis draws text from these constants: a watched key among them could be drawn
+    as an id, logged in a URL, and fail the session about once in ten runs."""
+    constants = package_string_constants()
+    assert {"test-key", "/batches", "Authorization"} <= constants  # the scan sees the source
+    Together(KEY).close()  # at least one key is watched here
+    drawable = {k for k in secrets_watch.keys if len(k) >= 6 and any(k in c for c in constants)}
+    assert drawable == set()
+
+
+@pytest.mark.parametrize("key", ["test-key", "application/json"])
+def test_a_client_key_from_the_package_source_is_refused_at_once(
+    secrets_watch: SecretsWatch, key: str
+) -> None:
+    with pytest.raises(AssertionError, match="string constant"):
+        Together(key)
+    assert key not in secrets_watch.keys
+
+
+def test_the_id_strategies_skip_every_watched_key(secrets_watch: SecretsWatch) -> None:
+    Together(KEY).close()
+    assert KEY in secrets_watch.keys
+    assert not holds_no_watched_key(KEY)
+    assert not holds_no_watched_key(f"batch/{KEY}/x")
+    assert holds_no_watched_key("batch-abc123")
+    assert holds_no_watched_key("test-key")  # not watched: no client may use it

@@ -7,7 +7,10 @@ A lean model keeps the decoded JSON object it was built from and reads each fiel
 when the attribute is read. Its types are checked when it is built, once per *shape* (its
 keys and the types of its values, in order): the objects of one list share a handful of
 shapes, so the full check runs a handful of times. Values whose validity a type cannot show
-(date-times, nested objects, integral floats) are checked one by one.
+(nested objects, integral floats) are checked one by one. A date-time is a string on the
+wire and is checked as one when the model is built; it is parsed when it is read, and a
+string that is not ISO 8601 raises the model's `FIELD_ERROR` (an `InvalidPayload`, which is
+a `ValueError`, unless a subclass names another) at that read.
 
 The tolerance rules, written once, here:
 
@@ -16,7 +19,8 @@ The tolerance rules, written once, here:
 - an integer field accepts an integral float (`3.0`), read as `3`;
 - a number field accepts an integer, read as a float;
 - an enum field accepts any string: the enums are open;
-- any other wrong type fails the whole object with `InvalidPayload`.
+- any other wrong type fails the whole object with `InvalidPayload`;
+- a date-time (or date) that is a string but not ISO 8601 fails its read, not the object.
 """
 
 from __future__ import annotations
@@ -256,15 +260,6 @@ def _check_value(where: str, field: WireField, value: Any) -> None:
     if vtype not in _WIRE_TYPES[kind]:
         if not (kind == INT and vtype is float and value.is_integer()):
             _wrong(where, field, value)
-    elif kind == DATETIME:
-        parse_datetime(value, where + field.name)
-    elif kind == DATE:
-        try:
-            datetime.date.fromisoformat(value)
-        except ValueError:
-            raise InvalidPayload(
-                f"{where}{field.name} is not an ISO 8601 date"
-            ) from None
     elif kind == MODEL:
         assert field.model is not None
         field.model.check(value, where=f"{where}{field.name}.")
@@ -291,6 +286,9 @@ class LeanModel:
 
     #: The schema's properties, in the spec's order.
     FIELDS: ClassVar[tuple[WireField, ...]] = ()
+    #: What a read of a malformed date-time raises (a subclass may name its own error,
+    #: which must accept one message argument).
+    FIELD_ERROR: ClassVar[type[Exception]] = InvalidPayload
     # Per class, filled by __init_subclass__.
     _by_name: ClassVar[dict[str, WireField]]
     _required: ClassVar[tuple[WireField, ...]]
@@ -309,8 +307,9 @@ class LeanModel:
     def _prepare(cls) -> None:
         cls._by_name = {field.name: field for field in cls.FIELDS}
         cls._required = tuple(field for field in cls.FIELDS if field.required)
+        # Date-times are parsed when read (the hot path of a long list must not parse them).
         cls._per_value = tuple(
-            field for field in cls.FIELDS if field.kind in (DATETIME, DATE, MODEL, LIST)
+            field for field in cls.FIELDS if field.kind in (MODEL, LIST)
         )
 
     # --- building -------------------------------------------------------------------------
@@ -386,20 +385,26 @@ class LeanModel:
         if type(src) is not list:
             raise InvalidPayload(f"a list of {cls.__name__} should be an array")
         # The check of `check`, inlined: this loop is the whole cost of a long list.
-        shapes, per_value, new, put = cls._shapes, cls._per_value, object.__new__, _put
-        out = []
-        for index, item in enumerate(src):
-            if type(item) is not dict:
-                raise InvalidPayload(f"item {index} should be a JSON object")
-            if (*item, *map(type, item.values())) not in shapes:
-                cls._check_shape(item, f"item {index}: ")
-            for field in per_value:
-                value = item.get(field.name)
-                if value is not None:
-                    _check_value(f"item {index}: ", field, value)
-            model = new(cls)
-            put(model, item)
-            out.append(model)
+        shapes, new, put = cls._shapes, object.__new__, _put
+        out: list[Self] = []
+        append = out.append
+        try:
+            for item in src:
+                if (*item, *map(type, item.values())) not in shapes:
+                    cls._check_shape(item, f"item {len(out)}: ")
+                append(new(cls))
+                put(out[-1], item)
+        except (TypeError, AttributeError):
+            # An item that is not an object has no .values(): say which one it is.
+            if type(src[len(out)]) is dict:
+                raise
+            raise InvalidPayload(f"item {len(out)} should be a JSON object") from None
+        if cls._per_value:
+            for index, item in enumerate(src):
+                for field in cls._per_value:
+                    value = item.get(field.name)
+                    if value is not None:
+                        _check_value(f"item {index}: ", field, value)
         return out
 
     @classmethod
@@ -441,6 +446,20 @@ class LeanModel:
         _put(self, data)
 
     # --- reading --------------------------------------------------------------------------
+
+    def _read_datetime(self, value: str, name: str) -> datetime.datetime:
+        try:
+            return parse_datetime(value, name)
+        except InvalidPayload as exc:
+            raise self.FIELD_ERROR(str(exc)) from None
+
+    def _read_date(self, value: str, name: str) -> datetime.date:
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            raise self.FIELD_ERROR(
+                f"{name} is not an ISO 8601 date: {value[:64]!r}"
+            ) from None
 
     @property
     def extras(self) -> Mapping[str, Any]:

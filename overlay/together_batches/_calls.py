@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-import attrs
 import httpx
 
 from together_batches_api.api.batches import cancel_batch as _cancel
@@ -24,6 +24,7 @@ from together_batches_api.models.batch_error_response import BatchErrorResponse
 from together_batches_api.models.nested_error_response import NestedErrorResponse
 from together_batches_api.types import InvalidPayload
 
+from . import _json
 from ._exceptions import (
     APIResponseValidationError,
     APIStatusError,
@@ -33,13 +34,14 @@ from ._exceptions import (
 from ._files import FileObject, parse_file
 from ._ids import check_id
 from ._models import BatchJob, parse_create, parse_job, parse_job_list
+from ._secrets import redact_bytes, response_key
 
 __all__ = ["Call", "decode"]
 
 T = TypeVar("T")
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class Call(Generic[T]):
     """One API call: the request to send and how to read a successful answer.
 
@@ -132,6 +134,10 @@ def error_message(body: Any, status_code: int) -> str:
 def decode(call: Call[T], response: httpx.Response) -> T:
     """Read a response as the call's result, or raise the matching `TogetherError`.
 
+    The API key the request carried is masked in the body before anything is read from it
+    (see `_secrets`): a server that echoes the `Authorization` header puts it in no message,
+    exception body, job field or log line.
+
     Args:
         call: The call the response answers.
         response: A response whose body has been read.
@@ -144,8 +150,9 @@ def decode(call: Call[T], response: httpx.Response) -> T:
         APIResponseValidationError: for a 2xx whose body is not what the spec promises.
     """
     status = response.status_code
+    content = redact_bytes(response.content, response_key(response))
     if not 200 <= status < 300:
-        raise _status_error(response)
+        raise _status_error(response, content)
     if call.raw:
         # A file's bytes are opaque, but an HTML page on a 200 is a proxy's or a captive
         # portal's, never a batch file: returning it as the content would corrupt the output.
@@ -153,31 +160,29 @@ def decode(call: Call[T], response: httpx.Response) -> T:
             raise APIResponseValidationError(
                 "file content came back as an HTML page",
                 status_code=status,
-                body=body_snippet(response.content),
+                body=body_snippet(content),
                 response=response,
             )
-        return call.parse(response.content)
+        return call.parse(response.content)  # the file as served: data, not a message
     try:
-        data = json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+        data = _json.loads(content)
+    except ValueError:
         raise APIResponseValidationError(
-            "response is not JSON",
-            status_code=status,
-            body=body_snippet(response.content),
+            "response is not JSON", status_code=status, body=body_snippet(content),
             response=response,
-        ) from None
+        ) from None  # fmt: skip
     try:
         return call.parse(data)
     except InvalidPayload as exc:
         raise APIResponseValidationError(
-            str(exc), status_code=status, body=body_snippet(response.content), response=response
+            str(exc), status_code=status, body=body_snippet(content), response=response
         ) from None
 
 
-def _status_error(response: httpx.Response) -> APIStatusError:
+def _status_error(response: httpx.Response, content: bytes) -> APIStatusError:
     try:
-        body: Any = json.loads(response.content)
+        body: Any = json.loads(content)
     except (ValueError, UnicodeDecodeError):
-        body = body_snippet(response.content)
+        body = body_snippet(content)
     cls = status_error_class(response.status_code)
     return cls(error_message(body, response.status_code), response=response, body=body)

@@ -7,21 +7,24 @@
 
 Exit codes (see `_cli_render`): 0 success (and `wait`: COMPLETED), 1 FAILED or EXPIRED,
 2 the wait timed out, 3 CANCELLED, 4 an API, network or server error, 64 a usage error
-(bad arguments, no API key), 70 an unexpected error, 130 Ctrl-C, 141 a closed pipe.
-Errors are one line on standard error, never a traceback, never the API key.
+(bad arguments, no API key, a malformed base URL), 70 an unexpected error, 130 Ctrl-C,
+141 a closed pipe, 143 SIGTERM (handled as Ctrl-C is). Errors are one line on standard
+error, never a traceback, never the API key.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn
+from typing import Any
 
 from ._batches import BatchWarning
+from ._cli_args import UsageError, build_parser, check_wait_intervals
+from ._cli_errors import CancelResult, cancel_outcome, error_hint, seen_text
+from ._cli_process import Terminated, sigterm_as_interrupt, verbose_logging
 from ._cli_progress import make_display
 from ._cli_render import (
     EXIT_API_ERROR,
@@ -41,200 +44,41 @@ from ._cli_render import (
     table_rows,
 )
 from ._client import Together
+from ._config import DEFAULT_BASE_URL, base_url_problem
 from ._exceptions import TogetherError, WaitTimeoutError
 from ._models import BatchJob
-from ._version import __version__
+from ._polling import CANCEL_TIMEOUT
 
 __all__ = ["build_parser", "main"]
 
-PROG = "together-batches"
 EXIT_INTERNAL = 70  # sysexits' EX_SOFTWARE: a bug here, reported without a traceback
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what `cmd | head` leaves a shell-native tool with
-DEFAULT_EMULATOR_PORT = 8765
-DEFAULT_EMULATOR_KEY = "test-key"
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 
-_EXIT_CODES = """exit codes:
-  0   success (wait: the job COMPLETED)
-  1   wait: the job FAILED or EXPIRED
-  2   wait: the timeout passed first
-  3   wait: the job was CANCELLED
-  4   API, network or server error
-  64  usage error (bad arguments, no API key)
-  130 interrupted (Ctrl-C)"""
-
-
-class UsageError(Exception):
-    """A mistake in how the tool was called: exit 64."""
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line and exit 64, not 2: 2 means "timed out"."""
-
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (see {self.prog} --help)")
-
-
-def _add_connection_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
-    # Declared on the main parser and on each subcommand, so they work before or after the
-    # subcommand's name. SUPPRESS on the subcommand keeps its (absent) default from
-    # overwriting a value given before the name.
-    default: Any = argparse.SUPPRESS if suppress else None
-    parser.add_argument("--api-key", default=default, help="API key (default: $TOGETHER_API_KEY)")
-    parser.add_argument(
-        "--base-url",
-        default=default,
-        help="API base URL (default: $TOGETHER_BASE_URL, else https://api.together.ai/v1)",
-    )
-
-
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
-    return value
-
-
-def _non_negative(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not (math.isfinite(value) and value >= 0):
-        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {text!r}")
-    return value
-
-
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"expected a fraction from 0 to 1, got {text!r}")
-    return value
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the whole tool."""
-    parser = _Parser(
-        prog=PROG, description="Work with Together AI batch jobs.", epilog=_EXIT_CODES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )  # fmt: skip
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    _add_connection_options(parser, suppress=False)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    common = _Parser(add_help=False)
-    _add_connection_options(common, suppress=True)
-
-    def command(name: str, text: str, *, api: bool = True) -> argparse.ArgumentParser:
-        # `api` commands talk to the API, so they take the connection options too.
-        parents = [common] if api else []
-        return commands.add_parser(name, help=text, description=text, parents=parents)
-
-    _add_list_parser(command("list", "List batch jobs as a table."))
-    _add_id_parser(command("get", "Show one batch job."))
-    _add_create_parser(command("create", "Start a batch over an uploaded input file."))
-    _add_id_parser(command("cancel", "Ask for a batch job to be cancelled."))
-    _add_wait_parser(command("wait", "Wait for a batch job to finish, showing its progress."))
-    _add_emulator_parser(command("emulator", "Run a local Batch API emulator.", api=False))
-    command("demo", "Run a batch end to end against a built-in emulator.", api=False)
-    return parser
-
-
-def _add_json_option(parser: argparse.ArgumentParser, text: str = "print the job as JSON") -> None:
-    parser.add_argument("--json", action="store_true", help=text)
-
-
-def _add_list_parser(listing: argparse.ArgumentParser) -> None:
-    listing.add_argument(
-        "--status", action="append", metavar="STATUS",
-        help="only jobs with this status; repeat or separate with commas",
-    )  # fmt: skip
-    _add_json_option(listing, "print a JSON array of jobs")
-
-
-def _add_id_parser(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("id", help="the batch job id")
-    _add_json_option(parser)
-
-
-def _add_create_parser(create: argparse.ArgumentParser) -> None:
-    create.add_argument("--input-file-id", required=True, help="the uploaded JSONL file's id")
-    create.add_argument("--endpoint", required=True, help="e.g. /v1/chat/completions")
-    create.add_argument("--model-id", help="the model, if the input lines name none")
-    create.add_argument("--priority", type=int, help="processing priority")
-    create.add_argument("--completion-window", help="the API accepts only 24h (the default)")
-    _add_json_option(create)
-
-
-def _add_emulator_parser(emulator: argparse.ArgumentParser) -> None:
-    emulator.add_argument("--host", default="127.0.0.1", help="interface (default: 127.0.0.1)")
-    emulator.add_argument(
-        "--port", type=int, default=DEFAULT_EMULATOR_PORT,
-        help=f"port (default: {DEFAULT_EMULATOR_PORT}; 0 picks a free one)",
-    )  # fmt: skip
-    emulator.add_argument(
-        "--api-key", dest="emulator_api_key", default=DEFAULT_EMULATOR_KEY,
-        help=f"the key clients must send (default: {DEFAULT_EMULATOR_KEY}; '' accepts any)",
-    )  # fmt: skip
-    emulator.add_argument(
-        "--speed", type=_positive, default=1.0,
-        help="emulated seconds per real second (default: 1; 60 runs an hour a minute)",
-    )  # fmt: skip
-    plan = emulator.add_argument_group("every job's plan")
-    plan.add_argument(
-        "--validating-seconds", type=_non_negative, default=2.0, metavar="S",
-        help="how long a job is VALIDATING (default: 2)",
-    )  # fmt: skip
-    plan.add_argument(
-        "--running-seconds", type=_non_negative, default=30.0, metavar="S",
-        help="how long a job is IN_PROGRESS before it COMPLETES (default: 30)",
-    )  # fmt: skip
-    plan.add_argument(
-        "--fail-after-seconds", type=_non_negative, metavar="S",
-        help="make every job FAIL this long after its creation (default: never)",
-    )  # fmt: skip
-    plan.add_argument(
-        "--failed-fraction", type=_fraction, default=0.0, metavar="F",
-        help="share of valid requests that go to the error file, 0 to 1 (default: 0)",
-    )  # fmt: skip
-    emulator.add_argument(
-        "--strict-input-files", action="store_true",
-        help="refuse a create whose input file was not uploaded (default: make one up)",
-    )  # fmt: skip
-
-
-def _add_wait_parser(wait: argparse.ArgumentParser) -> None:
-    wait.add_argument("id", help="the batch job id")
-    wait.add_argument(
-        "--timeout",
-        type=_positive,
-        help="give up after this many seconds (exit 2; default: the job's own deadline)",
-    )
-    wait.add_argument(
-        "--poll-interval", type=_positive,
-        help="seconds between polls (default: 2, backing off to 60 while nothing changes)",
-    )  # fmt: skip
-    wait.add_argument(
-        "--max-poll-interval", type=_positive,
-        help="back off from --poll-interval up to this many seconds while nothing changes",
-    )  # fmt: skip
-    wait.add_argument(
-        "--cancel-on-timeout", action="store_true",
-        help="ask for the job to be cancelled if the timeout passes or on Ctrl-C",
-    )  # fmt: skip
-    _add_json_option(wait, "print the final job as JSON (the progress goes to stderr)")
-
-
-def _client(args: argparse.Namespace) -> Together:
+def _key(args: argparse.Namespace) -> str:
     key = args.api_key or os.environ.get("TOGETHER_API_KEY")
     if not key:
         raise UsageError("no API key: set TOGETHER_API_KEY or pass --api-key")
-    return Together(api_key=key, base_url=args.base_url or None)
+    return str(key)
+
+
+def _base_url(args: argparse.Namespace) -> str:
+    """The base URL to use, checked before any request; a malformed one is a usage error."""
+    if args.base_url:
+        source, url = "--base-url", args.base_url
+    elif os.environ.get("TOGETHER_BASE_URL"):
+        source, url = "TOGETHER_BASE_URL", os.environ["TOGETHER_BASE_URL"]
+    else:
+        return DEFAULT_BASE_URL
+    problem = base_url_problem(url)
+    if problem is not None:
+        raise UsageError(f"{source} {url!r} {problem}: give one such as {DEFAULT_BASE_URL}")
+    return str(url).rstrip("/")
+
+
+def _client(args: argparse.Namespace, **options: Any) -> Together:
+    return Together(api_key=_key(args), base_url=_base_url(args), **options)
 
 
 def _print_job(job: BatchJob, as_json: bool) -> None:
@@ -282,8 +126,14 @@ def cmd_cancel(client: Together, args: argparse.Namespace) -> int:
 
 
 def cmd_wait(client: Together, args: argparse.Namespace) -> int:
-    """`wait ID`: poll until the job ends; the exit code tells how it ended."""
-    options: dict[str, Any] = {"timeout": args.timeout, "cancel_on_timeout": args.cancel_on_timeout}
+    """`wait ID`: poll until the job ends; the exit code tells how it ended.
+
+    On the timeout, Ctrl-C or SIGTERM the tool itself sends the cancel that
+    `--cancel-on-timeout` asks for (not the waiter), so that it can say what became of the
+    job: cancelled, or still running, with its id.
+    """
+    check_wait_intervals(args)
+    options: dict[str, Any] = {"timeout": args.timeout}
     if args.poll_interval is not None:
         # Asked for an interval, one gets that interval: no backoff unless a cap is given.
         options["poll_interval"] = options["max_poll_interval"] = args.poll_interval
@@ -291,29 +141,56 @@ def cmd_wait(client: Together, args: argparse.Namespace) -> int:
         options["max_poll_interval"] = args.max_poll_interval
     # With --json standard output carries only the JSON, so the progress goes to stderr.
     display = make_display(sys.stderr if args.json else sys.stdout)
+    seen: list[BatchJob] = []
+
+    def update(job: BatchJob) -> None:
+        seen[:] = [job]
+        display.update(job)
+
     try:
         with display:
-            job = client.batches.wait_until_done(args.id, on_progress=display.update, **options)
+            job = client.batches.wait_until_done(args.id, on_progress=update, **options)
     except WaitTimeoutError as exc:
         return _timed_out(exc, args)
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM as `Terminated`
+        return _interrupted(exc, args, seen[0] if seen else None)
     print(job_json(job) if args.json else outcome_line(job))
     return exit_code_for(job.status)
 
 
+def _cancel(args: argparse.Namespace) -> CancelResult:
+    """Ask once for the job to be cancelled, within `CANCEL_TIMEOUT`: the tool is stopping."""
+    if not args.cancel_on_timeout:
+        return None
+    try:
+        with _client(args, max_retries=0, timeout=CANCEL_TIMEOUT) as client:
+            return client.batches.cancel_batch(args.id)
+    except TogetherError as exc:
+        return exc
+
+
+def _interrupted(exc: KeyboardInterrupt, args: argparse.Namespace, last: BatchJob | None) -> int:
+    terminated = isinstance(exc, Terminated)
+    how = "terminated (SIGTERM)" if terminated else "interrupted"
+    _error(f"{how}; {cancel_outcome(args.id, _cancel(args), last)}", args.api_key)
+    return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
+
+
 def _timed_out(exc: WaitTimeoutError, args: argparse.Namespace) -> int:
     last = exc.job
-    seen = "" if last is None else f"; last seen {last.status} {last.progress_percent:.1f}%"
     if last is not None and args.json:
         print(job_json(last))
-    cancelled = "; cancel requested" if args.cancel_on_timeout else ""
+    cancelled = ""
+    if args.cancel_on_timeout:
+        cancelled = "; " + cancel_outcome(args.id, _cancel(args), last)
     # Without --timeout the wait ends at the job's own deadline (plus grace), not after N s.
     limit = "the job's deadline" if args.timeout is None else f"{args.timeout:g}s"
-    _error(f"timed out after {limit} waiting for batch {args.id}{seen}{cancelled}")
+    _error(f"timed out after {limit} waiting for batch {args.id}{seen_text(last)}{cancelled}")
     return EXIT_TIMED_OUT
 
 
 def cmd_emulator(args: argparse.Namespace) -> int:
-    """`emulator`: serve a local Batch API in the foreground until Ctrl-C."""
+    """`emulator`: serve a local Batch API in the foreground until Ctrl-C or SIGTERM."""
     # Imported here: only this command and `demo` need the emulator, so the others start faster.
     from .testing import JobPlan, run_server  # noqa: PLC0415
 
@@ -323,11 +200,17 @@ def cmd_emulator(args: argparse.Namespace) -> int:
         fail_after_seconds=args.fail_after_seconds,
         failed_fraction=args.failed_fraction,
     )
-    run_server(
-        args.port, args.emulator_api_key or None, host=args.host, speed=args.speed, plan=plan,
-        strict_files=args.strict_input_files, out=sys.stdout,
-    )  # fmt: skip
-    # Ctrl-C is how a foreground server is meant to stop, so it is a clean exit here.
+    try:
+        run_server(
+            args.port, args.emulator_api_key or None, host=args.host, speed=args.speed,
+            plan=plan, strict_files=args.strict_input_files, out=sys.stdout,
+        )  # fmt: skip
+    except OSError as exc:  # the port is taken, the host unknown
+        reason = exc.strerror or str(exc)
+        _error(f"cannot serve on {args.host}:{args.port}: {reason} (check --host and --port; "
+               "--port 0 picks a free one)")  # fmt: skip
+        return EXIT_API_ERROR
+    # Ctrl-C (or SIGTERM) is how a foreground server is meant to stop: a clean exit here.
     print("emulator stopped", file=sys.stderr)
     return EXIT_OK
 
@@ -368,6 +251,11 @@ def _error(message: str, given_key: str | None = None) -> None:
     print(f"error: {message}", file=sys.stderr, flush=True)
 
 
+def _used_base_url(args: argparse.Namespace | None) -> str:
+    url = (args.base_url if args else None) or os.environ.get("TOGETHER_BASE_URL")
+    return str(url or DEFAULT_BASE_URL).rstrip("/")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the tool.
 
@@ -377,30 +265,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns:
         The exit code.
     """
+    args: argparse.Namespace | None = None
     key: str | None = None
     try:
-        args = build_parser().parse_args(argv)
-        key = args.api_key
-        return _dispatch(args)
+        with sigterm_as_interrupt():
+            args = build_parser().parse_args(argv)
+            key = args.api_key
+            secrets = [os.environ.get("TOGETHER_API_KEY"), key]
+            with verbose_logging(args.verbose, secrets, sys.stderr):
+                return _dispatch(args)
+    except Terminated:
+        _error("terminated (SIGTERM)")
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         _error("interrupted")
         return EXIT_INTERRUPTED
     except UsageError as exc:
-        _error(str(exc))
+        _error(str(exc), key)
         return EXIT_USAGE
     except (ValueError, TypeError) as exc:
-        # What the client raises before sending anything, e.g. for a job id of "..".
-        _error(f"{type(exc).__name__}: {exc}", key)
+        # What the client raises before sending anything; the tool checks its arguments
+        # first, so this is a last resort, kept to one line.
+        _error(str(exc), key)
         return EXIT_USAGE
     except TogetherError as exc:
-        _error(f"{type(exc).__name__}: {exc}", key)
+        _error(f"{type(exc).__name__}: {exc}{error_hint(exc, _used_base_url(args))}", key)
         return EXIT_API_ERROR
     except BrokenPipeError:
         # The reader went away (`... | head`): say nothing, and keep Python's exit-time
         # flush of standard output from raising again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
-    except OSError as exc:  # e.g. the emulator's port is taken
+    except OSError as exc:
         _error(f"{type(exc).__name__}: {exc}", key)
         return EXIT_API_ERROR
     except Exception as exc:  # the promise is one line, never a traceback

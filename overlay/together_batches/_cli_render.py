@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable, Sequence
 
 from ._models import BatchJob
+from ._secrets import redact  # the client's own masking, the last guard before printing
 from ._status import BatchStatus
 
 __all__ = [
@@ -49,6 +50,7 @@ EXIT_INTERRUPTED = 130
 TABLE_HEADER = ("ID", "STATUS", "PROGRESS", "CREATED", "ENDPOINT", "MODEL")
 _BAR_MIN, _BAR_MAX = 10, 40
 _STATUS_WIDTH = len("IN_PROGRESS")
+_KNOWN_STATUSES = frozenset(status.value for status in BatchStatus)
 
 
 def exit_code_for(status: BatchStatus | None) -> int:
@@ -78,14 +80,25 @@ def parse_status_filter(values: Iterable[str] | None) -> frozenset[str]:
         values: The raw option values, or None when the option was not given.
 
     Returns:
-        The upper-case statuses to keep; empty for "no filter". Unknown names are kept as
-        they are, since the API adds statuses over time.
+        The upper-case statuses to keep; empty for "no filter".
+
+    Raises:
+        ValueError: A name is not a status the API documents: a typo would otherwise
+            filter out every job and print "No batch jobs" (a status the API adds later
+            can be filtered once `BatchStatus` lists it).
     """
     if not values:
         return frozenset()
-    return frozenset(
+    wanted = frozenset(
         part.strip().upper() for value in values for part in value.split(",") if part.strip()
     )
+    if not wanted:
+        raise ValueError("expected a status, such as COMPLETED")
+    unknown = sorted(wanted - _KNOWN_STATUSES)
+    if unknown:
+        known = ", ".join(status.value for status in BatchStatus)
+        raise ValueError(f"{unknown[0]!r} is not a batch status (choose from {known})")
+    return wanted
 
 
 def _timestamp(value: dt.datetime | None) -> str:
@@ -243,19 +256,3 @@ def outcome_line(job: BatchJob) -> str:
     if job.error_file_id:
         parts.append(f"error file {job.error_file_id}")
     return "; ".join(parts)
-
-
-def redact(text: str, secret: str | None) -> str:
-    """`text` with every occurrence of `secret` masked: a last guard before printing errors.
-
-    Args:
-        text: What is about to be printed.
-        secret: The API key in use, if any.
-
-    Returns:
-        The text, the key replaced by `***`. Keys shorter than 4 characters are left alone,
-        since masking them would garble ordinary words.
-    """
-    if not secret or len(secret) < 4:
-        return text
-    return text.replace(secret, "***")

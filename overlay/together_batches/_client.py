@@ -7,17 +7,17 @@ The two twins differ only in `await`: what to do after an attempt is decided by
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
-import attrs
 import httpx
 
 from . import _clock
 from ._batches import AsyncBatches, Batches
 from ._calls import Call, decode
 from ._config import DEFAULT_TIMEOUT, resolve_api_key, resolve_base_url, to_timeout
-from ._exceptions import TogetherError, connection_error
+from ._exceptions import SEND_ERRORS, SendError, TogetherError, connection_error
 from ._files_resource import AsyncFiles, Files
 from ._retry import RETRYABLE_STATUSES, Failure, RetryPolicy, classify_exception, retry_delay
 from ._version import __version__
@@ -29,7 +29,7 @@ T = TypeVar("T")
 Timeout = float | httpx.Timeout | None
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class _Next:
     """What the send loop does after an attempt: sleep `delay` and retry, or stop."""
 
@@ -40,7 +40,7 @@ class _Next:
 
 def _after_attempt(
     call: Call[Any],
-    outcome: httpx.Response | httpx.TransportError,
+    outcome: httpx.Response | SendError,
     retries_done: int,
     policy: RetryPolicy,
 ) -> _Next:
@@ -113,12 +113,15 @@ class Together(_Base):
         base_url: Defaults to `TOGETHER_BASE_URL`, then `https://api.together.ai/v1`.
         timeout: Per request, in seconds or as an `httpx.Timeout` (default 60 s, 10 s to
             connect).
-        max_retries: Retries on connection errors, timeouts, 408, 429 and 5xx (default 2).
+        max_retries: Retries on connection errors, timeouts, 408, 429 and 5xx except 501
+            and 505 (default 2).
         http_client: An `httpx.Client` to send through (proxies, custom transports); it is
             not closed by `close()`.
 
     Raises:
         TogetherError: No API key was given or found.
+        ValueError: The base URL (given or from `TOGETHER_BASE_URL`) is malformed, or
+            `max_retries` is not an int >= 0.
     """
 
     def __init__(
@@ -140,10 +143,10 @@ class Together(_Base):
         args = self._request_args(call, timeout)
         retries = 0
         while True:
-            outcome: httpx.Response | httpx.TransportError
+            outcome: httpx.Response | SendError
             try:
                 outcome = self._http.request(**args)
-            except httpx.TransportError as exc:
+            except SEND_ERRORS as exc:
                 outcome = exc
             step = _after_attempt(call, outcome, retries, self._policy)
             if step.delay is None:
@@ -196,10 +199,10 @@ class AsyncTogether(_Base):
         args = self._request_args(call, timeout)
         retries = 0
         while True:
-            outcome: httpx.Response | httpx.TransportError
+            outcome: httpx.Response | SendError
             try:
                 outcome = await self._http.request(**args)
-            except httpx.TransportError as exc:
+            except SEND_ERRORS as exc:
                 outcome = exc
             step = _after_attempt(call, outcome, retries, self._policy)
             if step.delay is None:

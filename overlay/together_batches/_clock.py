@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 
 __all__ = ["async_sleep", "monotonic", "now", "sleep"]
 
-sleep = time.sleep
-monotonic = time.monotonic
+# Replaced while `together_batches.testing.fast_forward` runs (and by the suite's fixtures).
+sleep: Callable[[float], None] = time.sleep
+monotonic: Callable[[], float] = time.monotonic
 
 
 async def async_sleep(seconds: float) -> None:

@@ -9,7 +9,13 @@ import httpx
 
 from ._exceptions import TogetherError
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "resolve_api_key", "resolve_base_url"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_TIMEOUT",
+    "base_url_problem",
+    "resolve_api_key",
+    "resolve_base_url",
+]
 
 DEFAULT_BASE_URL = "https://api.together.ai/v1"
 # 60 s for a whole request, but a server that cannot even be reached is known sooner.
@@ -32,9 +38,47 @@ def resolve_api_key(api_key: str | None, environ: Mapping[str, str] = os.environ
     return key
 
 
+def base_url_problem(url: str) -> str | None:
+    """What is wrong with a base URL, if anything: the checks made before any request.
+
+    Args:
+        url: A base URL, e.g. `https://api.together.ai/v1`.
+
+    Returns:
+        None if it is usable, else what is wrong, to follow the URL in a message (e.g.
+        "must start with http:// or https://").
+    """
+    if any(char.isspace() for char in url):
+        return "contains whitespace"
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        return f"is not a URL ({exc})"
+    if parsed.scheme not in ("http", "https"):
+        return "must start with http:// or https://"
+    if not parsed.host:
+        return "has no host"
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        return f"has a port out of range ({parsed.port})"
+    if parsed.query or parsed.fragment:
+        return "must not have a query or fragment (paths are appended to it)"
+    return None
+
+
 def resolve_base_url(base_url: str | None, environ: Mapping[str, str] = os.environ) -> str:
-    """The base URL: the argument, else `TOGETHER_BASE_URL`, else the public API; no trailing /."""
+    """The base URL: the argument, else `TOGETHER_BASE_URL`, else the public API; no trailing /.
+
+    Raises:
+        ValueError: The URL is malformed (see `base_url_problem`); the message names where
+            it came from.
+    """
+    source = "base_url" if base_url else "TOGETHER_BASE_URL"
     url = base_url or environ.get("TOGETHER_BASE_URL") or DEFAULT_BASE_URL
+    problem = base_url_problem(url)
+    if problem is not None:
+        raise ValueError(
+            f"{source} {url!r} {problem}: give the API's base URL, such as {DEFAULT_BASE_URL}"
+        )
     return url.rstrip("/")
 
 

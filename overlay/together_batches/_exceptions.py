@@ -3,9 +3,12 @@
 The tree::
 
     TogetherError
-    ├── APIConnectionError              the request did not get a response
+    ├── APIConnectionError              the request did not get a usable response (network,
+    │   │                               protocol, undecodable body, redirects: any httpx error)
     │   └── APITimeoutError             ... because a timeout ran out
     ├── APIResponseValidationError      a response that is not what the spec promises
+    ├── InvalidFieldError               a field read from a model is malformed (a date-time
+    │                                   that is not ISO 8601); also a ValueError
     ├── APIStatusError                  an error status (status_code, message, body, request_id)
     │   ├── BadRequestError             400
     │   ├── AuthenticationError         401
@@ -21,7 +24,8 @@ The tree::
     │                                   problem, by line (also a ValueError); nothing sent
     └── WaitTimeoutError                the wait's deadline passed (also a TimeoutError)
 
-Messages never contain the API key: nothing here is built from request headers.
+Messages never contain the API key: nothing here is built from request headers, and the
+server's text (bodies, httpx's messages) has the key that was sent masked (`_secrets`).
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, Self
 
 import httpx
+
+from ._secrets import redact, sent_key
 
 if TYPE_CHECKING:
     from ._models import BatchJob
@@ -47,11 +53,14 @@ __all__ = [
     "InputFileError",
     "InputProblem",
     "InternalServerError",
+    "InvalidFieldError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "TogetherError",
     "WaitTimeoutError",
+    "SEND_ERRORS",
+    "SendError",
     "connection_error",
     "status_error_class",
 ]
@@ -93,20 +102,56 @@ class APITimeoutError(APIConnectionError):
         super().__init__(message, request=request)
 
 
-def connection_error(exc: httpx.TransportError) -> APIConnectionError:
-    """The `APIConnectionError` (or `APITimeoutError`) for what httpx raised.
+#: What a send can raise from httpx: its whole `HTTPError` tree, and the errors outside it
+#: that a request can still meet (a closed or consumed stream, a malformed URL).
+SEND_ERRORS = (httpx.HTTPError, httpx.StreamError, httpx.InvalidURL)
+SendError = httpx.HTTPError | httpx.StreamError | httpx.InvalidURL
+
+# What happened and what to do, by class; the first match wins, and the last row matches
+# every `HTTPError` (tests/test_send_errors.py walks httpx's classes through a send).
+_ADVICE: tuple[tuple[type[Exception] | tuple[type[Exception], ...], str, str], ...] = (
+    (httpx.TimeoutException, "Request timed out",
+     "the server did not answer in time; try again, or pass a longer timeout="),
+    (httpx.ConnectError, "Could not connect", "check the base URL and the network, then retry"),
+    ((httpx.UnsupportedProtocol, httpx.InvalidURL), "The request URL is not valid",
+     "the base URL must be an http(s) URL such as https://api.together.ai/v1"),
+    (httpx.LocalProtocolError, "The request could not be sent",
+     "a header or the URL holds characters HTTP does not allow; check the API key"),
+    (httpx.ProxyError, "The proxy refused the request", "check the proxy settings"),
+    (httpx.DecodingError, "The response body could not be decoded",
+     "the server or a proxy sent a body that does not match its Content-Encoding; retry"),
+    (httpx.TooManyRedirects, "Too many redirects", "check the base URL"),
+    (httpx.StreamError, "The response stream could not be read", "retry the call"),
+    (httpx.HTTPError, "Connection error",
+     "the connection failed before a whole answer came back; retry the call"),
+)  # fmt: skip
+
+
+def connection_error(exc: SendError) -> TogetherError:
+    """The `TogetherError` for what httpx raised during a send.
 
     Args:
-        exc: The transport error; chain it as the cause when raising the result.
+        exc: Anything in `SEND_ERRORS`; chain it as the cause when raising the result.
 
     Returns:
-        The typed error, carrying the request when there was one.
+        `APITimeoutError` for a timeout, the `APIStatusError` subclass for an
+        `httpx.HTTPStatusError` (raised by an `http_client`'s own event hook), else
+        `APIConnectionError`; the message says what happened and what to do.
     """
-    request = exc._request  # the public property raises when there is none
-    message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    request = getattr(exc, "_request", None)  # the public property raises when there is none
+    if isinstance(exc, httpx.HTTPStatusError):
+        response = exc.response
+        cls = status_error_class(response.status_code)
+        message = f"HTTP {response.status_code} error, raised by the http_client's event hook"
+        return cls(message, response=response, body=None)
+    # httpx quotes what it refused to send, e.g. a header value with a newline in it.
+    text = redact(str(exc), sent_key(request))
+    detail = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    what, advice = next((w, a) for kind, w, a in _ADVICE if isinstance(exc, kind))
+    message = f"{what} ({detail}): {advice}."
     if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(f"Request timed out ({message}).", request=request)
-    return APIConnectionError(f"Connection error ({message}).", request=request)
+        return APITimeoutError(message, request=request)
+    return APIConnectionError(message, request=request)
 
 
 class APIResponseValidationError(TogetherError):
@@ -125,6 +170,15 @@ class APIResponseValidationError(TogetherError):
         self.status_code = status_code
         self.body = body
         self.response = response
+
+
+class InvalidFieldError(TogetherError, ValueError):
+    """A field of a model (a `BatchJob`, say) holds a value that cannot be read as its type.
+
+    Raised when the attribute is read, not when the response arrived: date-times are parsed
+    on read, so that a long list parses fast. It is a `ValueError` too, and carries no HTTP
+    status: the response itself was well formed.
+    """
 
 
 class APIStatusError(TogetherError):

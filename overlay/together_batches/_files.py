@@ -12,6 +12,8 @@ import datetime as dt
 from together_batches_api.models.file_object import FileObject as _WireFileObject
 from together_batches_api.types import InvalidPayload
 
+from ._exceptions import InvalidFieldError
+
 __all__ = ["FileObject", "parse_file"]
 
 
@@ -24,6 +26,7 @@ class FileObject(_WireFileObject):
     """
 
     __slots__ = ()
+    FIELD_ERROR = InvalidFieldError
 
     @property
     def created(self) -> dt.datetime | None:

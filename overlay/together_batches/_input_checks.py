@@ -7,9 +7,8 @@ collects every problem with its line number, in bounded memory.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
-
-import attrs
 
 from together_batches_api.models.batch_input_line import BatchInputLine
 
@@ -25,7 +24,7 @@ _JSON_TYPES = {dict: "an object", list: "an array", str: "a string", int: "a num
                float: "a number", bool: "a boolean", type(None): "null"}  # fmt: skip
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class InputFileInfo:
     """What building or checking a valid input file learnt about it.
 

@@ -25,6 +25,7 @@ from together_batches_api.models.batch_job import BatchJob as _WireBatchJob
 from together_batches_api.models.batch_job_with_warning import BatchJobWithWarning
 from together_batches_api.types import InvalidPayload
 
+from ._exceptions import InvalidFieldError
 from ._status import BatchStatus
 
 __all__ = ["BatchJob", "InvalidPayload", "parse_create", "parse_job", "parse_job_list"]
@@ -53,6 +54,8 @@ class BatchJob(_WireBatchJob):
     # Set only on jobs returned by a create: one slot less to fill per job of a long list.
     __slots__ = ("_warning",)
     _warning: str
+    # A malformed date-time is found when read: a TogetherError (and ValueError) then.
+    FIELD_ERROR = InvalidFieldError
 
     @property
     def status(self) -> BatchStatus:  # type: ignore[override]

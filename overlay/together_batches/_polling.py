@@ -14,8 +14,8 @@ import datetime as dt
 import heapq
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
-import attrs
 import httpx
 
 from ._config import to_timeout
@@ -27,6 +27,7 @@ from ._exceptions import (
     BatchCancelledError,
     BatchErrorGroup,
     BatchFailedError,
+    InvalidFieldError,
     RateLimitError,
     WaitTimeoutError,
 )
@@ -92,7 +93,7 @@ _EPSILON = 1e-3
 Timeout = float | httpx.Timeout | None
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class WaitOptions:
     """The options of one wait, checked (see `make_options`).
 
@@ -183,7 +184,7 @@ def check_ids(batch_job_ids: object) -> list[str]:
 # --- one job's wait --------------------------------------------------------------------
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class Tracker:
     """Where the wait on one job stands (replaced, never changed, after each poll).
 
@@ -214,7 +215,7 @@ def start(batch_job_id: str, options: WaitOptions, mono_now: float) -> Tracker:
     return Tracker(batch_job_id, started=mono_now, deadline=mono_now + span, due=mono_now)
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class Step:
     """What to do after a poll.
 
@@ -319,13 +320,24 @@ def default_deadline(
     `COMPLETION_WINDOW` plus the grace; with neither (or no job seen yet), `started` plus
     `DEFAULT_WAIT_CAP`.
     """
-    if job is not None and job.job_deadline is not None:
-        end = job.job_deadline + DEADLINE_GRACE
-    elif job is not None and job.created_at is not None:
-        end = job.created_at + COMPLETION_WINDOW + DEADLINE_GRACE
+    job_deadline, created_at = _instant(job, "job_deadline"), _instant(job, "created_at")
+    if job_deadline is not None:
+        end = job_deadline + DEADLINE_GRACE
+    elif created_at is not None:
+        end = created_at + COMPLETION_WINDOW + DEADLINE_GRACE
     else:
         return started + DEFAULT_WAIT_CAP
     return mono_now + (end - wall_now).total_seconds()
+
+
+def _instant(job: BatchJob | None, attr: str) -> dt.datetime | None:
+    """A timestamp of `job`, or None when absent or malformed: a deadline that cannot be
+    read is no deadline, and the wait falls back to the next rule rather than ending."""
+    try:
+        value: dt.datetime | None = getattr(job, attr, None)
+    except InvalidFieldError:
+        return None
+    return value
 
 
 def after_poll(
@@ -361,24 +373,24 @@ def after_poll(
                 outcome, started=tracker.started, mono_now=mono_now, wall_now=wall_now
             )
         if outcome.status is not None and outcome.status.is_terminal:
-            ended = attrs.evolve(tracker, job=outcome, polls=polls, deadline=deadline)
+            ended = replace(tracker, job=outcome, polls=polls, deadline=deadline)
             error = terminal_error(outcome) if options.raise_on_failure else None
             finished = outcome if error is None else None
             return Step(ended, notify=changed, finished=finished, error=error)
         interval = next_interval(tracker.interval, changed=changed, options=options)
         delay = poll_delay(interval, None, rand)
-        moved = attrs.evolve(
+        moved = replace(
             tracker, job=outcome, polls=polls, deadline=deadline, interval=interval,
             due=mono_now + delay,
         )  # fmt: skip
         return Step(moved, notify=changed, delay=delay)
     if not is_transient(outcome):
-        ended = attrs.evolve(tracker, polls=polls)
+        ended = replace(tracker, polls=polls)
         return Step(ended, error=outcome, abort=isinstance(outcome, AuthenticationError))
     # Survived: keep backing off (the server is struggling, not the job moving).
     interval = next_interval(tracker.interval, changed=False, options=options)
     delay = poll_delay(interval, retry_hint(outcome, wall_now), rand)
-    failed = attrs.evolve(
+    failed = replace(
         tracker, polls=polls, failures=tracker.failures + 1, interval=interval,
         due=mono_now + delay,
     )  # fmt: skip

@@ -12,8 +12,8 @@ import enum
 import math
 import random
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
-import attrs
 import httpx
 
 __all__ = [
@@ -26,10 +26,20 @@ __all__ = [
     "retry_delay",
 ]
 
-# Statuses worth another try: the server was busy or briefly broken.
-RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+# 5xx answers that no retry can fix: the server says it does not implement the method (501)
+# or speak the HTTP version (505), and it will say so again.
+_PERMANENT_5XX = frozenset({501, 505})
+# Statuses worth another try: the server was busy or briefly broken. That is 408, 429 and
+# every 5xx (including the unofficial 520-599 of proxies and CDNs) but the two above.
+RETRYABLE_STATUSES = frozenset({408, 429} | set(range(500, 600)) - _PERMANENT_5XX)
 # Statuses that promise the request was not acted on, so even a create may be re-sent.
 _NOT_PROCESSED_STATUSES = frozenset({429, 503})
+
+
+_FATAL_ERRORS = (
+    httpx.UnsupportedProtocol, httpx.LocalProtocolError, httpx.ProxyError, httpx.InvalidURL,
+    httpx.TooManyRedirects, httpx.StreamError, httpx.HTTPStatusError,
+)  # fmt: skip
 
 
 class Failure(enum.Enum):
@@ -42,7 +52,7 @@ class Failure(enum.Enum):
     FATAL = "fatal"  # no point in trying again (bad URL scheme, local protocol misuse)
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """How hard to try.
 
@@ -60,18 +70,20 @@ class RetryPolicy:
     max_retry_after: float = 60.0
 
 
-def classify_exception(exc: httpx.TransportError) -> Failure:
-    """Whether a transport error may have reached the server.
+def classify_exception(exc: httpx.HTTPError | httpx.StreamError | httpx.InvalidURL) -> Failure:
+    """Whether an error raised by a send may have reached the server, or cannot get better.
 
     Args:
-        exc: What httpx raised.
+        exc: What httpx raised (anything in `_exceptions.SEND_ERRORS`).
 
     Returns:
-        The `Failure` kind.
+        The `Failure` kind: a redirect loop, a malformed URL, local misuse of a stream, and
+        an event hook's `raise_for_status()` are `FATAL`; an undecodable body came from a
+        server that may have acted on the request, like a dropped connection.
     """
     if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
         return Failure.NOT_SENT
-    if isinstance(exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError | httpx.ProxyError):
+    if isinstance(exc, _FATAL_ERRORS):
         return Failure.FATAL
     if isinstance(exc, httpx.TimeoutException):
         return Failure.TIMEOUT

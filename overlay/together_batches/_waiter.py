@@ -23,7 +23,7 @@ import httpx
 from . import _calls, _clock
 from . import _polling as P
 from ._calls import Call, decode
-from ._exceptions import TogetherError, connection_error
+from ._exceptions import SEND_ERRORS, TogetherError, connection_error
 from ._models import BatchJob
 
 if TYPE_CHECKING:
@@ -147,7 +147,7 @@ class _Run:
 def _send_once(client: Together, call: Call[T], timeout: httpx.Timeout) -> T:
     try:
         response = client._http.request(**client._request_args(call, timeout))
-    except httpx.TransportError as exc:
+    except SEND_ERRORS as exc:
         raise connection_error(exc) from exc
     return decode(call, response)
 

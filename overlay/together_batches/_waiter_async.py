@@ -16,7 +16,7 @@ import httpx
 from . import _calls, _clock
 from . import _polling as P
 from ._calls import Call, decode
-from ._exceptions import APITimeoutError, TogetherError, connection_error
+from ._exceptions import SEND_ERRORS, APITimeoutError, TogetherError, connection_error
 from ._models import BatchJob
 from ._waiter import OnProgress, _Run, logger
 
@@ -31,7 +31,7 @@ T = TypeVar("T")
 async def _send_once_async(client: AsyncTogether, call: Call[T], timeout: httpx.Timeout) -> T:
     try:
         response = await client._http.request(**client._request_args(call, timeout))
-    except httpx.TransportError as exc:
+    except SEND_ERRORS as exc:
         raise connection_error(exc) from exc
     return decode(call, response)
 

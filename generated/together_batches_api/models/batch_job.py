@@ -13,7 +13,6 @@ from ..types import (
     STR,
     LeanModel,
     WireField,
-    parse_datetime,
 )
 
 
@@ -123,13 +122,13 @@ class BatchJob(LeanModel):
     def job_deadline(self) -> datetime.datetime | None:
         """When the API gives up on the job (about created_at + 24 h)."""
         _value = self._data.get("job_deadline")
-        return None if _value is None else parse_datetime(_value, "job_deadline")
+        return None if _value is None else self._read_datetime(_value, "job_deadline")
 
     @property
     def created_at(self) -> datetime.datetime | None:
         """The `created_at` field."""
         _value = self._data.get("created_at")
-        return None if _value is None else parse_datetime(_value, "created_at")
+        return None if _value is None else self._read_datetime(_value, "created_at")
 
     @property
     def endpoint(self) -> str | None:
@@ -171,4 +170,4 @@ class BatchJob(LeanModel):
     def completed_at(self) -> datetime.datetime | None:
         """The `completed_at` field."""
         _value = self._data.get("completed_at")
-        return None if _value is None else parse_datetime(_value, "completed_at")
+        return None if _value is None else self._read_datetime(_value, "completed_at")

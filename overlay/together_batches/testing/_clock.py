@@ -1,9 +1,12 @@
-"""Clocks the emulator reads the time from: a fake one tests move by hand, and the real one."""
+"""Clocks the emulator reads the time from: a fake one tests move by hand, and the real one;
+and `fast_forward`, which runs the client on the fake one."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -122,3 +125,61 @@ class SystemClock:
         """
         elapsed = time.monotonic() - self._origin_monotonic
         return self._origin + timedelta(seconds=elapsed * self.speed)
+
+
+@contextlib.contextmanager
+def fast_forward(clock: FakeClock) -> Iterator[FakeClock]:
+    """Run the client on a `FakeClock` while the `with` block runs: waits take no real time.
+
+    Every sleep of `Together` and `AsyncTogether` (retry backoff, the waiters' polls)
+    advances `clock` at once instead of sleeping, and the client reads the time from it (a
+    wait's deadline, a job's `job_deadline`, a `retry-after` date). An emulator on the same
+    clock sees the time pass, so `wait_until_done` on a 24 h job returns at once. Moving the
+    clock by hand (`clock.advance`) moves the client's time too.
+
+    It is process-wide while active (every client in the process, in every thread), so keep
+    it around code that talks to the emulator only. Blocks can nest; leaving one restores
+    the time source that was in use before it.
+
+    Args:
+        clock: The emulator's clock.
+
+    Yields:
+        The same clock.
+    """
+    from .. import _clock as client  # noqa: PLC0415 - the client's time source, patched here only
+
+    saved = (client.sleep, client.async_sleep, client.monotonic, client.now)
+    origin_wall = clock.now()
+    origin_mono = client.monotonic()
+    lock = threading.Lock()
+    # Seconds slept, kept exact: the clock rounds to microseconds, and a deadline computed
+    # from a float must be reached by sleeping until it, not missed by a rounding.
+    slept = [0.0]
+
+    def moved() -> float:
+        return (clock.now() - origin_wall).total_seconds()
+
+    def sleep(seconds: float) -> None:
+        seconds = max(0.0, seconds)
+        with lock:
+            slept[0] = max(slept[0], moved()) + seconds
+        clock.advance(seconds)
+
+    async def async_sleep(seconds: float) -> None:
+        import asyncio  # noqa: PLC0415 - as in the client: only async users load asyncio
+
+        sleep(seconds)
+        await asyncio.sleep(0)  # still a suspension point, so cancellation can land
+
+    def monotonic() -> float:
+        with lock:
+            return origin_mono + max(slept[0], moved())
+
+    client.sleep, client.async_sleep, client.monotonic, client.now = (
+        sleep, async_sleep, monotonic, clock.now,
+    )  # fmt: skip
+    try:
+        yield clock
+    finally:
+        client.sleep, client.async_sleep, client.monotonic, client.now = saved

@@ -23,6 +23,10 @@ class _Server(ThreadingHTTPServer):
     """Tracks its connections so that stopping can close idle keep-alive ones at once."""
 
     daemon_threads = True
+    # socketserver listens with a backlog of 5: a burst of new connections (20 creates at
+    # once) overflows the kernel's accept queue and some are reset. The kernel caps this at
+    # its own somaxconn.
+    request_queue_size = 4096
 
     def __init__(self, address: tuple[str, int], handle: Handler) -> None:
         self.handle_fn = handle

@@ -1,0 +1,254 @@
+"""The `together-batches` command line: its parser, and the checks on each argument.
+
+Every value is checked here, before any request, and an error names the argument as typed
+on the command line (`argument ID: ...`, `argument --status: ...`), never the library's
+parameter names. A usage error is one line and exit 64 (see `_cli.py`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from typing import Any, NoReturn
+
+from ._cli_render import parse_status_filter
+from ._ids import check_id
+from ._polling import DEFAULT_POLL_INTERVAL
+from ._version import __version__
+
+__all__ = ["PROG", "UsageError", "build_parser", "check_wait_intervals"]
+
+PROG = "together-batches"
+DEFAULT_EMULATOR_PORT = 8765
+DEFAULT_EMULATOR_KEY = "test-key"
+
+_EXIT_CODES = """exit codes:
+  0   success (wait: the job COMPLETED)
+  1   wait: the job FAILED or EXPIRED
+  2   wait: the timeout passed first
+  3   wait: the job was CANCELLED
+  4   API, network or server error
+  64  usage error (bad arguments, no API key, a malformed base URL)
+  130 interrupted (Ctrl-C)
+  143 terminated (SIGTERM)"""
+
+
+class UsageError(Exception):
+    """A mistake in how the tool was called: exit 64."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and exit 64, not 2: 2 means "timed out"."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
+
+
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {text!r}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a fraction from 0 to 1, got {text!r}")
+    return value
+
+
+def _an_id(text: str) -> str:
+    try:
+        return check_id(text, name="an id")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _not_empty(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must not be empty, e.g. /v1/chat/completions")
+    return text
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, got {text!r}")
+    return value
+
+
+def _statuses(text: str) -> str:
+    try:
+        parse_status_filter([text])
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def _add_common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    # Declared on the main parser and on each subcommand, so they work before or after the
+    # subcommand's name. SUPPRESS on the subcommand keeps its (absent) default from
+    # overwriting a value given before the name.
+    default: Any = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--api-key", default=default, help="API key (default: $TOGETHER_API_KEY)")
+    parser.add_argument(
+        "--base-url",
+        default=default,
+        help="API base URL (default: $TOGETHER_BASE_URL, else https://api.together.ai/v1)",
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS if suppress else False,
+        help="log each request, retry and poll to stderr (DEBUG; the key is masked)",
+    )  # fmt: skip
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the whole tool."""
+    parser = _Parser(
+        prog=PROG, description="Work with Together AI batch jobs.", epilog=_EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _add_common_options(parser, suppress=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    common = _Parser(add_help=False)
+    _add_common_options(common, suppress=True)
+
+    def command(name: str, text: str, *, api: bool = True) -> argparse.ArgumentParser:
+        # `api` commands talk to the API, so they take the connection options too.
+        parents = [common] if api else []
+        return commands.add_parser(name, help=text, description=text, parents=parents)
+
+    _add_list_parser(command("list", "List batch jobs as a table."))
+    _add_id_parser(command("get", "Show one batch job."))
+    _add_create_parser(command("create", "Start a batch over an uploaded input file."))
+    _add_id_parser(command("cancel", "Ask for a batch job to be cancelled."))
+    _add_wait_parser(command("wait", "Wait for a batch job to finish, showing its progress."))
+    _add_emulator_parser(command("emulator", "Run a local Batch API emulator.", api=False))
+    command("demo", "Run a batch end to end against a built-in emulator.", api=False)
+    return parser
+
+
+def _add_json_option(parser: argparse.ArgumentParser, text: str = "print the job as JSON") -> None:
+    parser.add_argument("--json", action="store_true", help=text)
+
+
+def _add_list_parser(listing: argparse.ArgumentParser) -> None:
+    listing.add_argument(
+        "--status", action="append", metavar="STATUS", type=_statuses,
+        help="only jobs with this status; repeat or separate with commas",
+    )  # fmt: skip
+    _add_json_option(listing, "print a JSON array of jobs")
+
+
+def _add_id_parser(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("id", metavar="ID", type=_an_id, help="the batch job id")
+    _add_json_option(parser)
+
+
+def _add_create_parser(create: argparse.ArgumentParser) -> None:
+    create.add_argument(
+        "--input-file-id", required=True, type=_an_id, help="the uploaded JSONL file's id"
+    )
+    create.add_argument(
+        "--endpoint", required=True, type=_not_empty, help="e.g. /v1/chat/completions"
+    )
+    create.add_argument("--model-id", help="the model, if the input lines name none")
+    create.add_argument("--priority", type=int, help="processing priority")
+    create.add_argument("--completion-window", help="the API accepts only 24h (the default)")
+    _add_json_option(create)
+
+
+def _add_emulator_parser(emulator: argparse.ArgumentParser) -> None:
+    emulator.add_argument("--host", default="127.0.0.1", help="interface (default: 127.0.0.1)")
+    emulator.add_argument(
+        "--port", type=_port, default=DEFAULT_EMULATOR_PORT,
+        help=f"port (default: {DEFAULT_EMULATOR_PORT}; 0 picks a free one)",
+    )  # fmt: skip
+    emulator.add_argument(
+        "--api-key", dest="emulator_api_key", default=DEFAULT_EMULATOR_KEY,
+        help=f"the key clients must send (default: {DEFAULT_EMULATOR_KEY}; '' accepts any)",
+    )  # fmt: skip
+    emulator.add_argument(
+        "--speed", type=_positive, default=1.0,
+        help="emulated seconds per real second (default: 1; 60 runs an hour a minute)",
+    )  # fmt: skip
+    plan = emulator.add_argument_group("every job's plan")
+    plan.add_argument(
+        "--validating-seconds", type=_non_negative, default=2.0, metavar="S",
+        help="how long a job is VALIDATING (default: 2)",
+    )  # fmt: skip
+    plan.add_argument(
+        "--running-seconds", type=_non_negative, default=30.0, metavar="S",
+        help="how long a job is IN_PROGRESS before it COMPLETES (default: 30)",
+    )  # fmt: skip
+    plan.add_argument(
+        "--fail-after-seconds", type=_non_negative, metavar="S",
+        help="make every job FAIL this long after its creation (default: never)",
+    )  # fmt: skip
+    plan.add_argument(
+        "--failed-fraction", type=_fraction, default=0.0, metavar="F",
+        help="share of valid requests that go to the error file, 0 to 1 (default: 0)",
+    )  # fmt: skip
+    emulator.add_argument(
+        "--strict-input-files", action="store_true",
+        help="refuse a create whose input file was not uploaded (default: make one up)",
+    )  # fmt: skip
+
+
+def _add_wait_parser(wait: argparse.ArgumentParser) -> None:
+    wait.add_argument("id", metavar="ID", type=_an_id, help="the batch job id")
+    wait.add_argument(
+        "--timeout",
+        type=_positive,
+        help="give up after this many seconds (exit 2; default: the job's own deadline)",
+    )
+    wait.add_argument(
+        "--poll-interval", type=_positive,
+        help="seconds between polls (default: 2, backing off to 60 while nothing changes)",
+    )  # fmt: skip
+    wait.add_argument(
+        "--max-poll-interval", type=_positive,
+        help="back off from --poll-interval up to this many seconds while nothing changes",
+    )  # fmt: skip
+    wait.add_argument(
+        "--cancel-on-timeout", action="store_true",
+        help="ask for the job to be cancelled if the timeout passes, on Ctrl-C or on SIGTERM",
+    )  # fmt: skip
+    _add_json_option(wait, "print the final job as JSON (the progress goes to stderr)")
+
+
+def check_wait_intervals(args: argparse.Namespace) -> None:
+    """`--max-poll-interval` below `--poll-interval` is a usage error, named as typed.
+
+    Raises:
+        UsageError: It is.
+    """
+    shortest, longest = args.poll_interval, args.max_poll_interval
+    if longest is not None and longest < (shortest or DEFAULT_POLL_INTERVAL):
+        first = (
+            f"the default {DEFAULT_POLL_INTERVAL:g}s"
+            if shortest is None
+            else f"--poll-interval ({shortest:g}s)"
+        )
+        raise UsageError(f"argument --max-poll-interval: must be at least {first}")
