@@ -442,27 +442,52 @@ def test_a_job_files_do_not_exist_before_the_job_ends(env: Env) -> None:
 
 
 @pytest.mark.parametrize(
-    ("method", "path", "status"),
+    ("method", "path", "status", "allow"),
     [
-        ("GET", "/v1", 404),
-        ("GET", "/v1/", 404),
-        ("GET", "/v1/batches/", 404),
-        ("GET", "/v2/batches", 404),
-        ("GET", "/v1/models", 404),
-        ("GET", "/v1/batches/x/cancel/more", 404),
-        ("DELETE", "/v1/batches/x", 405),
-        ("GET", "/v1/batches/x/cancel", 405),
-        ("PUT", "/v1/batches", 405),
-        ("POST", "/v1/files/file-x", 405),
+        ("GET", "/v1", 404, None),
+        ("GET", "/v1/", 404, None),
+        ("GET", "/v1/batches/", 404, None),
+        ("GET", "/v2/batches", 404, None),
+        ("GET", "/v1/models", 404, None),
+        ("GET", "/v1/batches/x/cancel/more", 404, None),
+        ("GET", "/_storage", 404, None),
+        ("DELETE", "/v1/batches/x", 405, "GET"),
+        ("GET", "/v1/batches/x/cancel", 405, "POST"),
+        ("PUT", "/v1/batches", 405, "GET, POST"),
+        ("POST", "/v1/files/file-x", 405, "GET, DELETE"),
+        ("GET", "/v1/files/file-x/preprocess", 405, "POST"),
+        ("PUT", "/v1/files", 405, "GET, POST"),
+        ("GET", "/_storage/file-x", 405, "PUT"),
+        # Methods served nowhere: 405 on any path, never the HTML 501 of http.server.
+        ("TRACE", "/v1/batches", 405, "GET, POST"),
+        ("HEAD", "/v1/batches/x", 405, "GET"),
+        ("OPTIONS", "/v1/files", 405, "GET, POST"),
+        ("PATCH", "/v1/nowhere", 405, "GET, POST, PUT, DELETE"),
+        ("BREW", "/v1/batches", 405, "GET, POST"),
     ],
 )
-def test_unknown_routes(env: Env, method: str, path: str, status: int) -> None:
+def test_unknown_routes(env: Env, method: str, path: str, status: int, allow: str | None) -> None:
     response = env.emulator.handle(method, path, AUTH)
     assert response.status == status
     assert response.header("content-type") == "application/json"
     assert "error" in response.json()
-    if status == 405:
-        assert response.header("allow") in {"GET", "POST", "GET, POST"}
+    assert response.header("allow") == allow
+
+
+@pytest.mark.parametrize("method", ["TRACE", "HEAD", "OPTIONS", "PATCH", "CONNECT", "BREW"])
+def test_the_server_answers_unserved_methods_with_a_json_405(method: str) -> None:
+    emulator = Emulator(clock=FakeClock(start=START))
+    with emulator.serve() as base_url, httpx.Client(headers=AUTH) as http:
+        response = http.request(method, f"{base_url}/batches")
+        assert response.status_code == 405
+        assert response.headers["allow"] == "GET, POST"
+        assert response.headers["content-type"] == "application/json"
+        if method == "HEAD":
+            # No body, as HTTP has it, and the connection is still usable after it.
+            assert response.content == b""
+            assert http.get(f"{base_url}/batches").status_code == 200
+        else:
+            assert "not allowed" in response.json()["error"]
 
 
 @pytest.mark.parametrize(

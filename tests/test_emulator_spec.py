@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import math
@@ -34,7 +35,13 @@ OPERATIONS = {
     "cancel_batch": ("/batches/{id}/cancel", "post"),
     "get_file": ("/files/{id}", "get"),
     "get_file_content": ("/files/{id}/content", "get"),
+    "list_files": ("/files", "get"),
+    "initiate_file_upload": ("/files", "post"),
+    "delete_file": ("/files/{id}", "delete"),
+    "preprocess_file": ("/files/{id}/preprocess", "post"),
 }
+#: The spec's schemas of the lines of batch files (components, not responses).
+LINE_SCHEMAS = ("BatchInputLine", "BatchOutputLine", "BatchErrorLine")
 
 
 def _resolve(node: Any, root: dict[str, Any]) -> Any:
@@ -73,29 +80,61 @@ def _is_date_time(value: object) -> bool:
 FORMATS.checks("date-time", raises=ValueError)(_is_date_time)
 
 
-def _declared(route: str, status: int) -> tuple[str, dict[str, Any]]:
+def _declared(route: str, status: int) -> dict[str, Any]:
     template, method = OPERATIONS[route]
     responses = SPEC["paths"][template][method]["responses"]
     entry = responses.get(str(status)) or responses.get("default")
     assert entry is not None, f"{method.upper()} {template} does not declare {status}"
-    ((content_type, media),) = entry["content"].items()
-    return content_type, media["schema"]
+    declared: dict[str, Any] = entry
+    return declared
+
+
+def _schema_problems(where: str, schema: dict[str, Any], value: object) -> list[str]:
+    validator = Draft202012Validator(schema, format_checker=FORMATS)
+    return [
+        f"{where}: {error.message} at {list(error.absolute_path)}"
+        for error in validator.iter_errors(value)
+    ]
+
+
+def _header_problems(where: str, declared: dict[str, Any], response: httpx.Response) -> list[str]:
+    problems = []
+    for name, header in declared.get("headers", {}).items():
+        value = response.headers.get(name)
+        if value is None:
+            if header.get("required"):
+                problems.append(f"{where}: header {name} is missing")
+            continue
+        problems += _schema_problems(f"{where} header {name}", header["schema"], value)
+        if header["schema"].get("format") == "uri" and not httpx.URL(value).is_absolute_url:
+            problems.append(f"{where}: header {name} is not an absolute URL: {value}")
+    return problems
 
 
 def violations(emulator: Emulator, response: httpx.Response) -> list[str]:
     """Check a response against the spec; answers one message per problem."""
     route = emulator.requests[-1].route
     assert route is not None, "only spec operations are checked"
-    content_type, schema = _declared(route, response.status_code)
+    where = f"{route} {response.status_code}"
+    declared = _declared(route, response.status_code)
+    problems = _header_problems(where, declared, response)
+    content = declared.get("content")
+    if content is None:
+        return problems + ([f"{where}: a body where none is declared"] if response.content else [])
+    content_type = response.headers.get("content-type", "").split(";")[0]
+    if content_type not in content:
+        return [*problems, f"{where}: content type {content_type}, not one of {list(content)}"]
+    if content_type.endswith("json"):
+        problems += _schema_problems(where, content[content_type]["schema"], response.json())
+    return problems
+
+
+def line_violations(name: str, content: bytes) -> list[str]:
+    """Check every line of a JSON Lines file against one of the spec's line schemas."""
+    schema = SPEC["components"]["schemas"][name]
     problems = []
-    if response.headers["content-type"].split(";")[0] != content_type:
-        problems.append(f"{route} {response.status_code}: content type {content_type} expected")
-    if content_type == "application/json":
-        validator = Draft202012Validator(schema, format_checker=FORMATS)
-        problems += [
-            f"{route} {response.status_code}: {error.message} at {list(error.absolute_path)}"
-            for error in validator.iter_errors(response.json())
-        ]
+    for number, line in enumerate(content.splitlines(), start=1):
+        problems += _schema_problems(f"{name} line {number}", schema, json.loads(line))
     return problems
 
 
@@ -123,9 +162,13 @@ def test_the_spec_schemas_are_valid() -> None:
     for template, operations in SPEC["paths"].items():
         for method, operation in operations.items():
             for status, entry in operation["responses"].items():
-                for media in entry["content"].values():
+                for media in entry.get("content", {}).values():
                     Draft202012Validator.check_schema(media["schema"])
+                for header in entry.get("headers", {}).values():
+                    Draft202012Validator.check_schema(header["schema"])
                 assert (template, method) in OPERATIONS.values(), (template, method, status)
+    for name in LINE_SCHEMAS:
+        Draft202012Validator.check_schema(SPEC["components"]["schemas"][name])
 
 
 def test_a_representative_session_matches_the_spec() -> None:
@@ -168,13 +211,14 @@ def test_a_representative_session_matches_the_spec() -> None:
     for file_id in (job["output_file_id"], job["error_file_id"], input_id):
         assert call("GET", f"/files/{file_id}").status_code == 200
         assert call("GET", f"/files/{file_id}/content").status_code == 200
+    upload_session(emulator, call)
 
     assert call("POST", "/batches", content=b"{").status_code == 400
     assert call("POST", "/batches", json={"endpoint": 3}).status_code == 400
-    for route, (template, method) in OPERATIONS.items():
+    for template, method in OPERATIONS.values():
         path = template.replace("{id}", "no%2Fsuch")
         assert call(method.upper(), path, headers={"Authorization": "Bearer x"}).status_code == 401
-        if route not in ("list_batches", "create_batch"):
+        if "{id}" in template:
             assert call(method.upper(), path).status_code == 404
 
     emulator.faults.add(
@@ -187,11 +231,76 @@ def test_a_representative_session_matches_the_spec() -> None:
     assert call("POST", "/batches", json=CREATE).status_code == 503
     assert call("GET", f"/files/{input_id}").status_code == 500
     assert call("GET", f"/files/{input_id}/content").status_code == 429
+    emulator.faults.add(Fault.status(503, path_prefix="/v1/files", method="POST"))
+    assert call("POST", "/files", data={"purpose": "batch-api"}).status_code == 503
     emulator.faults.add(Fault.null_list())
     assert call("GET", "/batches").json() is None
 
     assert call.problems == []
     assert {route for route, _ in call.seen} == set(OPERATIONS)
+
+
+def upload_session(emulator: Emulator, call: Driver) -> None:
+    """Upload, dedup, preprocess, list, content, delete: every files answer, checked."""
+    content = b'{"custom_id": "u1", "body": {"model": "m", "prompt": "hi"}}\n'
+    form = {"purpose": "batch-api", "file_name": "up.jsonl", "checksum": sha256(content)}
+    started = call("POST", "/files", data=form)
+    assert started.status_code == 302
+    file_id = started.headers["x-together-file-id"]
+    # The PUT goes to the presigned URL, without the API key: not a spec operation.
+    with httpx.Client(transport=emulator.transport()) as storage:
+        assert storage.put(started.headers["location"], content=content).status_code == 200
+    assert call("POST", f"/files/{file_id}/preprocess").json()["Processed"] is True
+    again = call("POST", "/files", data=form)
+    assert (again.status_code, again.json()["file_id"]) == (409, file_id)
+    assert call("POST", "/files", data={"file_name": "x.jsonl"}).status_code == 400
+    pending = call("POST", "/files", data={"purpose": "batch-api", "file_name": "p.jsonl"})
+    pending_id = pending.headers["x-together-file-id"]
+    assert call("POST", f"/files/{pending_id}/preprocess").status_code == 400
+    listed = call("GET", "/files").json()["data"]
+    assert file_id in {item["id"] for item in listed}
+    refused = call("GET", f"/files/{file_id}/content", headers={"Accept": "application/json"})
+    assert refused.status_code == 406
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert call("DELETE", f"/files/{file_id}").json() == {"id": file_id, "deleted": True}
+    assert call("DELETE", f"/files/{file_id}").status_code == 404
+
+
+def sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def test_result_and_input_files_have_the_spec_line_shapes() -> None:
+    clock = FakeClock(start=START)
+    emulator = Emulator(clock=clock, plan=JobPlan(1, 1, failed_fraction=0.3))
+    good = [
+        {
+            "custom_id": f"r{i}",
+            "body": {"model": "m", "messages": [{"role": "user", "content": "x"}]},
+        }
+        for i in range(10)
+    ]
+    content = b"".join(json.dumps(line).encode() + b"\n" for line in good)
+    assert line_violations("BatchInputLine", content) == []
+    bad = b'not json\n{"custom_id": "r1", "body": {}}\n{"body": {}}\n[1]\n'
+    for endpoint in ("/v1/chat/completions", "/v1/completions", "/v1/audio/transcriptions"):
+        file_id = emulator.add_file(content + bad)
+        job_id = emulator.add_job(input_file_id=file_id, endpoint=endpoint)
+        clock.advance(5)
+        job = emulator.job(job_id)
+        assert job["status"] == "COMPLETED"
+        errors = emulator.file_content(job["error_file_id"])
+        assert line_violations("BatchErrorLine", errors) == []
+        if job["output_file_id"] is not None:
+            assert (
+                line_violations("BatchOutputLine", emulator.file_content(job["output_file_id"]))
+                == []
+            )
+        # Synthesized inputs are valid input files too.
+    synthesized = emulator.add_job()
+    clock.advance(5)
+    output = emulator.file_content(emulator.job(synthesized)["output_file_id"])
+    assert line_violations("BatchOutputLine", output) == []
 
 
 def test_an_unknown_status_is_the_one_deliberate_departure_from_the_spec() -> None:

@@ -16,8 +16,24 @@ from ruamel.yaml import YAML
 
 from together_batches_api import AuthenticatedClient
 from together_batches_api.api.batches import cancel_batch, create_batch, get_batch, list_batches
-from together_batches_api.api.files import get_file, get_file_content
-from together_batches_api.models import BatchJob, BatchJobStatus, CreateBatchRequest
+from together_batches_api.api.files import (
+    delete_file,
+    get_file,
+    get_file_content,
+    initiate_file_upload,
+    list_files,
+    preprocess_file,
+)
+from together_batches_api.models import (
+    BatchJob,
+    BatchJobStatus,
+    CreateBatchRequest,
+    FileDeleteResponse,
+    FileList,
+    FileObject,
+    FileUploadConflict,
+    FileUploadRequest,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 JOB = {
@@ -161,7 +177,11 @@ def test_get_and_cancel_quote_the_id_as_one_segment() -> None:
 def test_generated_functions_refuse_dot_ids_before_sending(bad: str) -> None:
     seen: list[httpx.Request] = []
     client = _client(seen, 200, JOB)
-    for call in (get_batch.sync, cancel_batch.sync, get_file.sync, get_file_content.sync):
+    calls = (
+        get_batch.sync, cancel_batch.sync, get_file.sync, get_file_content.sync,
+        delete_file.sync, preprocess_file.sync,
+    )  # fmt: skip
+    for call in calls:
         with pytest.raises(ValueError, match=r"'\.\.'"):
             call(bad, client=client)
     assert seen == []
@@ -197,3 +217,71 @@ def test_every_declared_error_status_parses_the_flat_error_body(status: int) -> 
     response = get_batch.sync_detailed("b1", client=_client(seen, status, {"error": "nope"}))
     assert response.parsed is not None
     assert getattr(response.parsed, "error", None) == "nope"
+
+
+def test_every_request_asks_for_what_its_success_answers_and_content_never_for_json() -> None:
+    # A strict server answers `accept: application/json` on a file's content with 406.
+    content = get_file_content.build_request("file-1")
+    assert content["headers"] == {"accept": "application/octet-stream, text/plain"}
+    assert "json" not in content["headers"]["accept"]
+    for kwargs in (
+        get_batch.build_request("b1"),
+        list_batches.build_request(),
+        get_file.build_request("file-1"),
+        list_files.build_request(),
+        delete_file.build_request("file-1"),
+        preprocess_file.build_request("file-1"),
+    ):
+        assert kwargs["headers"] == {"accept": "application/json"}, kwargs
+    # The upload's success is a 302 without a body: nothing to ask for.
+    upload = initiate_file_upload.build_request(
+        body=FileUploadRequest(purpose="batch-api", file_name="in.jsonl")
+    )
+    assert "accept" not in upload["headers"]
+
+
+def test_generated_accept_replaces_a_default_accept_when_merged_as_dicts() -> None:
+    defaults = httpx.Headers({"Accept": "application/json", "Authorization": "Bearer k"})
+    kwargs = get_file_content.build_request("file-1")
+    request = httpx.Request("GET", "https://x.test/", headers={**defaults, **kwargs["headers"]})
+    assert request.headers.get_list("accept") == ["application/octet-stream, text/plain"]
+
+
+def test_upload_initiation_is_a_form_without_the_unset_fields() -> None:
+    kwargs = initiate_file_upload.build_request(
+        body=FileUploadRequest(
+            purpose="batch-api", file_name="in.jsonl", file_type="jsonl", checksum="ab" * 32
+        )
+    )
+    assert (kwargs["method"], kwargs["url"]) == ("post", "/files")
+    assert kwargs["headers"]["Content-Type"] == "application/x-www-form-urlencoded"
+    assert kwargs["data"] == {
+        "purpose": "batch-api", "file_name": "in.jsonl", "file_type": "jsonl",
+        "checksum": "ab" * 32,
+    }  # fmt: skip
+    minimal = initiate_file_upload.build_request(
+        body=FileUploadRequest(purpose="batch-api", file_name="in.jsonl")
+    )
+    assert minimal["data"] == {"purpose": "batch-api", "file_name": "in.jsonl"}
+    request = httpx.Request("POST", "https://x.test/v1/files", data=kwargs["data"])
+    assert request.content.startswith(b"purpose=batch-api&file_name=in.jsonl")
+
+
+def test_new_file_endpoints_build_their_paths_and_parse_their_answers() -> None:
+    seen: list[httpx.Request] = []
+    listed = list_files.sync(client=_client(seen, 200, {"data": [{"id": "file-1", "bytes": 3}]}))
+    assert isinstance(listed, FileList)
+    assert [(f.id, f.bytes_) for f in listed.data] == [("file-1", 3)]
+    gone = delete_file.sync("a/b", client=_client(seen, 200, {"id": "a/b", "deleted": True}))
+    assert isinstance(gone, FileDeleteResponse) and gone.deleted is True
+    done = preprocess_file.sync("file-1", client=_client(seen, 200, {"id": "file-1"}))
+    assert isinstance(done, FileObject)
+    body = FileUploadRequest(purpose="batch-api", file_name="in.jsonl")
+    conflict = initiate_file_upload.sync(client=_client(seen, 409, {"file_id": "f0"}), body=body)
+    assert isinstance(conflict, FileUploadConflict) and conflict.file_id == "f0"
+    assert [(r.method, r.url.raw_path) for r in seen] == [
+        ("GET", b"/v1/files"),
+        ("DELETE", b"/v1/files/a%2Fb"),
+        ("POST", b"/v1/files/file-1/preprocess"),
+        ("POST", b"/v1/files"),
+    ]

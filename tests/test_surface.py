@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+import subprocess
+import sys
 
 import pytest
 
@@ -31,6 +33,26 @@ def test_all_is_curated_and_importable() -> None:
         assert hasattr(together_batches, name), name
     public = {n for n in vars(together_batches) if not n.startswith("_")}
     assert public <= set(names) | {"testing"}, public - set(names)
+
+
+def test_the_batch_workflow_names_are_public() -> None:
+    workflow = {
+        "BatchResult", "InputFileError", "InputFileInfo", "InputProblem", "MAX_CUSTOM_ID_LENGTH",
+        "MAX_FILE_BYTES", "MAX_REQUESTS", "check_input_file", "failed_custom_ids",
+        "iter_results", "write_input_file",
+    }  # fmt: skip
+    assert workflow <= set(together_batches.__all__)
+    assert issubclass(together_batches.InputFileError, together_batches.TogetherError)
+    assert issubclass(together_batches.InputFileError, ValueError)
+    # The readers and checkers' internals stay private.
+    assert "ResultReader" not in together_batches.__all__
+
+
+def test_importing_the_package_does_not_load_attrs() -> None:
+    # attrs costs ~9 ms of import time; the overlay's records are slotted dataclasses.
+    code = "import sys, together_batches; print('attrs' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert (result.returncode, result.stdout.strip()) == (0, "False"), result.stderr
 
 
 @pytest.mark.parametrize(("sync", "async_"), [(Batches, AsyncBatches), (Files, AsyncFiles)])

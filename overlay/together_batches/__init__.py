@@ -20,6 +20,8 @@ from ._exceptions import (
     BatchCancelledError,
     BatchErrorGroup,
     BatchFailedError,
+    InputFileError,
+    InputProblem,
     InternalServerError,
     InvalidFieldError,
     NotFoundError,
@@ -30,7 +32,16 @@ from ._exceptions import (
 )
 from ._files import FileObject
 from ._files_resource import AsyncFiles, Files
+from ._inputs import (
+    MAX_CUSTOM_ID_LENGTH,
+    MAX_FILE_BYTES,
+    MAX_REQUESTS,
+    InputFileInfo,
+    check_input_file,
+    write_input_file,
+)
 from ._models import BatchJob
+from ._results import BatchResult, failed_custom_ids, iter_results
 from ._status import (
     ACTIVE_STATUSES,
     CANCELLED_STATUSES,
@@ -45,6 +56,9 @@ __all__ = [
     "ACTIVE_STATUSES",
     "CANCELLED_STATUSES",
     "FAILURE_STATUSES",
+    "MAX_CUSTOM_ID_LENGTH",
+    "MAX_FILE_BYTES",
+    "MAX_REQUESTS",
     "SUCCESS_STATUSES",
     "TERMINAL_STATUSES",
     "APIConnectionError",
@@ -61,11 +75,15 @@ __all__ = [
     "BatchErrorGroup",
     "BatchFailedError",
     "BatchJob",
+    "BatchResult",
     "BatchStatus",
     "BatchWarning",
     "Batches",
     "FileObject",
     "Files",
+    "InputFileError",
+    "InputFileInfo",
+    "InputProblem",
     "InternalServerError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -75,4 +93,8 @@ __all__ = [
     "TogetherError",
     "WaitTimeoutError",
     "__version__",
+    "check_input_file",
+    "failed_custom_ids",
+    "iter_results",
+    "write_input_file",
 ]

@@ -194,12 +194,18 @@ def _timed_out(exc: WaitTimeoutError, args: argparse.Namespace) -> int:
 def cmd_emulator(args: argparse.Namespace) -> int:
     """`emulator`: serve a local Batch API in the foreground until Ctrl-C or SIGTERM."""
     # Imported here: only this command and `demo` need the emulator, so the others start faster.
-    from .testing import run_server  # noqa: PLC0415
+    from .testing import JobPlan, run_server  # noqa: PLC0415
 
+    plan = JobPlan(
+        validating_seconds=args.validating_seconds,
+        running_seconds=args.running_seconds,
+        fail_after_seconds=args.fail_after_seconds,
+        failed_fraction=args.failed_fraction,
+    )
     try:
         run_server(
             args.port, args.emulator_api_key or None, host=args.host, speed=args.speed,
-            out=sys.stdout,
+            plan=plan, strict_files=args.strict_input_files, out=sys.stdout,
         )  # fmt: skip
     except OSError as exc:  # the port is taken, the host unknown
         reason = exc.strerror or str(exc)

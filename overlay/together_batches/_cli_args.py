@@ -54,6 +54,26 @@ def _positive(text: str) -> float:
     return value
 
 
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {text!r}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a fraction from 0 to 1, got {text!r}")
+    return value
+
+
 def _an_id(text: str) -> str:
     try:
         return check_id(text, name="an id")
@@ -172,6 +192,27 @@ def _add_emulator_parser(emulator: argparse.ArgumentParser) -> None:
     emulator.add_argument(
         "--speed", type=_positive, default=1.0,
         help="emulated seconds per real second (default: 1; 60 runs an hour a minute)",
+    )  # fmt: skip
+    plan = emulator.add_argument_group("every job's plan")
+    plan.add_argument(
+        "--validating-seconds", type=_non_negative, default=2.0, metavar="S",
+        help="how long a job is VALIDATING (default: 2)",
+    )  # fmt: skip
+    plan.add_argument(
+        "--running-seconds", type=_non_negative, default=30.0, metavar="S",
+        help="how long a job is IN_PROGRESS before it COMPLETES (default: 30)",
+    )  # fmt: skip
+    plan.add_argument(
+        "--fail-after-seconds", type=_non_negative, metavar="S",
+        help="make every job FAIL this long after its creation (default: never)",
+    )  # fmt: skip
+    plan.add_argument(
+        "--failed-fraction", type=_fraction, default=0.0, metavar="F",
+        help="share of valid requests that go to the error file, 0 to 1 (default: 0)",
+    )  # fmt: skip
+    emulator.add_argument(
+        "--strict-input-files", action="store_true",
+        help="refuse a create whose input file was not uploaded (default: make one up)",
     )  # fmt: skip
 
 

@@ -20,6 +20,8 @@ The tree::
     │   └── BatchCancelledError         ... and CANCELLED
     ├── BatchErrorGroup                 wait_all / as_completed: some jobs' errors (also an
     │                                   ExceptionGroup, for `except*`)
+    ├── InputFileError                  a batch input file a batch would refuse: every
+    │                                   problem, by line (also a ValueError); nothing sent
     └── WaitTimeoutError                the wait's deadline passed (also a TimeoutError)
 
 Messages never contain the API key: nothing here is built from request headers, and the
@@ -29,7 +31,7 @@ server's text (bodies, httpx's messages) has the key that was sent masked (`_sec
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, NamedTuple, Self
 
 import httpx
 
@@ -48,6 +50,8 @@ __all__ = [
     "BadRequestError",
     "BatchCancelledError",
     "BatchFailedError",
+    "InputFileError",
+    "InputProblem",
     "InternalServerError",
     "InvalidFieldError",
     "NotFoundError",
@@ -329,3 +333,48 @@ def _group_message(errors: Mapping[str, Exception], jobs: Mapping[str, BatchJob]
     more = ", ..." if len(errors) > 5 else ""
     total = len(errors) + len(jobs)
     return f"{len(errors)} of {total} batch waits failed ({shown}{more})"
+
+
+class InputProblem(NamedTuple):
+    """One problem of a batch input file.
+
+    Attributes:
+        line: The line (or, for requests given as objects, the request) it is on, from 1.
+        message: What is wrong there.
+    """
+
+    line: int
+    message: str
+
+
+class InputFileError(TogetherError, ValueError):
+    """A batch input file, or requests for one, that a batch would refuse. Nothing was sent.
+
+    Raised once the whole input has been checked, with every problem found, not just the
+    first.
+
+    Attributes:
+        problems: The problems, by line, in line order; at most the checker's cap of them.
+        problem_count: How many problems there are in all (more than `len(problems)` when
+            the list was capped).
+        source: What was checked: a path, or a description such as "requests".
+    """
+
+    #: How many problems the message itself lists.
+    SHOWN = 20
+
+    def __init__(
+        self, problems: Sequence[InputProblem], *, problem_count: int | None = None,
+        source: str = "the input file",
+    ) -> None:  # fmt: skip
+        self.problems = tuple(problems)
+        self.problem_count = len(self.problems) if problem_count is None else problem_count
+        self.source = source
+        count = self.problem_count
+        lines = [f"  line {p.line}: {p.message}" for p in self.problems[: self.SHOWN]]
+        if count > len(lines):
+            lines.append(f"  ... and {count - len(lines)} more")
+        super().__init__(
+            f"{source} has {count} problem{'' if count == 1 else 's'} a batch would refuse; "
+            "nothing was sent. Fix them and try again:\n" + "\n".join(lines)
+        )

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from ..models.nested_error_response_error import NestedErrorResponseError
+from ..models.error_detail import ErrorDetail
 from ..types import (
     MODEL,
     LeanModel,
@@ -21,13 +21,13 @@ class NestedErrorResponse(LeanModel):
     __slots__ = ()
 
     FIELDS: ClassVar[tuple[WireField, ...]] = (
-        WireField("error", "error", MODEL, model=NestedErrorResponseError),
+        WireField("error", "error", MODEL, model=ErrorDetail),
     )
 
     def __init__(
         self,
         *,
-        error: NestedErrorResponseError | None = None,
+        error: ErrorDetail | None = None,
         extras: Mapping[str, Any] | None = None,
     ) -> None:
         """Build one from Python values, named as the attributes (tests, fakes).
@@ -43,7 +43,7 @@ class NestedErrorResponse(LeanModel):
         )
 
     @property
-    def error(self) -> NestedErrorResponseError | None:
-        """The `error` field."""
+    def error(self) -> ErrorDetail | None:
+        """What went wrong, in the files endpoints' error bodies."""
         _value = self._data.get("error")
-        return None if _value is None else NestedErrorResponseError._trusted(_value)
+        return None if _value is None else ErrorDetail._trusted(_value)

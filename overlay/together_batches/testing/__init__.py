@@ -16,12 +16,21 @@
 The same emulator also serves real HTTP: `with emulator.serve() as base_url: ...`. Around
 a `Together` client, `with fast_forward(clock):` makes its sleeps (retries, waits) advance
 the clock instead, so `wait_until_done` on a 24 h job returns at once.
+
+Files go up as on the live service: `POST /v1/files` answers 302 to a presigned URL on the
+emulator itself (`/_storage/...`, which refuses an API key), the client PUTs the bytes
+there, then calls `POST /v1/files/{id}/preprocess`; the same content again (by checksum)
+answers 409 with the first file's id. A job reads its input: one output line per valid
+line, one error line per invalid line and per scripted failure (`JobPlan.failed_fraction`).
+The emulator itself imports nothing of the client (only `fast_forward` patches its clock),
+so that it can test it.
 """
 
-from ._app import RecordedRequest, Response
+from ._app import RecordedRequest
 from ._clock import Clock, FakeClock, SystemClock, fast_forward
 from ._emulator import Emulator, run_server
 from ._faults import Fault, FaultKind, FaultQueue
+from ._http import Response
 from ._state import JobPlan, Snapshot, progress_at, snapshot_at
 
 __all__ = [

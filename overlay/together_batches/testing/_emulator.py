@@ -13,11 +13,14 @@ from typing import Any, TextIO
 import attrs
 import httpx
 
-from ._app import App, Headers, RecordedRequest, Response, Settings
+from ._app import App, RecordedRequest
+from ._batch_api import Settings
 from ._clock import Clock, SystemClock
 from ._faults import FaultQueue
+from ._http import Headers, Response
 from ._server import serve
-from ._state import JobPlan, Store
+from ._state import JobPlan
+from ._store import Store
 from ._transport import AsyncEmulatorTransport, EmulatorTransport
 
 
@@ -28,17 +31,28 @@ class Emulator:
     Job status is never stored: each read computes it from the job's `JobPlan` and the
     clock, so a `FakeClock` lets a test jump through a 24 h timeline instantly.
 
+    Files are uploaded as on the live service (`POST /v1/files`, a 302 to a presigned URL
+    on the emulator itself that refuses an API key, the PUT, `POST .../preprocess`; 409
+    for content uploaded before), listed and deleted. A job reads its input file: each
+    valid line gets an output line answering it as the endpoint would (chat completions,
+    completions), each invalid line and `JobPlan.failed_fraction` of the valid ones an
+    error line.
+
     Args:
         api_key: The bearer token requests must carry, or None to accept any.
         clock: The time source; the real time by default.
         plan: The timeline of every created job that `plan_next` has not scripted.
-        strict_files: Whether a create naming an unregistered input file answers 400
-            (by default the emulator makes up an input of `synthesized_requests` requests).
+        strict_files: Whether a create naming an input file that is not uploaded (stored
+            and preprocessed) answers 400; by default an unknown id gets a made-up input of
+            `synthesized_requests` requests.
         null_when_empty: Whether an empty list answers `null`, as the live API does, or `[]`.
         synthesized_requests: How many requests a made-up input file holds.
         user_id: The `user_id` of every job.
         model_id: The model of jobs whose create and input name none.
         seed: Seeds generated ids, so runs are reproducible.
+        storage_url: The origin (`scheme://host[:port]`) presigned upload URLs point to, e.g.
+            to test a client against a storage host other than the API's; by default the
+            origin each upload request reached, which serves the PUT itself.
     """
 
     api_key: str | None = "test-key"
@@ -50,6 +64,7 @@ class Emulator:
     user_id: str = "user-emulator"
     model_id: str = "meta-llama/Llama-3.3-70B-Instruct-Turbo"
     seed: int = 0
+    storage_url: str | None = None
     faults: FaultQueue = attrs.field(init=False, factory=FaultQueue)
     _planned: collections.deque[JobPlan] = attrs.field(init=False, factory=collections.deque)
     _app: App = attrs.field(init=False)
@@ -62,6 +77,7 @@ class Emulator:
             synthesized_requests=self.synthesized_requests,
             user_id=self.user_id,
             model_id=self.model_id,
+            storage_url=self.storage_url,
         )
         app = App(settings, self.clock, Store(self.seed), self.faults, self._take_plan)
         # Frozen, because changing a setting after the fact would silently not reach the app.
@@ -75,19 +91,28 @@ class Emulator:
         """Every request seen so far, in arrival order (the live list: `.clear()` works)."""
         return self._app.requests
 
-    def handle(self, method: str, raw_path: str, headers: Headers, body: bytes = b"") -> Response:
+    def handle(
+        self,
+        method: str,
+        raw_path: str,
+        headers: Headers,
+        body: bytes = b"",
+        *,
+        scheme: str = "http",
+    ) -> Response:
         """Answer one request: the core both transports and the server call.
 
         Args:
             method: The HTTP method.
             raw_path: The request target as sent, percent-encoded, e.g. `/v1/batches/a%2Fb`.
-            headers: The request headers.
+            headers: The request headers (with `Host`, for the upload URLs handed out).
             body: The request body.
+            scheme: The scheme the request came in on.
 
         Returns:
             The response (its `delay` and `drop` are for the caller to act on).
         """
-        return self._app.handle(method, raw_path, headers, body)
+        return self._app.handle(method, raw_path, headers, body, scheme=scheme)
 
     def plan_next(self, *plans: JobPlan) -> None:
         """Script the timelines of the next jobs created through the API, in order.
@@ -99,10 +124,11 @@ class Emulator:
             self._planned.extend(plans)
 
     def add_file(self, content: bytes, filename: str = "input.jsonl") -> str:
-        """Register an input file, as an upload would.
+        """Register an input file, as a finished upload (preprocessed) would.
 
         Args:
-            content: JSONL of `{"custom_id", "body"}` lines (lines that are not are ignored).
+            content: JSONL of `{"custom_id", "body"}` lines; a job over it answers each
+                line that is not a valid one with an error line.
             filename: The file's name.
 
         Returns:
@@ -133,7 +159,7 @@ class Emulator:
             The job id.
         """
         with self._app.lock:
-            job = self._app.create_job(
+            job = self._app.batches.create_job(
                 input_file_id=input_file_id,
                 endpoint=endpoint,
                 model_id=model_id,
@@ -242,6 +268,7 @@ def run_server(
     host: str = "127.0.0.1",
     speed: float = 1.0,
     plan: JobPlan | None = None,
+    strict_files: bool = False,
     stop: threading.Event | None = None,
     out: TextIO | None = None,
 ) -> None:
@@ -255,16 +282,32 @@ def run_server(
         host: The interface; keep the loopback default.
         speed: Emulated seconds per real second (60.0 runs an hour a minute).
         plan: Every job's timeline; the `JobPlan` defaults when None.
+        strict_files: Whether a create must name an uploaded input file (see `Emulator`).
         stop: Set it to stop the server (tests); Ctrl-C does it otherwise.
         out: Where to print; standard output by default.
     """
-    emulator = Emulator(api_key=api_key, clock=SystemClock(speed=speed), plan=plan or JobPlan())
+    plan = plan or JobPlan()
+    emulator = Emulator(
+        api_key=api_key, clock=SystemClock(speed=speed), plan=plan, strict_files=strict_files
+    )
     stream = out or sys.stdout
 
     def ready(base_url: str) -> None:
         print(base_url, file=stream)
         key = "any key" if api_key is None else f"api key {api_key!r}"
-        print(f"Batch API emulator ({key}, speed x{speed:g}); Ctrl-C stops it.", file=stream)
+        hint = f"Batch API emulator ({key}, speed x{speed:g}; {_describe(plan, strict_files)})"
+        print(f"{hint}; Ctrl-C stops it.", file=stream)
         stream.flush()
 
     emulator.serve_forever(host, port, ready=ready, stop=stop)
+
+
+def _describe(plan: JobPlan, strict_files: bool) -> str:
+    """The jobs' plan in words, for the server's hint line."""
+    words = [f"jobs validate {plan.validating_seconds:g} s, run {plan.running_seconds:g} s"]
+    if plan.fail_after_seconds is not None:
+        words.append(f"fail at {plan.fail_after_seconds:g} s")
+    words.append(f"{plan.failed_fraction:.0%} of requests fail")
+    if strict_files:
+        words.append("input files must be uploaded")
+    return ", ".join(words)

@@ -1,8 +1,8 @@
-"""Files the emulator serves: input files, and the JSONL output and error files of a batch."""
+"""Files the emulator serves (input files, a batch's output and error files), and uploads."""
 
 from __future__ import annotations
 
-import json
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -13,19 +13,23 @@ from together_batches_api.models.file_object import FileObject as WireFileObject
 #: The `purpose` of a file a user uploaded, and of one a batch produced.
 INPUT_PURPOSE = "batch-api"
 OUTPUT_PURPOSE = "batch-generated"
+#: The purposes an upload may name (upstream's `FilePurpose`, less `batch-generated`).
+UPLOAD_PURPOSES = frozenset({"batch-api", "fine-tune", "eval", "eval-sample", "eval-output",
+                             "eval-summary"})  # fmt: skip
+#: The file types an upload may name, and the one a name without a known extension gets.
+FILE_TYPES = ("jsonl", "csv", "parquet")
+DEFAULT_FILE_TYPE = "jsonl"
 
 
-@attrs.frozen
-class InputRequest:
-    """One line of an input file.
+def sha256_hex(content: bytes) -> str:
+    """The SHA-256 of `content`, lower-case hex: what an upload's `checksum` carries."""
+    return hashlib.sha256(content).hexdigest()
 
-    Args:
-        custom_id: The caller's id for the request, echoed in the output and error lines.
-        body: The request body that would go to the job's endpoint.
-    """
 
-    custom_id: str
-    body: dict[str, Any]
+def file_type_of(filename: str) -> str:
+    """The file type a name's extension implies (`jsonl` when it implies none)."""
+    extension = filename.rpartition(".")[2].lower() if "." in filename else ""
+    return extension if extension in FILE_TYPES else DEFAULT_FILE_TYPE
 
 
 @attrs.frozen
@@ -38,6 +42,8 @@ class FileRecord:
         purpose: `batch-api` for inputs, `batch-generated` for outputs and errors.
         created_at: When the file came to be.
         content: The file's bytes.
+        file_type: `jsonl`, `csv` or `parquet`.
+        processed: False for an upload whose `preprocess` has not been called yet.
     """
 
     id: str
@@ -45,14 +51,20 @@ class FileRecord:
     purpose: str
     created_at: datetime
     content: bytes
+    file_type: str = DEFAULT_FILE_TYPE
+    processed: bool = True
 
     def metadata(self) -> dict[str, Any]:
-        """Build the file object the files endpoint answers.
+        """Build the file object the files endpoints answer.
 
         Returns:
             The JSON-ready metadata, built through the generated model, so in the spec's
             shape (including `FileType` and `Processed`, which the API spells in PascalCase).
         """
+        return self.wire().to_dict()
+
+    def wire(self) -> WireFileObject:
+        """The file's metadata as the generated model."""
         return WireFileObject(
             id=self.id,
             object_="file",
@@ -60,132 +72,29 @@ class FileRecord:
             filename=self.filename,
             bytes_=len(self.content),
             purpose=self.purpose,
-            file_type="jsonl",
-            processed=True,
-        ).to_dict()
-
-
-def parse_input(content: bytes) -> tuple[InputRequest, ...]:
-    """Read the requests of an input file, best effort.
-
-    Lines that are not a JSON object with a string `custom_id` are skipped rather than
-    rejected: the emulator is there to exercise clients, not to lint their inputs.
-
-    Args:
-        content: JSONL bytes of `{"custom_id", "body"}` lines.
-
-    Returns:
-        The requests, in file order.
-    """
-    requests: list[InputRequest] = []
-    for line in content.decode("utf-8", errors="replace").splitlines():
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(item, dict) and isinstance(item.get("custom_id"), str):
-            body = item.get("body")
-            requests.append(InputRequest(item["custom_id"], body if isinstance(body, dict) else {}))
-    return tuple(requests)
-
-
-def synthesize_input(count: int, model: str) -> bytes:
-    """Make up an input file for a create that named a file the emulator has never seen.
-
-    Args:
-        count: How many requests the file holds.
-        model: The model each request body names.
-
-    Returns:
-        JSONL bytes with `count` chat requests, custom ids `request-0`, `request-1`, ...
-    """
-    lines = [
-        json.dumps(
-            {
-                "custom_id": f"request-{index}",
-                "body": {
-                    "model": model,
-                    "messages": [{"role": "user", "content": f"Say the number {index}."}],
-                    "max_tokens": 16,
-                },
-            },
-            separators=(",", ":"),
+            file_type=self.file_type,
+            processed=self.processed,
         )
-        for index in range(count)
-    ]
-    return "".join(line + "\n" for line in lines).encode()
 
 
-def _prompt_text(body: dict[str, Any]) -> str:
-    messages = body.get("messages")
-    if isinstance(messages, list) and messages and isinstance(messages[-1], dict):
-        content = messages[-1].get("content")
-        if isinstance(content, str):
-            return content
-    prompt = body.get("prompt")
-    return prompt if isinstance(prompt, str) else ""
-
-
-def output_line(request: InputRequest, *, model: str, created: int, index: int) -> dict[str, Any]:
-    """Build the output line of a request that succeeded.
+@attrs.frozen
+class Upload:
+    """An upload that `POST /v1/files` started: where its bytes may be PUT, and what it is.
 
     Args:
-        request: The input request.
-        model: The job's model, used when the request body names none.
-        created: Unix seconds to put in the completion's `created`.
-        index: The request's position, to give each completion a distinct id.
-
-    Returns:
-        `{"custom_id", "response": {"status_code": 200, "body": <chat completion>}}`.
+        file_id: The id the file will have.
+        signature: The token the presigned URL carries; a PUT must present it.
+        filename: The uploaded file's name.
+        purpose: The purpose the form named.
+        file_type: The type the form named, or the one its name implies.
+        checksum: The SHA-256 the form declared (lower-case hex), or None.
+        created_at: When the upload was started.
     """
-    body_model = request.body.get("model")
-    text = f"Echo: {_prompt_text(request.body)}".strip()
-    return {
-        "custom_id": request.custom_id,
-        "response": {
-            "status_code": 200,
-            "body": {
-                "id": f"chatcmpl-emulated-{index}",
-                "object": "chat.completion",
-                "created": created,
-                "model": body_model if isinstance(body_model, str) else model,
-                "choices": [
-                    {
-                        "index": 0,
-                        "message": {"role": "assistant", "content": text},
-                        "finish_reason": "stop",
-                    }
-                ],
-                "usage": {"prompt_tokens": 8, "completion_tokens": 4, "total_tokens": 12},
-            },
-        },
-    }
 
-
-def error_line(request: InputRequest) -> dict[str, Any]:
-    """Build the error-file line of a request that failed.
-
-    Args:
-        request: The input request.
-
-    Returns:
-        `{"custom_id", "error": {"message", "code"}}`.
-    """
-    return {
-        "custom_id": request.custom_id,
-        "error": {"message": "The emulator was told to fail this request.", "code": 400},
-    }
-
-
-def jsonl(lines: list[dict[str, Any]]) -> bytes:
-    """Serialise objects as JSON Lines.
-
-    Args:
-        lines: The objects, one per line.
-
-    Returns:
-        UTF-8 bytes, each line ending in a newline.
-    """
-    return "".join(json.dumps(line, separators=(",", ":")) + "\n" for line in lines).encode()
+    file_id: str
+    signature: str
+    filename: str
+    purpose: str
+    file_type: str
+    checksum: str | None
+    created_at: datetime

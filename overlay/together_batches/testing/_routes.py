@@ -7,6 +7,9 @@ from urllib.parse import unquote
 import attrs
 
 PREFIX = "v1"
+#: The first segment of the presigned upload URLs the emulator hands out: its own stand-in
+#: for the storage host a real upload PUTs to.
+STORAGE_PREFIX = "_storage"
 
 LIST_BATCHES = "list_batches"
 CREATE_BATCH = "create_batch"
@@ -14,6 +17,15 @@ GET_BATCH = "get_batch"
 CANCEL_BATCH = "cancel_batch"
 GET_FILE = "get_file"
 GET_FILE_CONTENT = "get_file_content"
+LIST_FILES = "list_files"
+INITIATE_FILE_UPLOAD = "initiate_file_upload"
+DELETE_FILE = "delete_file"
+PREPROCESS_FILE = "preprocess_file"
+#: The PUT to a presigned upload URL: not an API operation, so not in the spec.
+STORAGE_PUT = "storage_put"
+
+#: Every method some route serves; any other (HEAD, TRACE, OPTIONS, ...) answers 405.
+SERVED_METHODS = ("GET", "POST", "PUT", "DELETE")
 
 #: Routes whose successful answer carries batch jobs.
 JOB_ROUTES = frozenset({LIST_BATCHES, CREATE_BATCH, GET_BATCH, CANCEL_BATCH})
@@ -28,12 +40,14 @@ class RouteMatch:
         path_id: The decoded id from the path, when the path has one.
         allowed: The methods the path accepts; empty when the path itself is unknown.
         files: Whether the path is under `/v1/files`, whose errors use the nested body.
+        storage: Whether the path is a presigned upload URL (no API key, XML errors).
     """
 
     name: str | None
     path_id: str | None
     allowed: tuple[str, ...]
     files: bool
+    storage: bool = False
 
 
 def split_path(raw_path: str) -> list[str]:
@@ -81,10 +95,18 @@ def match_route(method: str, raw_path: str) -> RouteMatch:
             table, path_id = {"GET": GET_BATCH}, job_id
         case [prefix, "batches", job_id, "cancel"] if prefix == PREFIX and job_id:
             table, path_id = {"POST": CANCEL_BATCH}, job_id
+        case [prefix, "files"] if prefix == PREFIX:
+            table = {"GET": LIST_FILES, "POST": INITIATE_FILE_UPLOAD}
         case [prefix, "files", file_id] if prefix == PREFIX and file_id:
-            table, path_id = {"GET": GET_FILE}, file_id
+            table, path_id = {"GET": GET_FILE, "DELETE": DELETE_FILE}, file_id
         case [prefix, "files", file_id, "content"] if prefix == PREFIX and file_id:
             table, path_id = {"GET": GET_FILE_CONTENT}, file_id
+        case [prefix, "files", file_id, "preprocess"] if prefix == PREFIX and file_id:
+            table, path_id = {"POST": PREPROCESS_FILE}, file_id
+        case [prefix, file_id] if prefix == STORAGE_PREFIX and file_id:
+            return RouteMatch(
+                STORAGE_PUT if method == "PUT" else None, file_id, ("PUT",), False, storage=True
+            )
         case _:
             return RouteMatch(None, None, (), files)
     return RouteMatch(table.get(method), path_id, tuple(table), files)

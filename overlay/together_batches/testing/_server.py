@@ -15,6 +15,8 @@ from ._transport import Handler
 
 #: The name of the thread that runs the accept loop, so tests can check it is gone.
 THREAD_NAME = "together-batches-emulator"
+# The longest chunk-size or trailer line read from a chunked request body.
+_LINE_LIMIT = 65536
 
 
 class _Server(ThreadingHTTPServer):
@@ -70,8 +72,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
     server: _Server
 
     def _serve(self) -> None:
-        length = int(self.headers.get("content-length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
+        body = self._read_body()
         response = self.server.handle_fn(self.command, self.path, self.headers.items(), body)
         if response.delay > 0:
             time.sleep(response.delay)
@@ -83,7 +84,22 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
-        self.wfile.write(response.body)
+        # An answer to HEAD has the headers of the answer to GET, and never a body.
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+    def _read_body(self) -> bytes:
+        """The request body, whether sized by Content-Length or sent in chunks."""
+        if "chunked" not in self.headers.get("transfer-encoding", "").lower():
+            length = int(self.headers.get("content-length") or 0)
+            return self.rfile.read(length) if length > 0 else b""
+        chunks = []
+        while size := int(self.rfile.readline(_LINE_LIMIT).split(b";")[0].strip() or b"0", 16):
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline(_LINE_LIMIT)  # the CRLF after the chunk
+        while self.rfile.readline(_LINE_LIMIT).strip():  # trailers, up to the blank line
+            pass
+        return b"".join(chunks)
 
     def _drop(self, status: int, headers: tuple[tuple[str, str], ...], body: bytes) -> None:
         """Promise a whole response, send part of it, and hang up."""
@@ -98,7 +114,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.connection.shutdown(socket.SHUT_RDWR)
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve
+    def __getattr__(self, name: str) -> Any:
+        # BaseHTTPRequestHandler answers a method without a `do_` handler with an HTML 501;
+        # every method goes to the emulator instead, which answers a JSON 405 where due.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Stay quiet: tests and the CLI print what they need themselves."""
@@ -109,7 +130,7 @@ def serve(handle: Handler, host: str = "127.0.0.1", port: int = 0) -> Iterator[s
     """Serve an emulator over HTTP on a background thread for the duration of a `with`.
 
     Args:
-        handle: The emulator's `handle(method, raw_path, headers, body)`.
+        handle: The emulator's `handle`.
         host: The interface to bind; the loopback one by default.
         port: The port, or 0 for a free one.
 

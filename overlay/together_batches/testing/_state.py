@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import random
-import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,14 +12,15 @@ import attrs
 from together_batches_api.models.batch_job import BatchJob as WireBatchJob
 from together_batches_api.models.batch_job_status import BatchJobStatus
 
-from ._files import (
-    INPUT_PURPOSE,
-    OUTPUT_PURPOSE,
-    FileRecord,
+from ._files import OUTPUT_PURPOSE, FileRecord
+from ._lines import (
+    ANSWERED_ENDPOINTS,
+    SCRIPTED_FAILURE,
     InputRequest,
     error_line,
     jsonl,
     output_line,
+    response_body,
 )
 
 # The status values come from the spec, through the generated enum: never a copy here.
@@ -165,22 +165,27 @@ def split_results(
     Args:
         requests: The job's input requests.
         progress: The job's final progress, 0 to 100.
-        failed_fraction: Share of finished requests that fail.
+        failed_fraction: Share of the finished valid requests that fail.
         seed: Makes the (shuffled) order reproducible; the job id.
 
     Returns:
         The succeeded and the failed requests, in completion order: deliberately not input
-        order, as the live API documents.
+        order, as the live API documents. Every finished invalid line (one with a
+        `problem`) fails; `failed_fraction` of the valid ones do, spread evenly.
     """
     order = list(requests)
     random.Random(seed).shuffle(order)
     finished = order[: math.floor(len(order) * progress / 100.0 + 1e-9)]
     succeeded: list[InputRequest] = []
     failed: list[InputRequest] = []
-    for index, request in enumerate(finished):
-        # Spreads the failures evenly through the finished requests.
+    index = 0
+    for request in finished:
+        if request.problem is not None:
+            failed.append(request)
+            continue
         fails = math.floor((index + 1) * failed_fraction) > math.floor(index * failed_fraction)
         (failed if fails else succeeded).append(request)
+        index += 1
     return succeeded, failed
 
 
@@ -249,7 +254,13 @@ class Job:
         """
         if not snapshot.terminal:
             return [], []
-        return split_results(self.requests, snapshot.progress, self.plan.failed_fraction, self.id)
+        succeeded, failed = split_results(
+            self.requests, snapshot.progress, self.plan.failed_fraction, self.id
+        )
+        if self.endpoint not in ANSWERED_ENDPOINTS:
+            # No made-up answer fits: every finished request fails, saying why.
+            return [], [*succeeded, *failed]
+        return succeeded, failed
 
     def files_at(self, now: datetime) -> tuple[str | None, str | None]:
         """Which result files the job has at `now`.
@@ -327,84 +338,21 @@ class Job:
         if file_id == output_file_id:
             created = int(ended.timestamp())
             lines = [
-                output_line(request, model=self.model_id, created=created, index=index)
+                output_line(request, response_body(self.endpoint, request, self.model_id,
+                                                   created=created, index=index))
                 for index, request in enumerate(succeeded)
-            ]
-            return FileRecord(
-                file_id, f"{self.id}-output.jsonl", OUTPUT_PURPOSE, ended, jsonl(lines)
-            )
-        content = jsonl([error_line(request) for request in failed])
-        return FileRecord(file_id, f"{self.id}-error.jsonl", OUTPUT_PURPOSE, ended, content)
+            ]  # fmt: skip
+            name = f"{self.id}-output.jsonl"
+        else:
+            lines = [error_line(request, *self._failure(request)) for request in failed]
+            name = f"{self.id}-error.jsonl"
+        return FileRecord(file_id, name, OUTPUT_PURPOSE, ended, jsonl(lines))
 
-
-@attrs.define(eq=False)
-class Store:
-    """Every job and file of one emulator. Not locked itself: the emulator's lock guards it.
-
-    Args:
-        seed: Seeds the ids, so a test run produces the same ids every time.
-    """
-
-    seed: int = 0
-    jobs: dict[str, Job] = attrs.field(factory=dict)
-    files: dict[str, FileRecord] = attrs.field(factory=dict)
-    _result_files: dict[str, str] = attrs.field(factory=dict)
-    _rng: random.Random = attrs.field(init=False)
-
-    def __attrs_post_init__(self) -> None:
-        self._rng = random.Random(self.seed)
-
-    def new_uuid(self) -> str:
-        """Make a fresh random-looking (but seeded) UUID4 string.
-
-        Returns:
-            The UUID's canonical text.
-        """
-        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
-
-    def add_input_file(self, content: bytes, filename: str, now: datetime) -> FileRecord:
-        """Register an uploaded input file.
-
-        Args:
-            content: Its bytes.
-            filename: Its name.
-            now: The upload instant.
-
-        Returns:
-            The stored file.
-        """
-        record = FileRecord(f"file-{self.new_uuid()}", filename, INPUT_PURPOSE, now, content)
-        self.files[record.id] = record
-        return record
-
-    def add_job(self, job: Job) -> None:
-        """Store a job and remember which files it will produce.
-
-        Args:
-            job: The job.
-        """
-        self.jobs[job.id] = job
-        self._result_files[job.output_file_id] = job.id
-        self._result_files[job.error_file_id] = job.id
-
-    def file(self, file_id: str, now: datetime) -> FileRecord | None:
-        """Find a file: an input file, or a job's result file once the job has made it.
-
-        Args:
-            file_id: The file id.
-            now: The current instant.
-
-        Returns:
-            The file, or None if there is no such file at `now`.
-        """
-        record = self.files.get(file_id)
-        if record is not None:
-            return record
-        job_id = self._result_files.get(file_id)
-        if job_id is None:
-            return None
-        record = self.jobs[job_id].result_file(file_id, now)
-        if record is not None:
-            # A terminal job's results never change again, so the rendering can be kept.
-            self.files[file_id] = record
-        return record
+    def _failure(self, request: InputRequest) -> tuple[str, int]:
+        """Why a finished request failed, and the error code its error line carries."""
+        if request.problem is not None:
+            return request.problem, 400
+        if self.endpoint not in ANSWERED_ENDPOINTS:
+            answered = " and ".join(ANSWERED_ENDPOINTS)
+            return f"The emulator answers only {answered} requests, not {self.endpoint}", 404
+        return SCRIPTED_FAILURE, 400

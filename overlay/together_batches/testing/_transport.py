@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from typing import Protocol
 
 import anyio
 import httpx
 
-from ._app import Headers, Response
+from ._http import Headers, Response
 
-Handler = Callable[[str, str, Headers, bytes], Response]
+
+class Handler(Protocol):
+    """The emulator's `handle(method, raw_path, headers, body, *, scheme)`."""
+
+    def __call__(
+        self, method: str, raw_path: str, headers: Headers, body: bytes, /, *, scheme: str = ...
+    ) -> Response: ...
 
 
 def _to_httpx(response: Response, request: httpx.Request) -> httpx.Response:
@@ -19,16 +25,24 @@ def _to_httpx(response: Response, request: httpx.Request) -> httpx.Response:
         raise httpx.RemoteProtocolError(
             "peer closed connection without sending complete message body", request=request
         )
+    # An answer to HEAD has the headers of the answer to GET, and never a body.
+    content = b"" if request.method == "HEAD" else response.body
     return httpx.Response(
-        response.status, headers=list(response.headers), content=response.body, request=request
+        response.status, headers=list(response.headers), content=content, request=request
     )
+
+
+def _handle(handle: Handler, request: httpx.Request, body: bytes) -> Response:
+    raw_path = request.url.raw_path.decode("ascii")
+    headers = request.headers.multi_items()
+    return handle(request.method, raw_path, headers, body, scheme=request.url.scheme)
 
 
 class EmulatorTransport(httpx.BaseTransport):
     """A synchronous httpx transport answering from an emulator.
 
     Args:
-        handle: The emulator's `handle(method, raw_path, headers, body)`.
+        handle: The emulator's `handle`.
     """
 
     def __init__(self, handle: Handler) -> None:
@@ -46,9 +60,7 @@ class EmulatorTransport(httpx.BaseTransport):
         Raises:
             httpx.RemoteProtocolError: When a fault drops the connection.
         """
-        body = request.read()
-        raw_path = request.url.raw_path.decode("ascii")
-        response = self._handle(request.method, raw_path, request.headers.multi_items(), body)
+        response = _handle(self._handle, request, request.read())
         if response.delay > 0:
             time.sleep(response.delay)
         return _to_httpx(response, request)
@@ -58,7 +70,7 @@ class AsyncEmulatorTransport(httpx.AsyncBaseTransport):
     """An asynchronous httpx transport answering from an emulator.
 
     Args:
-        handle: The emulator's `handle(method, raw_path, headers, body)`; it never blocks
+        handle: The emulator's `handle`; it never blocks
             for long, so it is called directly on the event loop.
     """
 
@@ -77,9 +89,7 @@ class AsyncEmulatorTransport(httpx.AsyncBaseTransport):
         Raises:
             httpx.RemoteProtocolError: When a fault drops the connection.
         """
-        body = await request.aread()
-        raw_path = request.url.raw_path.decode("ascii")
-        response = self._handle(request.method, raw_path, request.headers.multi_items(), body)
+        response = _handle(self._handle, request, await request.aread())
         if response.delay > 0:
             await anyio.sleep(response.delay)
         return _to_httpx(response, request)

@@ -48,7 +48,7 @@ def _get_kwargs(
     _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
-
+    headers["accept"] = "application/json"
     _kwargs["headers"] = headers
     return _kwargs
 

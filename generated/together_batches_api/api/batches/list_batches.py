@@ -35,6 +35,7 @@ def _get_kwargs() -> dict[str, Any]:
         "url": "/batches",
     }
 
+    _kwargs["headers"] = {"accept": "application/json"}
     return _kwargs
 
 

@@ -44,6 +44,7 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = {"accept": "application/json"}
     return _kwargs
 
 

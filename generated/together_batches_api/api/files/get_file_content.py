@@ -46,6 +46,7 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = {"accept": "application/octet-stream, text/plain"}
     return _kwargs
 
 
@@ -80,10 +81,10 @@ def sync_detailed(
 ) -> Response[File | NestedErrorResponse]:
     """Download a file's bytes
 
-     For a batch's output and error files this is JSON Lines: one
-    `{"custom_id", "response": {"status_code", "body"}}` object per line in an output
-    file, one `{"custom_id", "error": {"message", "code"}}` per line in an error file,
-    in no particular order.
+     For a batch's output and error files this is JSON Lines: one `BatchOutputLine` per
+    line of an output file, one `BatchErrorLine` per line of an error file, in no
+    particular order. The request must not insist on `Accept: application/json`: a
+    strict server answers that with 406.
 
     Args:
         id (str):
@@ -114,10 +115,10 @@ def sync(
 ) -> File | NestedErrorResponse | None:
     """Download a file's bytes
 
-     For a batch's output and error files this is JSON Lines: one
-    `{"custom_id", "response": {"status_code", "body"}}` object per line in an output
-    file, one `{"custom_id", "error": {"message", "code"}}` per line in an error file,
-    in no particular order.
+     For a batch's output and error files this is JSON Lines: one `BatchOutputLine` per
+    line of an output file, one `BatchErrorLine` per line of an error file, in no
+    particular order. The request must not insist on `Accept: application/json`: a
+    strict server answers that with 406.
 
     Args:
         id (str):
@@ -143,10 +144,10 @@ async def asyncio_detailed(
 ) -> Response[File | NestedErrorResponse]:
     """Download a file's bytes
 
-     For a batch's output and error files this is JSON Lines: one
-    `{"custom_id", "response": {"status_code", "body"}}` object per line in an output
-    file, one `{"custom_id", "error": {"message", "code"}}` per line in an error file,
-    in no particular order.
+     For a batch's output and error files this is JSON Lines: one `BatchOutputLine` per
+    line of an output file, one `BatchErrorLine` per line of an error file, in no
+    particular order. The request must not insist on `Accept: application/json`: a
+    strict server answers that with 406.
 
     Args:
         id (str):
@@ -175,10 +176,10 @@ async def asyncio(
 ) -> File | NestedErrorResponse | None:
     """Download a file's bytes
 
-     For a batch's output and error files this is JSON Lines: one
-    `{"custom_id", "response": {"status_code", "body"}}` object per line in an output
-    file, one `{"custom_id", "error": {"message", "code"}}` per line in an error file,
-    in no particular order.
+     For a batch's output and error files this is JSON Lines: one `BatchOutputLine` per
+    line of an output file, one `BatchErrorLine` per line of an error file, in no
+    particular order. The request must not insist on `Accept: application/json`: a
+    strict server answers that with 406.
 
     Args:
         id (str):

@@ -4,14 +4,15 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from ..types import (
+    ANY,
     STR,
     LeanModel,
     WireField,
 )
 
 
-class NestedErrorResponseError(LeanModel):
-    """The `NestedErrorResponseError` schema.
+class BatchRequestError(LeanModel):
+    """Why a batched request failed.
 
     A lean model: an immutable view over the decoded JSON, each field read when accessed.
     Fields the spec does not list are in `extras`.
@@ -21,18 +22,14 @@ class NestedErrorResponseError(LeanModel):
 
     FIELDS: ClassVar[tuple[WireField, ...]] = (
         WireField("message", "message", STR),
-        WireField("type", "type_", STR),
-        WireField("param", "param", STR, nullable=True),
-        WireField("code", "code", STR, nullable=True),
+        WireField("code", "code", ANY, nullable=True),
     )
 
     def __init__(
         self,
         *,
         message: str | None = None,
-        type_: str | None = None,
-        param: str | None = None,
-        code: str | None = None,
+        code: Any | None = None,
         extras: Mapping[str, Any] | None = None,
     ) -> None:
         """Build one from Python values, named as the attributes (tests, fakes).
@@ -43,8 +40,6 @@ class NestedErrorResponseError(LeanModel):
         self._init(
             {
                 "message": message,
-                "type": type_,
-                "param": param,
                 "code": code,
             },
             extras,
@@ -57,19 +52,7 @@ class NestedErrorResponseError(LeanModel):
         return _value
 
     @property
-    def type_(self) -> str | None:
-        """The `type` field."""
-        _value: str | None = self._data.get("type")
-        return _value
-
-    @property
-    def param(self) -> str | None:
-        """The `param` field."""
-        _value: str | None = self._data.get("param")
-        return _value
-
-    @property
-    def code(self) -> str | None:
+    def code(self) -> Any | None:
         """The `code` field."""
-        _value: str | None = self._data.get("code")
+        _value: Any | None = self._data.get("code")
         return _value

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from ..models.batch_input_line_body import BatchInputLineBody
+from ..types import (
+    MODEL,
+    STR,
+    LeanModel,
+    WireField,
+)
+
+
+class BatchInputLine(LeanModel):
+    """One line of a batch input file (JSON Lines, at most 50,000 lines and 100 MB).
+
+    A lean model: an immutable view over the decoded JSON, each field read when accessed.
+    Fields the spec does not list are in `extras`.
+    """
+
+    __slots__ = ()
+
+    FIELDS: ClassVar[tuple[WireField, ...]] = (
+        WireField("custom_id", "custom_id", STR, required=True),
+        WireField("body", "body", MODEL, required=True, model=BatchInputLineBody),
+    )
+
+    def __init__(
+        self,
+        *,
+        custom_id: str,
+        body: BatchInputLineBody,
+        extras: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Build one from Python values, named as the attributes (tests, fakes).
+
+        Raises:
+            ValueError: A value has the wrong type, or `extras` holds a spec field.
+        """
+        self._init(
+            {
+                "custom_id": custom_id,
+                "body": body,
+            },
+            extras,
+        )
+
+    @property
+    def custom_id(self) -> str:
+        """The caller's id for the request, unique within the file."""
+        _value: str = self._data["custom_id"]
+        return _value
+
+    @property
+    def body(self) -> BatchInputLineBody:
+        """The request body sent to the batch's endpoint."""
+        _value = self._data["body"]
+        return BatchInputLineBody._trusted(_value)

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from ..types import (
+    LeanModel,
+    WireField,
+)
+
+
+class BatchInputLineBody(LeanModel):
+    """The request body sent to the batch's endpoint.
+
+    A lean model: an immutable view over the decoded JSON, each field read when accessed.
+    Fields the spec does not list are in `extras`.
+    """
+
+    __slots__ = ()
+
+    FIELDS: ClassVar[tuple[WireField, ...]] = ()
+
+    def __init__(
+        self,
+        *,
+        extras: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Build one from Python values, named as the attributes (tests, fakes).
+
+        Raises:
+            ValueError: A value has the wrong type, or `extras` holds a spec field.
+        """
+        self._init(
+            {},
+            extras,
+        )

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from ..models.file_object import FileObject
+from ..types import (
+    LIST,
+    MODEL,
+    LeanModel,
+    WireField,
+)
+
+
+class FileList(LeanModel):
+    """What the file list answers.
+
+    A lean model: an immutable view over the decoded JSON, each field read when accessed.
+    Fields the spec does not list are in `extras`.
+    """
+
+    __slots__ = ()
+
+    FIELDS: ClassVar[tuple[WireField, ...]] = (
+        WireField(
+            "data",
+            "data",
+            LIST,
+            required=True,
+            item=WireField("", "", MODEL, model=FileObject),
+        ),
+    )
+
+    def __init__(
+        self,
+        *,
+        data: list[FileObject],
+        extras: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Build one from Python values, named as the attributes (tests, fakes).
+
+        Raises:
+            ValueError: A value has the wrong type, or `extras` holds a spec field.
+        """
+        self._init(
+            {
+                "data": data,
+            },
+            extras,
+        )
+
+    @property
+    def data(self) -> list[FileObject]:
+        """The `data` field."""
+        _value = self._data["data"]
+        return [FileObject._trusted(_item) for _item in _value]
