@@ -29,8 +29,8 @@ import attrs
 import pytest
 
 from together_batches import APIConnectionError, BatchJob, BatchStatus, PollFailure, Together
-from together_batches._cli_progress import LiveBar, PlainLines
-from together_batches._cli_render import (
+from together_batches.cli.progress import LiveBar, PlainLines
+from together_batches.cli.render import (
     TABLE_HEADER,
     exit_code_for,
     failure_text,

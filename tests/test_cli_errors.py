@@ -15,7 +15,7 @@ from together_batches import (
     NotFoundError,
     TogetherError,
 )
-from together_batches._cli_errors import cancel_outcome, error_hint, seen_text
+from together_batches.cli.errors import cancel_outcome, error_hint, seen_text
 
 REQUEST = httpx.Request("GET", "http://h/v1/batches/b1")
 

@@ -1,5 +1,5 @@
 """`python -m together_batches ...`: the same tool as the `together-batches` command."""
 
-from ._cli import main
+from .cli import main
 
 raise SystemExit(main())

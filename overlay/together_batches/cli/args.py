@@ -11,10 +11,10 @@ import argparse
 import math
 from typing import Any, NoReturn
 
-from ._cli_render import parse_status_filter
-from ._ids import check_id
-from ._polling import DEFAULT_POLL_INTERVAL
-from ._version import __version__
+from .._ids import check_id
+from .._polling import DEFAULT_POLL_INTERVAL
+from .._version import __version__
+from .render import parse_status_filter
 
 __all__ = ["PROG", "UsageError", "build_parser", "check_wait_intervals"]
 

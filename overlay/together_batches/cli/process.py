@@ -1,17 +1,22 @@
-"""The tool as a process: SIGTERM handled as Ctrl-C is, and `--verbose` logs, key masked."""
+"""The tool as a process: SIGTERM handled as Ctrl-C is, `--verbose` logs, and its error
+lines on standard error, the key masked in both."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import signal
+import sys
 from collections.abc import Iterator, Sequence
 from types import FrameType
 from typing import NoReturn, TextIO
 
-from ._secrets import redact
+from .._secrets import redact
 
-__all__ = ["VERBOSE_LOGGERS", "Terminated", "sigterm_as_interrupt", "verbose_logging"]
+__all__ = [
+    "VERBOSE_LOGGERS", "Terminated", "print_error", "sigterm_as_interrupt", "verbose_logging",
+]  # fmt: skip
 
 #: What `--verbose` turns to DEBUG: the client's retries and polls, and httpx's requests.
 VERBOSE_LOGGERS = ("together_batches", "httpx")
@@ -87,3 +92,17 @@ def verbose_logging(enabled: bool, secrets: Sequence[str | None], stream: TextIO
         for logger, level in zip(loggers, levels, strict=True):
             logger.removeHandler(handler)
             logger.setLevel(level)
+
+
+def print_error(message: str, given_key: str | None = None) -> None:
+    """Print `error: message` on standard error, as one line.
+
+    Args:
+        message: What went wrong (and what to do).
+        given_key: The key given with `--api-key`, masked like the environment's.
+    """
+    # Messages are never built from request headers, but an id or URL typed by mistake could
+    # still hold the key: mask both the one in the environment and the one given.
+    for secret in (os.environ.get("TOGETHER_API_KEY"), given_key):
+        message = redact(message, secret)
+    print(f"error: {message}", file=sys.stderr, flush=True)

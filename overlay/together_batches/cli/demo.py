@@ -8,14 +8,16 @@ nor a network, and leaves nothing running when it returns.
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 from typing import TextIO
 
-from ._cli_progress import make_display
-from ._cli_render import exit_code_for, job_details, outcome_line
-from ._client import Together
-from ._models import BatchJob
-from .testing import Emulator, JobPlan
+from .._client import Together
+from .._models import BatchJob
+from ..testing import Emulator, JobPlan
+from .progress import make_display
+from .render import exit_code_for, job_details, outcome_line
 
 __all__ = ["DEMO_PLAN", "demo_input", "run_demo"]
 
@@ -106,3 +108,8 @@ def run_demo(out: TextIO) -> int:
         _show_output(client, job, out)
     print("\nEmulator stopped.", file=out)
     return exit_code_for(job.status)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """`demo`: a whole batch against a built-in emulator, no key or network needed."""
+    return run_demo(sys.stdout)

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from ._exceptions import (
+from .._exceptions import (
     APIConnectionError,
     APITimeoutError,
     AuthenticationError,
     NotFoundError,
     TogetherError,
 )
-from ._models import BatchJob
+from .._models import BatchJob
 
 __all__ = ["CancelResult", "cancel_outcome", "error_hint", "seen_text"]
 

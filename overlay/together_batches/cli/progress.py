@@ -16,9 +16,9 @@ import time
 from types import TracebackType
 from typing import Protocol, TextIO
 
-from ._callbacks import PollFailure
-from ._cli_render import plain_failure_line, plain_progress_line, progress_line
-from ._models import BatchJob
+from .._callbacks import PollFailure
+from .._models import BatchJob
+from .render import plain_failure_line, plain_progress_line, progress_line
 
 __all__ = ["LiveBar", "PlainLines", "ProgressDisplay", "make_display"]
 

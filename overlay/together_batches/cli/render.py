@@ -10,17 +10,20 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 
-from ._callbacks import PollFailure
-from ._models import BatchJob
-from ._secrets import redact  # the client's own masking, the last guard before printing
-from ._status import BatchStatus
+from .._callbacks import PollFailure
+from .._models import BatchJob
+from .._secrets import redact  # the client's own masking, the last guard before printing
+from .._status import BatchStatus
 
 __all__ = [
     "EXIT_API_ERROR",
+    "EXIT_BROKEN_PIPE",
     "EXIT_CANCELLED",
     "EXIT_FAILED",
+    "EXIT_INTERNAL",
     "EXIT_INTERRUPTED",
     "EXIT_OK",
+    "EXIT_TERMINATED",
     "EXIT_TIMED_OUT",
     "EXIT_USAGE",
     "exit_code_for",
@@ -48,7 +51,10 @@ EXIT_TIMED_OUT = 2
 EXIT_CANCELLED = 3
 EXIT_API_ERROR = 4
 EXIT_USAGE = 64
+EXIT_INTERNAL = 70  # sysexits' EX_SOFTWARE: a bug here, reported without a traceback
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what `cmd | head` leaves a shell-native tool with
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 TABLE_HEADER = ("ID", "STATUS", "PROGRESS", "CREATED", "ENDPOINT", "MODEL")
 _BAR_MIN, _BAR_MAX = 10, 40
