@@ -9,6 +9,7 @@ raises `TogetherError`s.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -18,10 +19,13 @@ import httpx
 from together_batches_api.api.batches import cancel_batch as _cancel
 from together_batches_api.api.batches import get_batch as _get
 from together_batches_api.api.batches import list_batches as _list
+from together_batches_api.api.files import delete_file as _delete_file
 from together_batches_api.api.files import get_file as _get_file
 from together_batches_api.api.files import get_file_content as _get_file_content
+from together_batches_api.api.files import list_files as _list_files
 from together_batches_api.models.batch_error_response import BatchErrorResponse
 from together_batches_api.models.nested_error_response import NestedErrorResponse
+from together_batches_api.models.problem_details import ProblemDetails
 from together_batches_api.types import InvalidPayload
 
 from . import _json
@@ -31,7 +35,7 @@ from ._exceptions import (
     body_snippet,
     status_error_class,
 )
-from ._files import FileObject, parse_file
+from ._files import FileDeleted, FileObject, parse_deleted, parse_file, parse_file_list
 from ._ids import check_id
 from ._models import BatchJob, parse_create, parse_job, parse_job_list
 from ._secrets import redact_bytes, response_key
@@ -53,6 +57,17 @@ class Call(Generic[T]):
         raw: Return the body's bytes to `parse` instead of decoding JSON.
         whole_timeout: The call's timeout bounds the whole attempt (see `_deadline`); False
             bounds each phase only, for a download whose body may rightly take long.
+        answers: Statuses besides 2xx that answer the call instead of failing it (an
+            upload's 302 and 409); with them, `parse_answer` reads every answer.
+        parse_answer: Reads an answer from its status, headers and (key-masked) body,
+            instead of `parse`.
+        follow_redirects: False to never follow a redirect, whatever the `http_client`
+            says (an upload's 302 is its answer); None leaves it to the `http_client`.
+        bare: The url is absolute and the request carries none of the client's headers
+            but `User-Agent`, and no `http_client` auth: an upload's PUT to a presigned URL,
+            which must never see the API key.
+        content: Makes the request body afresh for each attempt (a retried upload starts
+            again from the file's first byte).
     """
 
     request: dict[str, Any]
@@ -60,6 +75,11 @@ class Call(Generic[T]):
     parse: Callable[[Any], T]
     raw: bool = False
     whole_timeout: bool = True
+    answers: frozenset[int] = frozenset()
+    parse_answer: Callable[[int, httpx.Headers, bytes], T] | None = None
+    follow_redirects: bool | None = None
+    bare: bool = False
+    content: Callable[[], Any] | None = None
 
 
 def list_batches() -> Call[list[BatchJob]]:
@@ -77,6 +97,12 @@ def cancel_batch(batch_job_id: str) -> Call[BatchJob]:
     return Call(_cancel.build_request(check_id(batch_job_id)), idempotent=True, parse=parse_job)
 
 
+def check_endpoint(endpoint: object) -> None:
+    """Raises: ValueError: `endpoint` is not a non-empty str (nothing is sent)."""
+    if not isinstance(endpoint, str) or not endpoint:
+        raise ValueError("endpoint must be a non-empty str, such as '/v1/chat/completions'")
+
+
 def create_batch(
     file_id: str,
     endpoint: str,
@@ -87,8 +113,7 @@ def create_batch(
 ) -> Call[BatchJob]:
     """POST /batches. Not idempotent: a blind retry could start a second batch."""
     check_id(file_id, name="file_id")
-    if not isinstance(endpoint, str) or not endpoint:
-        raise ValueError("endpoint must be a non-empty str, such as '/v1/chat/completions'")
+    check_endpoint(endpoint)
     # The request body is an attrs class: loaded on the first create, not at import.
     from together_batches_api.api.batches import create_batch as _create  # noqa: PLC0415
     from together_batches_api.models.create_batch_request import (  # noqa: PLC0415
@@ -121,9 +146,37 @@ def file_content(file_id: str) -> Call[bytes]:
     return Call(kwargs, idempotent=True, parse=bytes, raw=True, whole_timeout=False)
 
 
+def list_files() -> Call[list[FileObject]]:
+    """GET /files."""
+    return Call(_list_files.build_request(), idempotent=True, parse=parse_file_list)
+
+
+def delete_file(file_id: str) -> Call[FileDeleted]:
+    """DELETE /files/{id}. Deleting twice only answers 404 the second time: retried."""
+    request = _delete_file.build_request(check_id(file_id, name="file_id"))
+    return Call(request, idempotent=True, parse=parse_deleted)
+
+
+# An object storage service's XML error: `<Error><Code>...</Code><Message>...</Message>`.
+_XML_FIELD = re.compile(r"<(Code|Message)>([^<]{1,500})</\1>")
+
+
+def _problem_message(body: Any) -> str | None:
+    """`title: detail` of an RFC 9457 problem document, or None when `body` is not one."""
+    if type(body) is not dict or not ({"title", "detail"} & body.keys()):
+        return None
+    try:
+        problem = ProblemDetails.from_dict(body)
+    except (InvalidPayload, TypeError, ValueError):
+        return None
+    parts = [text for text in (problem.title, problem.detail) if text]
+    return ": ".join(parts) or None
+
+
 def error_message(body: Any, status_code: int) -> str:
-    """The server's message from an error body: the batch endpoints' flat error string, or
-    the other endpoints' nested error object (both shapes are in the spec)."""
+    """The server's message from an error body: the batch endpoints' flat error string, the
+    other endpoints' nested error object, an RFC 9457 problem document (`title: detail`; all
+    three are in the spec), or a storage service's XML error (`Code: Message`)."""
     for shape in (BatchErrorResponse, NestedErrorResponse):
         try:
             error = shape.from_dict(body).error
@@ -132,6 +185,13 @@ def error_message(body: Any, status_code: int) -> str:
         message = error if isinstance(error, str) or error is None else error.message
         if message:
             return message
+    problem = _problem_message(body)
+    if problem:
+        return problem
+    if isinstance(body, str):
+        fields = dict(_XML_FIELD.findall(body))
+        if fields:
+            return ": ".join(fields[k] for k in ("Code", "Message") if k in fields)
     return f"HTTP {status_code} error"
 
 
@@ -155,6 +215,13 @@ def decode(call: Call[T], response: httpx.Response) -> T:
     """
     status = response.status_code
     content = redact_bytes(response.content, response_key(response))
+    if call.parse_answer is not None and (200 <= status < 300 or status in call.answers):
+        try:
+            return call.parse_answer(status, response.headers, content)
+        except InvalidPayload as exc:
+            raise APIResponseValidationError(
+                str(exc), status_code=status, body=body_snippet(content), response=response
+            ) from None
     if not 200 <= status < 300:
         raise _status_error(response, content)
     if call.raw:

@@ -3,7 +3,9 @@
 `_execute` is the only way a request is sent, by the resources and the waiters alike: each
 attempt is bounded as a whole (connect, send and the full body read) by the call's timeout
 and by the caller's deadline, if any (see `_deadline`); what to do after an attempt is
-decided in `_sending` (and the pure rules in `_retry.py`), shared by both twins.
+decided in `_sending` (and the pure rules in `_retry.py`), shared by both twins. `_stream`
+is its variant for a body too large to hold: the same retries and errors, until the body
+starts, which the caller then reads a chunk at a time.
 
 The twins differ in how the whole-attempt bound is kept: the async one cancels the attempt
 at its end (`asyncio.timeout`); the sync one cuts each phase's timeout to the time left and
@@ -15,6 +17,8 @@ reads. The sync waiter does not depend on it: its engine stops waiting at the de
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator, Iterator
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -68,11 +72,26 @@ class _Base:
 
     def _request_args(self, call: Call[Any], phases: httpx.Timeout) -> dict[str, Any]:
         args = dict(call.request)
-        args["url"] = self.base_url + args["url"]
         extra = args.pop("headers", None)
-        args["headers"] = self._headers if extra is None else {**self._headers, **extra}
+        if call.bare:  # an absolute URL that must not see the key (an upload's PUT)
+            args["headers"] = {"User-Agent": self._headers["User-Agent"], **(extra or {})}
+        else:
+            args["url"] = self.base_url + args["url"]
+            args["headers"] = self._headers if extra is None else {**self._headers, **extra}
+        if call.content is not None:
+            args["content"] = call.content()
         args["timeout"] = phases
         return args
+
+    def _build(
+        self, http: httpx.Client | httpx.AsyncClient, call: Call[Any], phases: httpx.Timeout
+    ) -> httpx.Request:
+        request = http.build_request(**self._request_args(call, phases))
+        if call.bare:
+            # An `http_client`'s own default headers are merged in by httpx: drop credentials.
+            for name in ("authorization", "cookie"):
+                request.headers.pop(name, None)
+        return request
 
 
 class Together(_Base):
@@ -131,23 +150,23 @@ class Together(_Base):
             phases, end = D.attempt_limits(
                 limits, _clock.monotonic(), deadline, whole=call.whole_timeout
             )
-            request = self._http.build_request(**self._request_args(call, phases))
-            outcome = self._send(request, end)
+            request = self._build(self._http, call, phases)
+            outcome = self._send(request, end, S.send_options(call))
             step = S.after_attempt(call, outcome, retries, policy)
             if step.delay is None:
                 return S.finish(call, step, outcome)
             _clock.sleep(step.delay)
             retries += 1
 
-    def _send(self, request: httpx.Request, end: float | None) -> Outcome:
+    def _send(self, request: httpx.Request, end: float | None, options: dict[str, Any]) -> Outcome:
         """One attempt, its body read in full by `end` (monotonic) when there is one."""
         try:
             if end is None:
-                return self._http.send(request)
+                return self._http.send(request, **options)
             now = _clock.monotonic()
             if D.is_past(end, now):
                 return S.no_time_left(request)
-            response = self._http.send(request, stream=True)
+            response = self._http.send(request, stream=True, **options)
             try:
                 # httpcore reads the read timeout as the body starts: cut it to the time
                 # left then, so that a server gone silent is not waited for past `end`.
@@ -160,6 +179,47 @@ class Together(_Base):
                 response.read()
             finally:
                 response.close()
+        except SEND_ERRORS as exc:
+            return exc
+        return response
+
+    @contextlib.contextmanager
+    def _stream(self, call: Call[Any], timeout: Timeout = None) -> Iterator[httpx.Response]:
+        """Send `call` and hand over its 2xx response with the body not read yet: `_execute`
+        for a body too large to hold (a file's content). Attempts are retried as there, but
+        only until a body starts: once the caller reads it, an error is raised (iterate it
+        with `_transfer.chunks`, which maps it to a `TogetherError`). `timeout` bounds each
+        phase (connect, each read), not the whole, so a long steady download is not cut.
+
+        Raises:
+            TogetherError: The subclass for what went wrong before the body started.
+        """
+        limits, retries = self._limits(timeout), 0
+        while True:
+            phases, _ = D.attempt_limits(limits, _clock.monotonic(), None, whole=False)
+            outcome = self._open(call, self._build(self._http, call, phases))
+            step = S.after_attempt(call, outcome, retries, self._policy)
+            if step.delay is None:
+                break
+            _clock.sleep(step.delay)
+            retries += 1
+        response = S.last_response(step, outcome)
+        if not S.streams(call, response):
+            S.refuse(call, response)
+        try:
+            yield response
+        finally:
+            response.close()
+
+    def _open(self, call: Call[Any], request: httpx.Request) -> Outcome:
+        """One streamed attempt: a response to hand over, or one read whole (see `streams`)."""
+        try:
+            response = self._http.send(request, stream=True, **S.send_options(call))
+            if not S.streams(call, response):
+                try:
+                    response.read()
+                finally:
+                    response.close()
         except SEND_ERRORS as exc:
             return exc
         return response
@@ -213,31 +273,69 @@ class AsyncTogether(_Base):
             phases, end = D.attempt_limits(
                 limits, _clock.monotonic(), deadline, whole=call.whole_timeout
             )
-            request = self._http.build_request(**self._request_args(call, phases))
-            outcome = await self._send(request, end)
+            request = self._build(self._http, call, phases)
+            outcome = await self._send(request, end, S.send_options(call))
             step = S.after_attempt(call, outcome, retries, policy)
             if step.delay is None:
                 return S.finish(call, step, outcome)
             await _clock.async_sleep(step.delay)
             retries += 1
 
-    async def _send(self, request: httpx.Request, end: float | None) -> Outcome:
+    async def _send(
+        self, request: httpx.Request, end: float | None, options: dict[str, Any]
+    ) -> Outcome:
         """One attempt, cancelled at `end` (monotonic) when there is one."""
         import asyncio  # noqa: PLC0415 - loaded already by any program that gets here
 
         try:
             if end is None:
-                return await self._http.send(request)
+                return await self._http.send(request, **options)
             seconds = D.seconds_left(end, _clock.monotonic())
             if D.is_past(end, _clock.monotonic()):
                 return S.no_time_left(request)
             try:
                 async with asyncio.timeout(seconds):
-                    return await self._http.send(request)
+                    return await self._http.send(request, **options)
             except TimeoutError:
                 return S.expired(request, seconds)
         except SEND_ERRORS as exc:
             return exc
+
+    @contextlib.asynccontextmanager
+    async def _stream(
+        self, call: Call[Any], timeout: Timeout = None
+    ) -> AsyncIterator[httpx.Response]:
+        """Send `call`; hand over its 2xx response with the body unread (see
+        `Together._stream`)."""
+        limits, retries = self._limits(timeout), 0
+        while True:
+            phases, _ = D.attempt_limits(limits, _clock.monotonic(), None, whole=False)
+            outcome = await self._open(call, self._build(self._http, call, phases))
+            step = S.after_attempt(call, outcome, retries, self._policy)
+            if step.delay is None:
+                break
+            await _clock.async_sleep(step.delay)
+            retries += 1
+        response = S.last_response(step, outcome)
+        if not S.streams(call, response):
+            S.refuse(call, response)
+        try:
+            yield response
+        finally:
+            await response.aclose()
+
+    async def _open(self, call: Call[Any], request: httpx.Request) -> Outcome:
+        """One streamed attempt (see `Together._open`)."""
+        try:
+            response = await self._http.send(request, stream=True, **S.send_options(call))
+            if not S.streams(call, response):
+                try:
+                    await response.aread()
+                finally:
+                    await response.aclose()
+        except SEND_ERRORS as exc:
+            return exc
+        return response
 
     async def close(self) -> None:
         """Close the HTTP client, unless it was passed in."""

@@ -1,4 +1,5 @@
-"""`FileObject`: the generated model of a file's metadata, plus a timezone-aware `created`.
+"""`FileObject`: the generated model of a file's metadata, plus a timezone-aware `created`;
+and `FileDeleted`, what a delete answers.
 
 Every field of the spec's `FileObject` (`id`, `object_`, `created_at`, `filename`, `bytes_`,
 `purpose`, `file_type`, `processed`) comes from `together_batches_api.models.file_object`;
@@ -9,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from together_batches_api.models.file_delete_response import FileDeleteResponse
+from together_batches_api.models.file_list import FileList
 from together_batches_api.models.file_object import FileObject as _WireFileObject
 from together_batches_api.types import InvalidPayload
 
 from ._exceptions import InvalidFieldError
 
-__all__ = ["FileObject", "parse_file"]
+__all__ = ["FileDeleted", "FileObject", "parse_deleted", "parse_file", "parse_file_list"]
 
 
 class FileObject(_WireFileObject):
@@ -50,3 +53,34 @@ def parse_file(data: object) -> FileObject:
     except (OverflowError, OSError, ValueError):
         raise InvalidPayload(f"created_at is out of range: {file.created_at}") from None
     return file
+
+
+def parse_file_list(data: object) -> list[FileObject]:
+    """The files of the list endpoint's body (`{"data": [...]}`); a `null` body or `data`
+    is no files.
+
+    Raises:
+        InvalidPayload: The body is not of the spec's shape, or one file is malformed.
+    """
+    if data is None or (type(data) is dict and data.get("data", ()) is None):
+        return []
+    FileList.check(data)
+    assert type(data) is dict
+    return [parse_file(item) for item in data["data"]]
+
+
+class FileDeleted(FileDeleteResponse):
+    """What deleting a file answers: its `id` and `deleted` (True). Immutable."""
+
+    __slots__ = ()
+
+
+def parse_deleted(data: object) -> FileDeleted:
+    """Build a `FileDeleted` from the decoded JSON.
+
+    Raises:
+        InvalidPayload: The body is not an object of the spec's shape.
+    """
+    FileDeleted.check(data)
+    assert type(data) is dict
+    return FileDeleted._trusted(data)

@@ -1,5 +1,6 @@
 """What the sync and async send primitives (`_client`) share: the decision after an attempt,
-the response body that keeps a deadline, and the timeouts raised when time runs out.
+the response body that keeps a deadline, the timeouts raised when time runs out, and what
+the streaming primitive decides about a response before handing its body over.
 
 Expired deadlines are reported as httpx timeouts, so that the retry rules (`_retry`) and the
 error tree (`_exceptions.connection_error`, which makes them `APITimeoutError`) treat them
@@ -11,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import httpx
 
@@ -29,7 +30,11 @@ __all__ = [
     "after_attempt",
     "expired",
     "finish",
+    "last_response",
     "no_time_left",
+    "refuse",
+    "send_options",
+    "streams",
 ]
 
 logger = logging.getLogger("together_batches")
@@ -100,6 +105,41 @@ def finish(call: Call[T], step: Next, outcome: Outcome) -> T:
         raise step.error from (outcome if isinstance(outcome, Exception) else None)
     assert step.response is not None
     return decode(call, step.response)
+
+
+def send_options(call: Call[Any]) -> dict[str, Any]:
+    """The keyword arguments of `httpx.Client.send` that the call sets: never following a
+    redirect that answers it, and no `http_client` auth on a bare request."""
+    options: dict[str, Any] = {}
+    if call.follow_redirects is not None:
+        options["follow_redirects"] = call.follow_redirects
+    if call.bare:
+        options["auth"] = None
+    return options
+
+
+def streams(call: Call[Any], response: httpx.Response) -> bool:
+    """Whether a streamed response's body is handed to the caller unread: a 2xx that is
+    not an HTML page (a proxy's, never a file). Any other is read whole (it is small) and
+    closed, so that retries and errors see it as `_execute` would."""
+    if not 200 <= response.status_code < 300:
+        return False
+    return not (call.raw and response.headers.get("content-type", "").startswith("text/html"))
+
+
+def last_response(step: Next, outcome: Outcome) -> httpx.Response:
+    """The response of a stream's last attempt, or its error raised."""
+    if step.error is not None:
+        raise step.error from (outcome if isinstance(outcome, Exception) else None)
+    assert step.response is not None
+    return step.response
+
+
+def refuse(call: Call[Any], response: httpx.Response) -> NoReturn:
+    """Raise the error of a read response that `streams` refused (its status's, or the
+    HTML page's)."""
+    decode(call, response)
+    raise AssertionError(f"HTTP {response.status_code} was decoded, not refused")
 
 
 def expired(request: httpx.Request, seconds: float) -> httpx.TimeoutException:
