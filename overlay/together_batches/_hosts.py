@@ -1,0 +1,134 @@
+"""Which hosts an upload may be sent to: pure checks on URLs the server hands out, no I/O.
+
+An upload's bytes go to the URL in the 302 of `POST /files`, not to the API. A compromised or
+spoofed answer could point it at the caller's own network (a metadata service at
+169.254.169.254, an admin port on 127.0.0.1): the file would be sent there. So, as Together's
+SDK 3.x does, the URL must be https, and its host must not be a literal address that is
+private, loopback, link-local or otherwise not global, in any spelling the system's resolver
+reads as one (`127.1`, `0x7f000001`, `2130706433`, `::ffff:127.0.0.1`, `[::1]`, ...). A
+client whose own base URL is plain http (a local emulator, a test server) is exempt.
+
+Names are not resolved: a name that resolves to a private address cannot be told from here
+without a lookup, and a lookup could answer differently at connect time anyway.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import unquote
+
+import httpx
+
+__all__ = ["literal_address", "upload_url_problem"]
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+_NAMES_FOR_HERE = ("localhost", "localhost.localdomain")
+
+
+def _number(part: str) -> int | None:
+    """One part of an inet_aton address: decimal, octal (leading 0) or hex (0x)."""
+    if part[:2].lower() == "0x":
+        digits, base = part[2:], 16
+    elif len(part) > 1 and part.startswith("0"):
+        digits, base = part[1:], 8
+    else:
+        digits, base = part, 10
+    if not digits and base == 16:
+        return 0  # "0x" alone is 0 to inet_aton
+    if not digits or not digits.isascii() or not digits.isalnum():
+        return None
+    try:
+        return int(digits, base)
+    except ValueError:
+        return None
+
+
+def _inet_aton(host: str) -> ipaddress.IPv4Address | None:
+    """`host` as the C library's `inet_aton` reads it (what the resolver does with a
+    numeric name): 1 to 4 parts, the last filling the bytes left (`127.1`, `2130706433`)."""
+    parts = host.split(".")
+    if not 1 <= len(parts) <= 4:
+        return None
+    numbers = [_number(part) for part in parts]
+    if any(n is None for n in numbers):
+        return None
+    *leading, last = [n for n in numbers if n is not None]
+    if any(n > 0xFF for n in leading) or last >= 1 << (8 * (4 - len(leading))):
+        return None
+    value = last
+    for index, byte in enumerate(leading):
+        value |= byte << (8 * (3 - index))
+    return ipaddress.IPv4Address(value)
+
+
+def literal_address(host: str) -> Address | None:
+    """The address a host names literally, in any spelling a resolver accepts.
+
+    Args:
+        host: A URL's host as httpx gives it (IPv6 without brackets, maybe with a zone).
+
+    Returns:
+        The address, or None when the host is a name (which is not resolved here).
+    """
+    text = unquote(host).strip().rstrip(".").lower()
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1]
+    if ":" in text:
+        try:
+            return ipaddress.IPv6Address(text.partition("%")[0])
+        except ValueError:
+            return None
+    return _inet_aton(text)
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries: mapped, compatible, 6to4, or Teredo."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]
+    if int(address) >> 32 == 0 and int(address) > 1:  # ::a.b.c.d, the deprecated form
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
+def _is_internal(address: Address) -> bool:
+    if isinstance(address, ipaddress.IPv6Address):
+        inner = _embedded_ipv4(address)
+        if inner is not None and _is_internal(inner):
+            return True
+    return not address.is_global or address.is_multicast
+
+
+def upload_url_problem(url: str, *, base_url: str) -> str | None:
+    """What makes an upload URL the server handed out unsafe to send a file to, if anything.
+
+    Args:
+        url: The `Location` of the answer to `POST /files`.
+        base_url: The client's own base URL: when it is plain http, any http(s) URL is
+            accepted (a local emulator or test server hands out loopback URLs).
+
+    Returns:
+        None when the file may be sent there; else what is wrong, to follow "the upload
+        URL ... " in a message.
+    """
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return "is not a URL"
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        return "is not an http(s) URL with a host"
+    if httpx.URL(base_url).scheme == "http":
+        return None
+    if parsed.scheme != "https":
+        return "is not https (only a client whose own base URL is http may upload over http)"
+    host = parsed.host.lower().rstrip(".")
+    if host in _NAMES_FOR_HERE or host.endswith(".localhost"):
+        return f"names this machine ({parsed.host})"
+    address = literal_address(parsed.host)
+    if address is not None and _is_internal(address):
+        return f"names a private, loopback or link-local address ({parsed.host} is {address})"
+    return None
