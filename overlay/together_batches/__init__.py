@@ -7,6 +7,7 @@ job = client.batches.get_batch("batch-abc123")
 print(job.status, f"{job.progress:.1%}")
 """
 
+from ._batch_workflow import DownloadedFiles
 from ._batches import AsyncBatches, Batches, BatchWarning
 from ._callbacks import PollFailure
 from ._client import AsyncTogether, Together
@@ -27,10 +28,11 @@ from ._exceptions import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ResultsUnavailableError,
     TogetherError,
     WaitTimeoutError,
 )
-from ._files import FileObject
+from ._files import FileDeleted, FileObject
 from ._files_resource import AsyncFiles, Files
 from ._inputs import (
     MAX_CUSTOM_ID_LENGTH,
@@ -79,6 +81,8 @@ __all__ = [
     "BatchStatus",
     "BatchWarning",
     "Batches",
+    "DownloadedFiles",
+    "FileDeleted",
     "FileObject",
     "Files",
     "InputFileError",
@@ -89,6 +93,7 @@ __all__ = [
     "PermissionDeniedError",
     "PollFailure",
     "RateLimitError",
+    "ResultsUnavailableError",
     "Together",
     "TogetherError",
     "WaitTimeoutError",

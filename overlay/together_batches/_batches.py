@@ -6,12 +6,14 @@ client sends it with retries. The two classes are kept in step by tests/test_sur
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 import httpx
 
+from . import _batch_workflow as _workflow
 from . import _calls, _waiter
 from ._callbacks import OnPollError
 from ._ids import check_id
@@ -23,6 +25,8 @@ from ._polling import (
     check_ids,
     make_options,
 )
+from ._results import BatchResult
+from ._transfer import OnDownload, OnUpload
 
 if TYPE_CHECKING:
     from ._client import AsyncTogether, Together
@@ -108,6 +112,94 @@ class Batches:
             BadRequestError: The job can no longer be cancelled.
         """
         return self._client._execute(_calls.cancel_batch(batch_job_id), timeout)
+
+    def submit(
+        self,
+        requests_or_path: _workflow.SubmitInput,
+        *,
+        endpoint: str,
+        model_id: str | None = None,
+        completion_window: str | None = "24h",
+        priority: int | None = None,
+        on_upload_progress: OnUpload = None,
+        timeout: Timeout = None,
+    ) -> BatchJob:
+        """Check an input file, upload it and start a batch over it, in one call.
+
+        The input is checked whole before anything is sent (`check_input_file`, or
+        `write_input_file` for requests, streamed through a temporary file): a problem on
+        any line raises `InputFileError` listing every one, and nothing is uploaded. Then
+        `files.upload` (its rules: no API key on the PUT, a checked upload URL, a file the
+        service has already reused) and `create_batch`.
+
+        Args:
+            requests_or_path: A JSONL file's path, a seekable binary file object of one, or
+                requests: `(custom_id, body)` pairs or mappings with both (a generator of
+                millions takes the memory of one).
+            endpoint: Where each request goes, e.g. `/v1/chat/completions`.
+            model_id: The model, when the requests' bodies name none.
+            completion_window: Only `24h` is accepted by the API today.
+            priority: Processing priority.
+            on_upload_progress: `on_progress` of the upload (bytes sent, bytes in all).
+            timeout: Each request's timeout (each phase of the upload's PUT).
+
+        Returns:
+            The new job.
+
+        Raises:
+            InputFileError: The input has problems: every one, by line; nothing was sent.
+            TogetherError: The subclass for what else went wrong.
+        """
+        return _workflow.submit(
+            self._client, requests_or_path, endpoint=endpoint, model_id=model_id,
+            completion_window=completion_window, priority=priority,
+            on_upload_progress=on_upload_progress, timeout=timeout,
+        )  # fmt: skip
+
+    def results(
+        self, job_or_id: _workflow.JobOrId, *, timeout: Timeout = None
+    ) -> Iterator[BatchResult]:
+        """Every request's outcome: each line of the output file, then of the error file,
+        streamed and parsed one at a time (constant memory, whatever the files' size).
+
+        `result.ok` tells a success (`status_code`, `body`) from a failure (`message`,
+        `code`, or an error status). A job given by id is read first; a `BatchJob` is used
+        as given. What is wrong raises when iteration starts or reaches it.
+
+        Raises:
+            ResultsUnavailableError: The job has not ended, or has neither file.
+            APIResponseValidationError: A line is not a result line; it names the file and
+                the line (lines are never skipped).
+            APIConnectionError: A file's download broke off.
+        """
+        return _workflow.results(self._client, job_or_id, timeout)
+
+    def failed_custom_ids(
+        self, job_or_id: _workflow.JobOrId, *, timeout: Timeout = None
+    ) -> list[str]:
+        """The custom_ids of the requests that failed (error lines, and responses with an
+        error status), once each: what to resubmit. Raises as `results` does."""
+        return _workflow.failed_ids(self._client, job_or_id, timeout)
+
+    def download(
+        self,
+        job_or_id: _workflow.JobOrId,
+        path: str | os.PathLike[str],
+        *,
+        on_progress: OnDownload = None,
+        timeout: Timeout = None,
+    ) -> _workflow.DownloadedFiles:
+        """Save a job's output file to `path` and its error file beside it, as
+        `NAME.errors.jsonl` (`path` may be a directory: `ID.jsonl` in it). Each goes through
+        `files.download` (streamed; in place only when complete); `on_progress` hears each.
+
+        Returns:
+            The paths saved (`None` for a file the job does not have).
+
+        Raises:
+            ResultsUnavailableError: The job has not ended, or has neither file.
+        """
+        return _workflow.download(self._client, job_or_id, path, on_progress, timeout)
 
     def wait_until_done(
         self,
@@ -293,6 +385,49 @@ class AsyncBatches:
     async def cancel_batch(self, batch_job_id: str, *, timeout: Timeout = None) -> BatchJob:
         """Ask for a job to be cancelled (see `Batches.cancel_batch`)."""
         return await self._client._execute(_calls.cancel_batch(batch_job_id), timeout)
+
+    async def submit(
+        self,
+        requests_or_path: _workflow.SubmitInput,
+        *,
+        endpoint: str,
+        model_id: str | None = None,
+        completion_window: str | None = "24h",
+        priority: int | None = None,
+        on_upload_progress: OnUpload = None,
+        timeout: Timeout = None,
+    ) -> BatchJob:
+        """Check, upload and start a batch in one call (see `Batches.submit`); a file given
+        by path is checked in a worker thread."""
+        return await _workflow.submit_async(
+            self._client, requests_or_path, endpoint=endpoint, model_id=model_id,
+            completion_window=completion_window, priority=priority,
+            on_upload_progress=on_upload_progress, timeout=timeout,
+        )  # fmt: skip
+
+    async def results(
+        self, job_or_id: _workflow.JobOrId, *, timeout: Timeout = None
+    ) -> AsyncIterator[BatchResult]:
+        """`async for` every request's outcome, streamed (see `Batches.results`)."""
+        async for result in _workflow.results_async(self._client, job_or_id, timeout):
+            yield result
+
+    async def failed_custom_ids(
+        self, job_or_id: _workflow.JobOrId, *, timeout: Timeout = None
+    ) -> list[str]:
+        """The custom_ids of the failed requests (see `Batches.failed_custom_ids`)."""
+        return await _workflow.failed_ids_async(self._client, job_or_id, timeout)
+
+    async def download(
+        self,
+        job_or_id: _workflow.JobOrId,
+        path: str | os.PathLike[str],
+        *,
+        on_progress: OnDownload = None,
+        timeout: Timeout = None,
+    ) -> _workflow.DownloadedFiles:
+        """Save a job's output and error files (see `Batches.download`)."""
+        return await _workflow.download_async(self._client, job_or_id, path, on_progress, timeout)
 
     async def wait_until_done(
         self,

@@ -22,6 +22,8 @@ The tree::
     │                                   ExceptionGroup, for `except*`)
     ├── InputFileError                  a batch input file a batch would refuse: every
     │                                   problem, by line (also a ValueError); nothing sent
+    ├── ResultsUnavailableError         results asked of a job that has not ended, or that
+    │                                   ended without an output or error file
     └── WaitTimeoutError                the wait's deadline passed (also a TimeoutError)
 
 Messages never contain the API key: nothing here is built from request headers, and the
@@ -57,6 +59,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResultsUnavailableError",
     "TogetherError",
     "WaitTimeoutError",
     "SEND_ERRORS",
@@ -271,6 +274,19 @@ class BatchFailedError(TogetherError):
 
 class BatchCancelledError(BatchFailedError):
     """A waited-for job ended CANCELLED (and `raise_on_failure=True` was given)."""
+
+
+class ResultsUnavailableError(TogetherError):
+    """A job's results (or its files) were asked for, but it has none to give: it has not
+    ended yet, or it ended without an output or an error file. Nothing was downloaded.
+
+    Attributes:
+        job: The job, as seen when asked.
+    """
+
+    def __init__(self, message: str, *, job: BatchJob) -> None:
+        super().__init__(message)
+        self.job = job
 
 
 class WaitTimeoutError(TogetherError, TimeoutError):
