@@ -8,13 +8,11 @@ parameter names. A usage error is one line and exit 64 (see `_cli.py`).
 from __future__ import annotations
 
 import argparse
-import math
 from typing import Any, NoReturn
 
-from .._ids import check_id
 from .._polling import DEFAULT_POLL_INTERVAL
 from .._version import __version__
-from .render import parse_status_filter
+from .argtypes import an_id, fraction, non_negative, not_empty, port, positive, statuses
 
 __all__ = ["PROG", "UsageError", "build_parser", "check_wait_intervals"]
 
@@ -42,67 +40,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{message} (see {self.prog} --help)")
-
-
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
-    return value
-
-
-def _non_negative(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not (math.isfinite(value) and value >= 0):
-        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {text!r}")
-    return value
-
-
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"expected a fraction from 0 to 1, got {text!r}")
-    return value
-
-
-def _an_id(text: str) -> str:
-    try:
-        return check_id(text, name="an id")
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _not_empty(text: str) -> str:
-    if not text.strip():
-        raise argparse.ArgumentTypeError("must not be empty, e.g. /v1/chat/completions")
-    return text
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, got {text!r}")
-    return value
-
-
-def _statuses(text: str) -> str:
-    try:
-        parse_status_filter([text])
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return text
 
 
 def _add_common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -155,23 +92,23 @@ def _add_json_option(parser: argparse.ArgumentParser, text: str = "print the job
 
 def _add_list_parser(listing: argparse.ArgumentParser) -> None:
     listing.add_argument(
-        "--status", action="append", metavar="STATUS", type=_statuses,
+        "--status", action="append", metavar="STATUS", type=statuses,
         help="only jobs with this status; repeat or separate with commas",
     )  # fmt: skip
     _add_json_option(listing, "print a JSON array of jobs")
 
 
 def _add_id_parser(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("id", metavar="ID", type=_an_id, help="the batch job id")
+    parser.add_argument("id", metavar="ID", type=an_id, help="the batch job id")
     _add_json_option(parser)
 
 
 def _add_create_parser(create: argparse.ArgumentParser) -> None:
     create.add_argument(
-        "--input-file-id", required=True, type=_an_id, help="the uploaded JSONL file's id"
+        "--input-file-id", required=True, type=an_id, help="the uploaded JSONL file's id"
     )
     create.add_argument(
-        "--endpoint", required=True, type=_not_empty, help="e.g. /v1/chat/completions"
+        "--endpoint", required=True, type=not_empty, help="e.g. /v1/chat/completions"
     )
     create.add_argument("--model-id", help="the model, if the input lines name none")
     create.add_argument("--priority", type=int, help="processing priority")
@@ -182,7 +119,7 @@ def _add_create_parser(create: argparse.ArgumentParser) -> None:
 def _add_emulator_parser(emulator: argparse.ArgumentParser) -> None:
     emulator.add_argument("--host", default="127.0.0.1", help="interface (default: 127.0.0.1)")
     emulator.add_argument(
-        "--port", type=_port, default=DEFAULT_EMULATOR_PORT,
+        "--port", type=port, default=DEFAULT_EMULATOR_PORT,
         help=f"port (default: {DEFAULT_EMULATOR_PORT}; 0 picks a free one)",
     )  # fmt: skip
     emulator.add_argument(
@@ -190,24 +127,24 @@ def _add_emulator_parser(emulator: argparse.ArgumentParser) -> None:
         help=f"the key clients must send (default: {DEFAULT_EMULATOR_KEY}; '' accepts any)",
     )  # fmt: skip
     emulator.add_argument(
-        "--speed", type=_positive, default=1.0,
+        "--speed", type=positive, default=1.0,
         help="emulated seconds per real second (default: 1; 60 runs an hour a minute)",
     )  # fmt: skip
     plan = emulator.add_argument_group("every job's plan")
     plan.add_argument(
-        "--validating-seconds", type=_non_negative, default=2.0, metavar="S",
+        "--validating-seconds", type=non_negative, default=2.0, metavar="S",
         help="how long a job is VALIDATING (default: 2)",
     )  # fmt: skip
     plan.add_argument(
-        "--running-seconds", type=_non_negative, default=30.0, metavar="S",
+        "--running-seconds", type=non_negative, default=30.0, metavar="S",
         help="how long a job is IN_PROGRESS before it COMPLETES (default: 30)",
     )  # fmt: skip
     plan.add_argument(
-        "--fail-after-seconds", type=_non_negative, metavar="S",
+        "--fail-after-seconds", type=non_negative, metavar="S",
         help="make every job FAIL this long after its creation (default: never)",
     )  # fmt: skip
     plan.add_argument(
-        "--failed-fraction", type=_fraction, default=0.0, metavar="F",
+        "--failed-fraction", type=fraction, default=0.0, metavar="F",
         help="share of valid requests that go to the error file, 0 to 1 (default: 0)",
     )  # fmt: skip
     emulator.add_argument(
@@ -217,18 +154,18 @@ def _add_emulator_parser(emulator: argparse.ArgumentParser) -> None:
 
 
 def _add_wait_parser(wait: argparse.ArgumentParser) -> None:
-    wait.add_argument("id", metavar="ID", type=_an_id, help="the batch job id")
+    wait.add_argument("id", metavar="ID", type=an_id, help="the batch job id")
     wait.add_argument(
         "--timeout",
-        type=_positive,
+        type=positive,
         help="give up after this many seconds (exit 2; default: the job's own deadline)",
     )
     wait.add_argument(
-        "--poll-interval", type=_positive,
+        "--poll-interval", type=positive,
         help="seconds between polls (default: 2, backing off to 60 while nothing changes)",
     )  # fmt: skip
     wait.add_argument(
-        "--max-poll-interval", type=_positive,
+        "--max-poll-interval", type=positive,
         help="back off from --poll-interval up to this many seconds while nothing changes",
     )  # fmt: skip
     wait.add_argument(
