@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DownloadedFiles",
     "JobOrId",
+    "download_targets",
     "SubmitInput",
     "download",
     "download_async",
@@ -95,7 +96,7 @@ def errors_path(path: Path) -> Path:
     return path.with_name(f"{name}.errors.jsonl")
 
 
-def _targets(job: BatchJob, path: str | os.PathLike[str]) -> list[tuple[str | None, Path]]:
+def download_targets(job: BatchJob, path: str | os.PathLike[str]) -> list[tuple[str | None, Path]]:
     """The job's output and error files (None where it has none), each with where to save
     it: `path` (in it as `ID.jsonl`, when it is a directory) and `NAME.errors.jsonl`
     beside it.
@@ -176,7 +177,7 @@ def download(
         None if file_id is None else client.files.download(
             file_id, where, on_progress=on_progress, timeout=timeout
         )
-        for file_id, where in _targets(job, path)
+        for file_id, where in download_targets(job, path)
     ]  # fmt: skip
     return DownloadedFiles(*saved)
 
@@ -195,7 +196,7 @@ async def download_async(
         None if file_id is None else await client.files.download(
             file_id, where, on_progress=on_progress, timeout=timeout
         )
-        for file_id, where in _targets(job, path)
+        for file_id, where in download_targets(job, path)
     ]  # fmt: skip
     return DownloadedFiles(*saved)
 

@@ -7,12 +7,17 @@ Rooms (imports run downwards: the command groups use the shared modules, never e
 |---|---|
 | `main` | the entry point: parse, dispatch to a command group, one error line per failure |
 | `batches` | `list`, `get`, `create`, `cancel`, `wait` |
+| `workflow` | `submit`, `download`, `results` |
+| `files` | `files list`, `files upload`, `files delete` |
 | `emulator` | `emulator` (a local Batch API, from `together_batches.testing`) |
 | `demo` | `demo` (the whole workflow against a built-in emulator) |
-| `args` | the argument parser and its checks |
+| `args` | the argument parser |
+| `argtypes` | the checks on each argument's value |
 | `connect` | the client a command gets: key and base URL from options or environment |
 | `render` | pure text: tables, job details, progress lines, exit codes |
-| `progress` | the live progress views (a bar on a terminal, lines elsewhere) |
+| `file_render` | pure text: file tables, result lines, transfer bars, input problems |
+| `progress` | the live progress views of a wait (a bar on a terminal, lines elsewhere) |
+| `transfer` | the live bar of an upload or download (on a terminal only) |
 | `errors` | pure text: what the tool says when a call fails or a wait is cut short |
 | `process` | signals (SIGTERM as Ctrl-C), `--verbose` logging, error lines on stderr |
 """

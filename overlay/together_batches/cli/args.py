@@ -27,6 +27,7 @@ _EXIT_CODES = """exit codes:
   3   wait: the job was CANCELLED
   4   API, network or server error
   64  usage error (bad arguments, no API key, a malformed base URL)
+  65  the input file has problems (each is printed, with its line); nothing was sent
   130 interrupted (Ctrl-C)
   143 terminated (SIGTERM)"""
 
@@ -81,6 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_create_parser(command("create", "Start a batch over an uploaded input file."))
     _add_id_parser(command("cancel", "Ask for a batch job to be cancelled."))
     _add_wait_parser(command("wait", "Wait for a batch job to finish, showing its progress."))
+    _add_submit_parser(command("submit", "Check an input file, upload it and start a batch."))
+    _add_download_parser(command("download", "Save a finished batch's output and error files."))
+    _add_results_parser(command("results", "Print each request's outcome, or the failed ones."))
+    _add_files_parsers(command("files", "List, upload or delete files."), common)
     _add_emulator_parser(command("emulator", "Run a local Batch API emulator.", api=False))
     command("demo", "Run a batch end to end against a built-in emulator.", api=False)
     return parser
@@ -114,6 +119,64 @@ def _add_create_parser(create: argparse.ArgumentParser) -> None:
     create.add_argument("--priority", type=int, help="processing priority")
     create.add_argument("--completion-window", help="the API accepts only 24h (the default)")
     _add_json_option(create)
+
+
+def _add_submit_parser(submit: argparse.ArgumentParser) -> None:
+    submit.add_argument("input", metavar="INPUT.jsonl", help="the batch input file (JSON Lines)")
+    submit.add_argument(
+        "--endpoint", required=True, type=not_empty, help="e.g. /v1/chat/completions"
+    )
+    submit.add_argument("--model", dest="model_id", help="the model, if the lines name none")
+    submit.add_argument("--priority", type=int, help="processing priority")
+    submit.add_argument("--completion-window", help="the API accepts only 24h (the default)")
+    submit.add_argument("--wait", action="store_true", help="wait for the batch, showing progress")
+    submit.add_argument(
+        "--timeout", type=positive,
+        help="with --wait: give up waiting after this many seconds (exit 2)",
+    )  # fmt: skip
+    submit.add_argument(
+        "--download", metavar="DIR",
+        help="with --wait: save the output and error files into DIR (made if need be)",
+    )  # fmt: skip
+    _add_json_option(submit, "print the job as JSON (progress goes to stderr)")
+
+
+def _add_download_parser(download: argparse.ArgumentParser) -> None:
+    download.add_argument("id", metavar="ID", type=an_id, help="the batch job id")
+    download.add_argument(
+        "-o", "--output", metavar="PATH",
+        help="the output file's path, or a directory (default: ID.jsonl); the error file "
+        "goes beside it as NAME.errors.jsonl",
+    )  # fmt: skip
+
+
+def _add_results_parser(results: argparse.ArgumentParser) -> None:
+    results.add_argument("id", metavar="ID", type=an_id, help="the batch job id")
+    results.add_argument(
+        "--failed", action="store_true",
+        help="only the failed requests: their custom_ids, one a line (to resubmit them)",
+    )  # fmt: skip
+    _add_json_option(results, "print each result as a JSON line, as in the result files")
+
+
+def _add_files_parsers(files: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
+    actions = files.add_subparsers(dest="files_command", metavar="ACTION", required=True)
+
+    def action(name: str, text: str) -> argparse.ArgumentParser:
+        return actions.add_parser(name, help=text, description=text, parents=[common])
+
+    _add_json_option(action("list", "List the account's files."), "print a JSON array of files")
+    upload = action("upload", "Upload a file, with a progress bar.")
+    upload.add_argument("path", metavar="PATH", help="the file to upload")
+    upload.add_argument("--purpose", default="batch-api", type=not_empty,
+                        help="what the file is for (default: batch-api)")  # fmt: skip
+    upload.add_argument(
+        "--no-check", dest="check", action="store_false",
+        help="upload a batch-api file without checking its lines first",
+    )  # fmt: skip
+    _add_json_option(upload, "print the file as JSON")
+    delete = action("delete", "Delete a file for good.")
+    delete.add_argument("id", metavar="ID", type=an_id, help="the file id")
 
 
 def _add_emulator_parser(emulator: argparse.ArgumentParser) -> None:

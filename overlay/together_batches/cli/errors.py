@@ -13,6 +13,7 @@ from .._exceptions import (
     APITimeoutError,
     AuthenticationError,
     NotFoundError,
+    ResultsUnavailableError,
     TogetherError,
 )
 from .._models import BatchJob
@@ -46,6 +47,8 @@ def error_hint(exc: TogetherError, base_url: str) -> str:
         )
     if isinstance(exc, AuthenticationError):
         return "; check the key given by --api-key or TOGETHER_API_KEY"
+    if isinstance(exc, ResultsUnavailableError) and not exc.job.status.is_terminal:
+        return f"; together-batches wait {exc.job.id} waits for it"
     if isinstance(exc, APIConnectionError) and not isinstance(exc, APITimeoutError):
         return f"; the base URL was {base_url} ({_BASE_URL_OPTIONS})"
     return ""

@@ -1,15 +1,20 @@
-"""The `together-batches` command: list, get, create, cancel and wait on batch jobs.
+"""The `together-batches` command: submit batches, wait on them, read their results, and
+manage jobs and files.
 
+    together-batches submit in.jsonl --endpoint /v1/chat/completions --wait --download out/
+    together-batches results batch-abc123 --failed     # the custom_ids to resubmit
     together-batches list --status IN_PROGRESS,VALIDATING
     together-batches wait batch-abc123 --timeout 3600 && echo done
+    together-batches files list
     together-batches emulator --port 8765      # a local Batch API to try it all against
     together-batches demo                      # the whole round trip, offline, in seconds
 
 Exit codes (see `cli/render.py`): 0 success (and `wait`: COMPLETED), 1 FAILED or EXPIRED,
 2 the wait timed out, 3 CANCELLED, 4 an API, network or server error, 64 a usage error
-(bad arguments, no API key, a malformed base URL), 70 an unexpected error, 130 Ctrl-C,
-141 a closed pipe, 143 SIGTERM (handled as Ctrl-C is). Errors are one line on standard
-error, never a traceback, never the API key.
+(bad arguments, no API key, a malformed base URL), 65 an input file with problems (every
+one printed with its line; nothing sent), 70 an unexpected error, 130 Ctrl-C, 141 a closed
+pipe, 143 SIGTERM (handled as Ctrl-C is). Errors are one line on standard error (an input
+file's problems one a line), never a traceback, never the API key.
 """
 
 from __future__ import annotations
@@ -19,15 +24,18 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from .._exceptions import TogetherError
-from . import batches
+from .._client import Together
+from .._exceptions import InputFileError, TogetherError
+from . import batches, files, workflow
 from .args import UsageError, build_parser
 from .connect import client_for, used_base_url
 from .errors import error_hint
+from .file_render import problem_lines
 from .process import Terminated, print_error, sigterm_as_interrupt, verbose_logging
 from .render import (
     EXIT_API_ERROR,
     EXIT_BROKEN_PIPE,
+    EXIT_DATA,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_TERMINATED,
@@ -58,12 +66,18 @@ _LOCAL_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 }
 
 
+#: The commands that talk to the API, by name: each gets a client and the parsed options.
+_API_COMMANDS: dict[str, Callable[[Together, argparse.Namespace], int]] = {
+    **batches.COMMANDS, **workflow.COMMANDS, **files.COMMANDS,
+}  # fmt: skip
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     local = _LOCAL_COMMANDS.get(args.command)
     if local is not None:
         return local(args)
     with client_for(args) as client:
-        return batches.COMMANDS[args.command](client, args)
+        return _API_COMMANDS[args.command](client, args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -93,6 +107,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print_error(str(exc), key)
         return EXIT_USAGE
+    except InputFileError as exc:  # also a ValueError: caught before those
+        first, *rest = problem_lines(exc)
+        print_error(first.removeprefix("error: "), key)
+        for line in rest:
+            print(line, file=sys.stderr)
+        return EXIT_DATA
     except (ValueError, TypeError) as exc:
         # What the client raises before sending anything; the tool checks its arguments
         # first, so this is a last resort, kept to one line.

@@ -20,7 +20,7 @@ from .._callbacks import PollFailure
 from .._models import BatchJob
 from .render import plain_failure_line, plain_progress_line, progress_line
 
-__all__ = ["LiveBar", "PlainLines", "ProgressDisplay", "make_display"]
+__all__ = ["LiveBar", "PlainLines", "ProgressDisplay", "make_display", "terminal_width"]
 
 _FALLBACK_WIDTH = 80
 
@@ -60,7 +60,8 @@ class ProgressDisplay(Protocol):
     ) -> None: ...
 
 
-def _width(stream: TextIO) -> int:
+def terminal_width(stream: TextIO) -> int:
+    """The width of the terminal `stream` writes to, 80 when it cannot tell."""
     try:
         return os.get_terminal_size(stream.fileno()).columns or _FALLBACK_WIDTH
     except (OSError, ValueError, AttributeError):
@@ -132,7 +133,8 @@ class LiveBar:
     def _draw(self) -> None:
         with self._lock:
             elapsed = time.monotonic() - self._started
-            line = progress_line(self._job, elapsed, _width(self._stream), self._failure)
+            width = terminal_width(self._stream)
+            line = progress_line(self._job, elapsed, width, self._failure)
             if line != self._last:
                 self._stream.write("\r" + line)
                 self._stream.flush()

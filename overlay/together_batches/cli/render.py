@@ -19,6 +19,7 @@ __all__ = [
     "EXIT_API_ERROR",
     "EXIT_BROKEN_PIPE",
     "EXIT_CANCELLED",
+    "EXIT_DATA",
     "EXIT_FAILED",
     "EXIT_INTERNAL",
     "EXIT_INTERRUPTED",
@@ -51,6 +52,7 @@ EXIT_TIMED_OUT = 2
 EXIT_CANCELLED = 3
 EXIT_API_ERROR = 4
 EXIT_USAGE = 64
+EXIT_DATA = 65  # sysexits' EX_DATAERR: an input file with problems; nothing was sent
 EXIT_INTERNAL = 70  # sysexits' EX_SOFTWARE: a bug here, reported without a traceback
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what `cmd | head` leaves a shell-native tool with
