@@ -561,10 +561,26 @@ def test_demo_runs_end_to_end_without_key_or_network() -> None:
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     lines = result.stdout.splitlines()
-    assert any(re.match(r"batch \S+ COMPLETED \(100\.0%\); output file file-", x) for x in lines)
-    output_lines = [json.loads(x) for x in lines if x.startswith('  {"custom_id"')]
-    assert len(output_lines) == 3
-    assert all(x["response"]["status_code"] == 200 for x in output_lines)
+    # Check: a valid input written, and a broken one refused with every problem by line.
+    assert re.match(r"Checked and wrote demo-input\.jsonl: 8 chat requests, ", lines[1])
+    assert lines[3:6] == [
+        "  line 2: custom_id 'demo-1' is already used on line 1",
+        "  line 3: custom_id is missing",
+        "  line 4: body must be a JSON object, not a string",
+    ]
+    # Upload and submit, wait, results: the failed requests (the emulator's failed_fraction).
+    assert re.match(r"Uploaded it as file file-\S+ .* and created batch \S+ ", lines[6])
+    assert any(
+        re.match(r"batch \S+ COMPLETED \(100\.0%\); output file file-\S+; error file", x)
+        for x in lines
+    )
+    assert "Results, read line by line: 8 requests: 6 succeeded, 2 failed." in lines
+    assert sum(bool(re.match(r"  demo-\d  ok  Echo: ", x)) for x in lines) == 3
+    failed = lines[lines.index("Failed requests (to resubmit: batches.failed_custom_ids):") + 1 :]
+    assert [x.split()[:3] for x in failed[:2]] == [
+        ["demo-1", "failed", "400"],
+        ["demo-4", "failed", "400"],
+    ]
     assert lines[-1] == "Emulator stopped."
 
 
