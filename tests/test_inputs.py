@@ -69,6 +69,7 @@ def test_crlf_lines_a_missing_final_newline_and_extra_keys_are_fine() -> None:
         (b"", "the line is empty"),
         (b"   \t", "the line is empty"),
         (b"\xff\xfe{}", "the line is not UTF-8 text"),
+        ('{"custom_id": "a", "body": {}}'.encode("utf-16-le"), "the line is not valid JSON"),
         (b"[1, 2]", "the line must be a JSON object, not an array"),
         (b'"text"', "the line must be a JSON object, not a string"),
         (b'{"body": {}}', "custom_id is missing"),
@@ -87,6 +88,13 @@ def test_each_kind_of_bad_line_is_named_with_its_line_number(line: bytes, messag
     (problem,) = problems_of(content)
     assert problem.line == 2
     assert problem.message.startswith(message), problem.message
+
+
+def test_a_byte_order_mark_before_a_line_is_allowed_as_json_loads_allows_it() -> None:
+    content = b"\xef\xbb\xbf" + jsonl(
+        {"custom_id": "a", "body": {}}, {"custom_id": "b", "body": {}}
+    )
+    assert check_input_file(io.BytesIO(content)).requests == 2
 
 
 def test_custom_id_length_counts_characters_not_bytes() -> None:
