@@ -3,6 +3,9 @@
 Every case alternates ours and raw within each round, so both see the same machine load, and
 reports the median of the rounds. Only ratios measured in the same run mean anything here:
 the machines are shared and noisy.
+
+    python bench/run.py             # every case
+    python bench/run.py transfer    # only some groups: calls, imports, wait, transfer
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import together_batches
 from together_batches import AsyncTogether, Together
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.transfer import transfer_rows
 from bench.wait_many import wait_many
 
 HERE = Path(__file__).resolve().parent
@@ -206,27 +210,58 @@ def fmt(seconds: float) -> str:
     return f"{seconds * 1e6:.1f} µs"
 
 
-def main() -> int:
+GROUPS = ("calls", "imports", "wait", "transfer")
+
+
+def fmt_bytes(size: int | None) -> str:
+    return "-" if size is None else f"{size / 2**20:.1f} MiB"
+
+
+def main(argv: list[str]) -> int:
+    groups = set(argv) or set(GROUPS)
+    unknown = groups - set(GROUPS)
+    if unknown:
+        print(f"unknown group {sorted(unknown)[0]!r}: choose from {', '.join(GROUPS)}")
+        return 64
     print(f"together-batches {together_batches.__version__} bench, {ROUNDS} rounds per case")
     print(f"python {platform.python_version()}, httpx {httpx.__version__}, "
           f"{platform.machine()}, {os.cpu_count()} cpus\n")  # fmt: skip
     rows: list[tuple[str, float, float]] = []
-    with Server() as server:
-        rows += single_calls(server)
-        rows += concurrent_gets(server)
-    rows += import_times()
-
-    extra_rows, notes = wait_many()
-    rows += extra_rows
+    memory: list[tuple[str, int | None, int | None, int | None]] = []
+    targets = dict(TARGETS)
+    notes: list[str] = []
+    if "calls" in groups:
+        with Server() as server:
+            rows += single_calls(server)
+            rows += concurrent_gets(server)
+    if "imports" in groups:
+        rows += import_times()
+    if "wait" in groups:
+        extra_rows, wait_notes = wait_many()
+        rows += extra_rows
+        notes += wait_notes
+    if "transfer" in groups:
+        transfer, memory, transfer_targets, transfer_notes = transfer_rows(ROUNDS)
+        rows += transfer
+        targets.update(transfer_targets)
+        notes += transfer_notes
     print("| case | ours | raw httpx | ratio | target | |\n|---|---|---|---|---|---|")
-    missed = 0
     for name, ours, raw in rows:
-        target = TARGETS.get(name)
+        target = targets.get(name)
         ratio = ours / raw if raw else float("nan")
         verdict = "" if target is None else ("met" if ratio <= target else "MISSED")
-        missed += verdict == "MISSED"
         shown = f"<= {target}" if target else ""
         print(f"| {name} | {fmt(ours)} | {fmt(raw)} | {ratio:.2f} | {shown} | {verdict} |")
+    if memory:
+        print("\n| client peak RSS growth | ours | raw | target | |\n|---|---|---|---|---|")
+        for name, ours_rss, raw_rss, limit in memory:
+            verdict = "" if limit is None or ours_rss is None else (
+                "met" if ours_rss <= limit else "MISSED"
+            )  # fmt: skip
+            shown = "" if limit is None else f"<= {fmt_bytes(limit)}"
+            print(
+                f"| {name} | {fmt_bytes(ours_rss)} | {fmt_bytes(raw_rss)} | {shown} | {verdict} |"
+            )
     for note in notes:
         print(note)
     print("\nRatios are medians from this one run; absolute times vary by machine and load.")
@@ -234,4 +269,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))
