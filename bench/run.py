@@ -227,7 +227,7 @@ def main(argv: list[str]) -> int:
     print(f"python {platform.python_version()}, httpx {httpx.__version__}, "
           f"{platform.machine()}, {os.cpu_count()} cpus\n")  # fmt: skip
     rows: list[tuple[str, float, float]] = []
-    memory: list[tuple[str, int | None, int | None, int | None]] = []
+    memory: list[tuple[str, int | None, int | None, int | None, int | None]] = []
     targets = dict(TARGETS)
     notes: list[str] = []
     if "calls" in groups:
@@ -253,15 +253,16 @@ def main(argv: list[str]) -> int:
         shown = f"<= {target}" if target else ""
         print(f"| {name} | {fmt(ours)} | {fmt(raw)} | {ratio:.2f} | {shown} | {verdict} |")
     if memory:
-        print("\n| client peak RSS growth | ours | raw | target | |\n|---|---|---|---|---|")
-        for name, ours_rss, raw_rss, limit in memory:
-            verdict = "" if limit is None or ours_rss is None else (
-                "met" if ours_rss <= limit else "MISSED"
+        print("\n| client peak RSS growth | ours | ours, fresh process | raw | target | |")
+        print("|---|---|---|---|---|---|")
+        for name, ours_rss, fresh_rss, raw_rss, limit in memory:
+            seen = [x for x in (ours_rss, fresh_rss) if x is not None]
+            verdict = "" if limit is None or not seen else (
+                "met" if max(seen) <= limit else "MISSED"
             )  # fmt: skip
             shown = "" if limit is None else f"<= {fmt_bytes(limit)}"
-            print(
-                f"| {name} | {fmt_bytes(ours_rss)} | {fmt_bytes(raw_rss)} | {shown} | {verdict} |"
-            )
+            print(f"| {name} | {fmt_bytes(ours_rss)} | {fmt_bytes(fresh_rss)} | "
+                  f"{fmt_bytes(raw_rss)} | {shown} | {verdict} |")  # fmt: skip
     for note in notes:
         print(note)
     print("\nRatios are medians from this one run; absolute times vary by machine and load.")
