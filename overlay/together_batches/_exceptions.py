@@ -22,6 +22,9 @@ The tree::
     │                                   ExceptionGroup, for `except*`)
     ├── InputFileError                  a batch input file a batch would refuse: every
     │                                   problem, by line (also a ValueError); nothing sent
+    ├── ManifestError                   a workload's manifest that cannot be used: it records
+    │                                   other requests or settings (a checksum differs), or
+    │                                   is not a manifest this version reads; nothing sent
     └── WaitTimeoutError                the wait's deadline passed (also a TimeoutError)
 
 Messages never contain the API key: nothing here is built from request headers, and the
@@ -54,6 +57,7 @@ __all__ = [
     "InputProblem",
     "InternalServerError",
     "InvalidFieldError",
+    "ManifestError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -378,3 +382,22 @@ class InputFileError(TogetherError, ValueError):
             f"{source} has {count} problem{'' if count == 1 else 's'} a batch would refuse; "
             "nothing was sent. Fix them and try again:\n" + "\n".join(lines)
         )
+
+
+class ManifestError(TogetherError, ValueError):
+    """A workload's manifest that cannot be used, so nothing was uploaded or submitted.
+
+    Either it records another workload than the one given (its requests make parts with
+    other checksums, or its endpoint, model or retry setting differs), or the file is not a
+    manifest this version can read. Mixing its parts with other requests would hand back
+    results that belong to neither, so it is refused instead. The message says what
+    differs; pass the requests and settings the workload was started with, or another
+    manifest path to start a new workload.
+
+    Attributes:
+        path: The manifest's path.
+    """
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(message)
+        self.path = path
