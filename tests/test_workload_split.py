@@ -19,7 +19,7 @@ from together_batches import (
     check_input_file,
     write_input_file,
 )
-from together_batches._workload_split import part_path, split_lines, split_requests
+from together_batches._workload_split import part_path, split_file, split_lines, split_requests
 
 
 def line_of(custom_id: str, body: dict[str, Any]) -> bytes:
@@ -223,3 +223,70 @@ def test_split_lines_refuses_a_line_no_part_can_hold(
         split_lines([b"{}\n", b"{}\n", bad], tmp_path, prefix="p", max_requests=1, max_bytes=40)
     assert [(p.line, p.message) for p in caught.value.problems] == [(3, message)]
     assert list(tmp_path.iterdir()) == []
+
+
+# --- a JSONL file of any length (the CLI's INPUT.jsonl) -----------------------------------
+
+
+def test_a_file_splits_with_its_lines_as_they_are(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"custom_id": f"r{i}", "body": {"n": i}}).encode() + b"\n" for i in range(7)
+    ]
+    source = tmp_path / "input.jsonl"
+    source.write_bytes(b"".join(lines)[:-1])  # the last line without its newline
+    parts = split_file(source, tmp_path / "parts", max_requests=3)
+    assert counts(parts) == [3, 3, 1]
+    assert b"".join(p.path.read_bytes() for p in parts if p.path) == b"".join(lines)
+    for part in parts:
+        assert part.path is not None and check_input_file(part.path) == part
+    stream = io.BytesIO(b"".join(lines))
+    assert counts(split_file(stream, tmp_path / "again", max_bytes=len(lines[0]) * 2)) == [
+        2,
+        2,
+        2,
+        1,
+    ]
+
+
+def test_a_file_s_problems_are_reported_by_line_over_every_part(tmp_path: Path) -> None:
+    good = json.dumps({"custom_id": "a", "body": {}}).encode()
+    content = b"\n".join([
+        good,
+        b'{"custom_id": "b", "body": {}}',
+        b"not json",
+        b'{"custom_id": "c", "body": {}}',
+        good,
+        b'{"custom_id": "big", "body": {"t": "' + b"x" * 60 + b'"}}',
+    ]) + b"\n"  # fmt: skip
+    source = tmp_path / "input.jsonl"
+    source.write_bytes(content)
+    with pytest.raises(InputFileError) as caught:
+        split_file(source, tmp_path / "parts", max_requests=2, max_bytes=60)
+    assert [(p.line, p.message) for p in caught.value.problems] == [
+        (3, "the line is not valid JSON (Expecting value, column 1)"),
+        (5, "custom_id 'a' is already used on line 1"),
+        (6, "the line alone is 100 bytes, more than the file may be"),
+    ]
+    assert caught.value.source == str(source)
+    assert not (tmp_path / "parts").exists() or list((tmp_path / "parts").iterdir()) == []
+
+
+@pytest.mark.parametrize(("size", "fits"), [(60, True), (61, False)])
+def test_a_file_s_line_must_fit_a_part_newline_and_all(
+    tmp_path: Path, size: int, fits: bool
+) -> None:
+    (custom_id, body) = sized_request("x", size)
+    line = line_of(custom_id, body)  # without its newline, as a file's last line may be
+    if fits:
+        (part,) = split_file(io.BytesIO(line), tmp_path, max_bytes=60)
+        assert part.size == 60
+    else:
+        with pytest.raises(InputFileError) as caught:
+            split_file(io.BytesIO(line), tmp_path, max_bytes=60)
+        (problem,) = caught.value.problems
+        assert problem.line == 1 and "61 bytes as a line" in problem.message
+
+
+def test_an_empty_file_holds_no_requests(tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match="the file holds no requests"):
+        split_file(io.BytesIO(b""), tmp_path)

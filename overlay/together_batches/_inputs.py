@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -30,9 +30,11 @@ __all__ = [
     "MAX_REQUESTS",
     "InputFileInfo",
     "InputFileWriter",
+    "Readable",
     "Request",
     "Writable",
     "check_input_file",
+    "checked_lines",
     "request_line",
     "write_input_file",
 ]
@@ -91,6 +93,18 @@ def check_input_file(
 def _check_stream(checker: Checker, stream: Readable) -> str:
     """Check every line of `stream`; return the SHA-256 of its bytes."""
     digest = new_sha256()
+    for raw in checked_lines(checker, stream):
+        digest.update(raw)
+    return digest.hexdigest()
+
+
+def checked_lines(checker: Checker, stream: Readable) -> Iterator[bytes]:
+    """Check every line of `stream` against `checker`'s rules, in bounded memory.
+
+    Yields:
+        Each line, newline and all, once checked (its problems, if any, are in `checker`
+        by then), except one longer than the whole file may be: that is read past.
+    """
     # No line may be longer than the whole file: reading at most that bounds memory.
     limit = checker.max_bytes + 1
     readline, number = stream.readline, 0
@@ -104,11 +118,10 @@ def _check_stream(checker: Checker, stream: Readable) -> str:
                     break
             checker.add(number, f"the line alone is {size:,} bytes, more than the file may be")
         else:
-            digest.update(raw)
             checker.line(number, raw)
+            yield raw
         checker.lines = number
         checker.sized(number, size)
-    return digest.hexdigest()
 
 
 def write_input_file(

@@ -5,7 +5,7 @@ as the limits need, tracked in a manifest so that a run can resume after a crash
 failed requests retried in rounds. `client.batches.run(...)` (both twins) and the CLI are
 thin I/O shells over pure pieces:
 
-    _workload_split     split_requests, split_lines: requests -> part files (InputFileInfo)
+    _workload_split     split_requests, split_file, split_lines: -> part files (InputFileInfo)
     _workload_records   Workload, Part, PartFile: the state (immutable)
     _workload_manifest  load_manifest, save_manifest (atomic), check_matches
     _workload_events    the events, and apply(workload, event) -> workload
@@ -21,8 +21,9 @@ on_progress=None, ...)` drives them (every `save` is `save_manifest(PATH, worklo
    `recorded = load_manifest(PATH)` (None: a new workload). The limits are the recorded
    ones when resuming (else `MAX_REQUESTS`, `MAX_FILE_BYTES`).
    `infos = split_requests(requests, parts_directory(PATH), prefix=round_prefix(0), ...)`
-   rewrites the round-0 part files from the requests on every run (the same bytes when they
-   match). `given = new_workload([part_file(i, PATH.parent) for i in infos], endpoint=...,
+   (`split_file` when given the path of a JSONL file, as `submit` takes either) rewrites
+   the round-0 part files from the requests on every run (the same bytes when they match).
+   `given = new_workload([part_file(i, PATH.parent) for i in infos], endpoint=...,
    model_id=..., retry_failed=..., max_requests=..., max_bytes=...)`. New: `workload =
    given; save`. Resumed: `check_matches(recorded, given, infos, path=...)` raises
    `ManifestError` on any difference; else `workload = recorded`.
@@ -61,10 +62,11 @@ part's results are not read again. `status PATH` is `snapshot(load_manifest(PATH
 table of `workload.parts` (number, round, state, requests, succeeded, batch_id).
 
 The CLI `together-batches run INPUT.jsonl --endpoint E --manifest PATH [--retry-failed N]
-[-o RESULTS.jsonl]` is `run` over INPUT's lines, decoded, writing each result as a line
-of RESULTS: before the first `Consume` it cuts RESULTS to `workload.results_offset` (0 when
-None), and passes the file's flushed, fsynced size as each `Consumed.results_offset`, so
-that a resumed run writes each outcome once.
+[-o RESULTS.jsonl]` is `run` over INPUT's path (so `split_file` reports problems by INPUT's
+line numbers; exit 65), writing each result as a line of RESULTS: before the first
+`Consume` it cuts RESULTS to `workload.results_offset` (0 when None), and passes the
+file's flushed, fsynced size as each `Consumed.results_offset` (a private hook of `run`),
+so that a resumed run writes each outcome once.
 
 The manifest (`_workload_manifest.SCHEMA`, version 1), paths relative to its directory:
 

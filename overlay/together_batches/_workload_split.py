@@ -26,9 +26,16 @@ from pathlib import Path
 from ._exceptions import InputFileError, InputProblem
 from ._input_checks import Checker, InputFileInfo, check_limits
 from ._input_writer import MAX_FILE_BYTES, MAX_REQUESTS, InputFileWriter
-from ._inputs import MAX_CUSTOM_ID_LENGTH, MAX_LISTED_PROBLEMS, Request, request_line
+from ._inputs import (
+    MAX_CUSTOM_ID_LENGTH,
+    MAX_LISTED_PROBLEMS,
+    Readable,
+    Request,
+    checked_lines,
+    request_line,
+)
 
-__all__ = ["part_path", "split_lines", "split_requests"]
+__all__ = ["part_path", "split_file", "split_lines", "split_requests"]
 
 
 def part_path(directory: str | os.PathLike[str], prefix: str, number: int) -> Path:
@@ -135,6 +142,66 @@ def split_requests(
         if checker.count:
             raise InputFileError(checker.problems, problem_count=checker.count,
                                  source="the requests")  # fmt: skip
+        return parts.close()
+    except BaseException:
+        parts.discard()
+        raise
+
+
+def split_file(
+    source: str | os.PathLike[str] | Readable,
+    directory: str | os.PathLike[str],
+    *,
+    prefix: str = "part",
+    max_requests: int = MAX_REQUESTS,
+    max_bytes: int = MAX_FILE_BYTES,
+    max_custom_id_length: int = MAX_CUSTOM_ID_LENGTH,
+    max_listed_problems: int = MAX_LISTED_PROBLEMS,
+    durable: bool = True,
+) -> list[InputFileInfo]:
+    """Check a JSONL file of requests of any length (the CLI's INPUT.jsonl) as
+    `check_input_file` checks a batch's, custom_ids unique over all of it, and write its
+    lines, as they are, as input files each as full as the limits allow.
+
+    Args:
+        source: A path, or a binary file object read from its current position.
+        directory: Where the parts go (made if missing), named by `part_path`.
+        prefix: The start of the parts' file names.
+        max_requests: The most requests a part may hold.
+        max_bytes: The largest a part may be.
+        max_custom_id_length: The longest a custom_id may be.
+        max_listed_problems: How many problems the error lists (all are counted).
+        durable: Fsync each part before it is renamed into place.
+
+    Returns:
+        Each part's request count, size, SHA-256 and path, in the file's order. A last
+        line without a newline gets one.
+
+    Raises:
+        InputFileError: Some lines have problems: every one, by line number (the file
+            named as its `source`). No part is left.
+        OSError: The file cannot be read, or a part written. No part is left.
+        ValueError: A limit is not a positive int.
+    """
+    checker = Checker(max_requests, max_bytes, max_custom_id_length, max_listed_problems,
+                      keep_all_ids=True)  # fmt: skip
+    parts = _Parts(Path(directory), prefix, max_requests, max_bytes, durable)
+    name = str(source) if isinstance(source, (str, os.PathLike)) else "the input file"
+    try:
+        with contextlib.ExitStack() as stack:
+            stream = (stack.enter_context(Path(source).open("rb"))
+                      if isinstance(source, (str, os.PathLike)) else source)  # fmt: skip
+            for line in checked_lines(checker, stream):
+                whole = line if line.endswith(b"\n") else line + b"\n"
+                if len(whole) > max_bytes:  # no part could hold it
+                    # (checker.lines counts this line only once the next is asked for)
+                    checker.add(checker.lines + 1, _too_big(whole, max_bytes))
+                elif not checker.count:
+                    parts.add(whole)  # once a problem is found, only the checks go on
+        if checker.lines == 0:
+            checker.add(1, "the file holds no requests")
+        if checker.count:
+            raise InputFileError(checker.problems, problem_count=checker.count, source=name)
         return parts.close()
     except BaseException:
         parts.discard()
