@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 from ._input_checks import InputFileInfo, check_limits
 
-__all__ = ["MAX_FILE_BYTES", "MAX_REQUESTS", "InputFileWriter", "Writable", "new_sha256"]
+__all__ = ["MAX_FILE_BYTES", "MAX_REQUESTS", "InputFileWriter", "Writable", "fsync_directory",
+           "new_sha256"]  # fmt: skip
 
 #: The most requests (lines) one batch input file may hold (Together's docs).
 MAX_REQUESTS = 50_000
@@ -41,6 +42,17 @@ def new_sha256() -> _Hash:
     return hashlib.sha256()
 
 
+def fsync_directory(path: str | os.PathLike[str]) -> None:
+    """Sync a directory, so that a rename into it outlives a power cut (POSIX; where a
+    directory cannot be opened, as on Windows, there is nothing to do)."""
+    with contextlib.suppress(OSError):
+        handle = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+
+
 class InputFileWriter:
     """An input file written one line at a time, within a batch's limits, with its size
     and SHA-256 counted on the way. Lines are not checked here: they come checked.
@@ -55,8 +67,8 @@ class InputFileWriter:
         max_requests: The most lines the file may hold (`fits` says when the next is one
             too many).
         max_bytes: The largest the file may be.
-        durable: Fsync the file before renaming it into place, so that it outlives a crash
-            of the machine once `close` has returned (paths only).
+        durable: Fsync the file before renaming it into place, and its directory after, so
+            that it outlives a crash of the machine once `close` has returned (paths only).
     """
 
     def __init__(
@@ -139,6 +151,8 @@ class InputFileWriter:
                     os.fsync(self._stream.fileno())
             os.replace(self._temporary, self._path)
             self._temporary = None
+            if self.durable:
+                fsync_directory(self._path.parent)
         self._info = InputFileInfo(self.requests, self.size, self._digest.hexdigest(), self._path)
         return self._info
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from ._exceptions import ManifestError
 from ._input_checks import InputFileInfo
+from ._input_writer import fsync_directory
 from ._workload_records import Part, PartFile, Workload
 
 __all__ = ["SCHEMA", "VERSION", "check_matches", "load_manifest", "save_manifest", "to_json",
@@ -65,13 +66,7 @@ def save_manifest(path: str | os.PathLike[str], workload: Workload) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
-    # The rename itself survives a power cut once the directory is synced (POSIX only).
-    with contextlib.suppress(OSError, AttributeError):
-        directory = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+    fsync_directory(path.parent)  # the rename itself, past a power cut
 
 
 def load_manifest(path: str | os.PathLike[str]) -> Workload | None:
