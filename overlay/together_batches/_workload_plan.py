@@ -5,7 +5,7 @@ as the limits need, tracked in a manifest so that a run can resume after a crash
 failed requests retried in rounds. `client.batches.run(...)` (both twins) and the CLI are
 thin I/O shells over pure pieces:
 
-    _workload_split     split_requests, split_file, split_lines: -> part files (InputFileInfo)
+    _workload_split     split_requests, split_file, split_lines -> part files (InputFileInfo)
     _workload_records   Workload, Part, PartFile: the state (immutable)
     _workload_manifest  load_manifest, save_manifest (atomic), check_matches
     _workload_events    the events, and apply(workload, event) -> workload
@@ -41,7 +41,9 @@ on_progress=None, ...)` drives them (every `save` is `save_manifest(PATH, worklo
      deadline, on_progress=job -> Seen)`; each job yielded -> `seen(n, job)`, then that
      part's `Consume` (from the next plan) runs before the wait goes on.
    - `Consume(part, final)`: `tally = PartResults(part, final=final)`; for each result
-     of `batches.results(part.batch_id)`, yield it if `tally.feed(result)`. Final: then
+     of `batches.results(part.batch_id)` (none when the part has neither an output nor an
+     error file: a FAILED batch, or one that ended before any request ran, which
+     `results` refuses), yield it if `tally.feed(result)`. Final: then
      yield `tally.unfinished(lines of the part's input)`; else write
      `tally.leftovers(lines)` with `InputFileWriter(parts_directory(PATH) /
      leftover_name(part), durable=True)` (a `PartFile` when it holds any, else None,

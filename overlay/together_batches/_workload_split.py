@@ -14,6 +14,9 @@ JSONL file), with no part left on disk.
 
     parts = split_requests(requests(), workdir / "parts")
     [(p.requests, p.size, p.sha256, p.path) for p in parts]
+
+`split_file` does the same for a JSONL file of any length (its lines kept as they are, its
+problems by line), and `split_lines` for lines checked already (a retry round's).
 """
 
 from __future__ import annotations
