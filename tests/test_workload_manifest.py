@@ -98,7 +98,6 @@ def test_a_failed_save_keeps_the_previous_manifest(
 def bad(data: Any) -> str:
     with pytest.raises(ManifestError) as caught:
         workload_from_json(data, source="w.json")
-    assert caught.value.path == "w.json"
     return str(caught.value)
 
 
@@ -142,7 +141,7 @@ def test_a_malformed_manifest_is_refused_naming_the_field(change: Any, message: 
 
 def test_a_manifest_that_is_not_an_object_is_refused() -> None:
     assert "the manifest must be an object" in bad([1, 2])
-    assert isinstance(ManifestError("x", path="p"), (TogetherError, ValueError))
+    assert isinstance(ManifestError("x"), (TogetherError, ValueError))
 
 
 def test_part_file_records_a_path_relative_to_the_manifest(tmp_path: Path) -> None:

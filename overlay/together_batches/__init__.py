@@ -7,7 +7,8 @@ job = client.batches.get_batch("batch-abc123")
 print(job.status, f"{job.progress:.1%}")
 """
 
-from ._batches import AsyncBatches, Batches, BatchWarning
+from ._batches import Batches, BatchWarning
+from ._batches_async import AsyncBatches
 from ._callbacks import PollFailure
 from ._client import AsyncTogether, Together
 from ._exceptions import (
@@ -21,7 +22,6 @@ from ._exceptions import (
     BatchErrorGroup,
     BatchFailedError,
     InputFileError,
-    InputProblem,
     InternalServerError,
     InvalidFieldError,
     ManifestError,
@@ -33,6 +33,7 @@ from ._exceptions import (
 )
 from ._files import FileObject
 from ._files_resource import AsyncFiles, Files
+from ._input_checks import InputProblem
 from ._inputs import (
     MAX_CUSTOM_ID_LENGTH,
     MAX_FILE_BYTES,

@@ -7,37 +7,34 @@ client sends it with retries. The two classes are kept in step by tests/test_sur
 from __future__ import annotations
 
 import warnings
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-import httpx
-
 from . import _calls, _waiter
-from ._callbacks import OnPollError
+from ._callbacks import OnPollError, OnProgress
+from ._config import Timeout
 from ._ids import check_id
 from ._models import BatchJob
-from ._polling import (
+from ._wait_options import (
     DEFAULT_MAX_CONCURRENCY,
     DEFAULT_MAX_POLL_INTERVAL,
     DEFAULT_POLL_INTERVAL,
     check_ids,
-    make_options,
+    options_from,
 )
 
 if TYPE_CHECKING:
-    from ._client import AsyncTogether, Together
+    from ._client import Together
 
-__all__ = ["AsyncBatches", "BatchWarning", "Batches"]
-
-Timeout = float | httpx.Timeout | None
-OnProgress = Callable[[BatchJob], object] | None
+__all__ = ["BatchWarning", "Batches", "warn_of"]
 
 
 class BatchWarning(UserWarning):
     """The server's warning on a create (also kept as `job.warning`)."""
 
 
-def _warn(job: BatchJob) -> BatchJob:
+def warn_of(job: BatchJob) -> BatchJob:
+    """Issue the server's warning on a create as a `BatchWarning`; return the job."""
     if job.warning:
         warnings.warn(job.warning, BatchWarning, stacklevel=3)
     return job
@@ -83,7 +80,7 @@ class Batches:
             file_id, endpoint, completion_window=completion_window, model_id=model_id,
             priority=priority,
         )  # fmt: skip
-        return _warn(self._client._execute(call, timeout))
+        return warn_of(self._client._execute(call, timeout))
 
     def get_batch(self, batch_job_id: str, *, timeout: Timeout = None) -> BatchJob:
         """Read one job.
@@ -169,11 +166,7 @@ class Batches:
             APIStatusError: 400, 401, 403, 404 (or another non-retryable status).
         """
         check_id(batch_job_id)
-        options = make_options(
-            timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval,
-            raise_on_failure=raise_on_failure, cancel_on_timeout=cancel_on_timeout,
-            request_timeout=request_timeout, on_progress=on_progress, on_poll_error=on_poll_error,
-        )  # fmt: skip
+        options = options_from(locals())
         return _waiter.wait_one(self._client, batch_job_id, options)
 
     def as_completed(
@@ -217,12 +210,7 @@ class Batches:
                 `.jobs` (those that finished) by id.
         """
         ids = check_ids(batch_job_ids)
-        options = make_options(
-            timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval,
-            raise_on_failure=raise_on_failure, cancel_on_timeout=cancel_on_timeout,
-            request_timeout=request_timeout, max_concurrency=max_concurrency,
-            on_progress=on_progress, on_poll_error=on_poll_error,
-        )  # fmt: skip
+        options = options_from(locals())
         return _waiter.as_completed(self._client, ids, options)
 
     def wait_all(
@@ -250,126 +238,5 @@ class Batches:
                 waited for, with the finished ones in `.jobs` and the errors in `.errors`.
         """
         ids = check_ids(batch_job_ids)
-        options = make_options(
-            timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval,
-            raise_on_failure=raise_on_failure, cancel_on_timeout=cancel_on_timeout,
-            request_timeout=request_timeout, max_concurrency=max_concurrency,
-            on_progress=on_progress, on_poll_error=on_poll_error,
-        )  # fmt: skip
+        options = options_from(locals())
         return _waiter.wait_all(self._client, ids, options)
-
-
-class AsyncBatches:
-    """The batch endpoints, awaitable. Same methods and arguments as `Batches`."""
-
-    def __init__(self, client: AsyncTogether) -> None:
-        self._client = client
-
-    async def create_batch(
-        self,
-        file_id: str,
-        endpoint: str,
-        *,
-        completion_window: str | None = "24h",
-        model_id: str | None = None,
-        priority: int | None = None,
-        timeout: Timeout = None,
-    ) -> BatchJob:
-        """Start a batch over an uploaded JSONL input file (see `Batches.create_batch`)."""
-        call = _calls.create_batch(
-            file_id, endpoint, completion_window=completion_window, model_id=model_id,
-            priority=priority,
-        )  # fmt: skip
-        return _warn(await self._client._execute(call, timeout))
-
-    async def get_batch(self, batch_job_id: str, *, timeout: Timeout = None) -> BatchJob:
-        """Read one job (see `Batches.get_batch`)."""
-        return await self._client._execute(_calls.get_batch(batch_job_id), timeout)
-
-    async def list_batches(self, *, timeout: Timeout = None) -> list[BatchJob]:
-        """Every job of the account; `[]` when there are none."""
-        return await self._client._execute(_calls.list_batches(), timeout)
-
-    async def cancel_batch(self, batch_job_id: str, *, timeout: Timeout = None) -> BatchJob:
-        """Ask for a job to be cancelled (see `Batches.cancel_batch`)."""
-        return await self._client._execute(_calls.cancel_batch(batch_job_id), timeout)
-
-    async def wait_until_done(
-        self,
-        batch_job_id: str,
-        *,
-        timeout: float | None = None,
-        poll_interval: float = DEFAULT_POLL_INTERVAL,
-        max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
-        on_progress: OnProgress = None,
-        on_poll_error: OnPollError = None,
-        raise_on_failure: bool = False,
-        cancel_on_timeout: bool = False,
-        request_timeout: Timeout = None,
-    ) -> BatchJob:
-        """Poll a job until it is terminal (see `Batches.wait_until_done`). Task cancellation
-        propagates at once, after a shielded best-effort cancel with `cancel_on_timeout`."""
-        check_id(batch_job_id)
-        options = make_options(
-            timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval,
-            raise_on_failure=raise_on_failure, cancel_on_timeout=cancel_on_timeout,
-            request_timeout=request_timeout, on_progress=on_progress, on_poll_error=on_poll_error,
-        )  # fmt: skip
-        from . import _waiter_async  # noqa: PLC0415 - sync-only programs never load asyncio
-
-        return await _waiter_async.wait_one_async(self._client, batch_job_id, options)
-
-    def as_completed(
-        self,
-        batch_job_ids: Iterable[str],
-        *,
-        timeout: float | None = None,
-        poll_interval: float = DEFAULT_POLL_INTERVAL,
-        max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
-        on_progress: OnProgress = None,
-        on_poll_error: OnPollError = None,
-        raise_on_failure: bool = False,
-        cancel_on_timeout: bool = False,
-        request_timeout: Timeout = None,
-        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
-    ) -> AsyncIterator[BatchJob]:
-        """Wait on many jobs, `async for` each as it ends (see `Batches.as_completed`). One
-        event loop task polls them all, at most `max_concurrency` requests in flight. The
-        arguments are checked here, before iteration starts."""
-        ids = check_ids(batch_job_ids)
-        options = make_options(
-            timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval,
-            raise_on_failure=raise_on_failure, cancel_on_timeout=cancel_on_timeout,
-            request_timeout=request_timeout, max_concurrency=max_concurrency,
-            on_progress=on_progress, on_poll_error=on_poll_error,
-        )  # fmt: skip
-        from . import _waiter_async  # noqa: PLC0415 - sync-only programs never load asyncio
-
-        return _waiter_async.as_completed_async(self._client, ids, options)
-
-    async def wait_all(
-        self,
-        batch_job_ids: Iterable[str],
-        *,
-        timeout: float | None = None,
-        poll_interval: float = DEFAULT_POLL_INTERVAL,
-        max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
-        on_progress: OnProgress = None,
-        on_poll_error: OnPollError = None,
-        raise_on_failure: bool = False,
-        cancel_on_timeout: bool = False,
-        request_timeout: Timeout = None,
-        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
-    ) -> list[BatchJob]:
-        """Wait on many jobs until all are terminal, in the order given (see
-        `Batches.wait_all`)."""
-        ids = check_ids(batch_job_ids)
-        options = make_options(
-            timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval,
-            raise_on_failure=raise_on_failure, cancel_on_timeout=cancel_on_timeout,
-            request_timeout=request_timeout, max_concurrency=max_concurrency,
-            on_progress=on_progress, on_poll_error=on_poll_error,
-        )  # fmt: skip
-        from . import _waiter_async  # noqa: PLC0415 - sync-only programs never load asyncio
-
-        return await _waiter_async.wait_all_async(self._client, ids, options)

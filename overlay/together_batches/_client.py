@@ -23,19 +23,19 @@ import httpx
 from . import _clock
 from . import _deadline as D
 from . import _sending as S
-from ._batches import AsyncBatches, Batches
+from ._batches import Batches
+from ._batches_async import AsyncBatches
 from ._calls import Call
-from ._config import DEFAULT_TIMEOUT, resolve_api_key, resolve_base_url, to_timeout
-from ._exceptions import SEND_ERRORS
+from ._config import DEFAULT_TIMEOUT, Timeout, resolve_api_key, resolve_base_url, to_timeout
 from ._files_resource import AsyncFiles, Files
 from ._retry import RetryPolicy
+from ._send_errors import SEND_ERRORS
 from ._sending import Outcome
 from ._version import __version__
 
 __all__ = ["AsyncTogether", "Together"]
 
 T = TypeVar("T")
-Timeout = float | httpx.Timeout | None
 
 
 class _Base:

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import httpx
-
 from . import _calls
+from ._config import Timeout
 from ._files import FileObject
 
 if TYPE_CHECKING:
     from ._client import AsyncTogether, Together
 
 __all__ = ["AsyncFiles", "Files"]
-
-Timeout = float | httpx.Timeout | None
 
 
 class Files:

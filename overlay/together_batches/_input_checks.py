@@ -9,12 +9,26 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from together_batches_api.models.batch_input_line import BatchInputLine
 
-from ._exceptions import InputFileError, InputProblem
+from ._exceptions import InputFileError
 
 __all__ = ["BODY", "CUSTOM_ID", "MISSING", "Checker", "InputFileInfo", "check_limits"]
+
+
+class InputProblem(NamedTuple):
+    """One problem of a batch input file.
+
+    Attributes:
+        line: The line (or, for requests given as objects, the request) it is on, from 1.
+        message: What is wrong there.
+    """
+
+    line: int
+    message: str
+
 
 # The wire names of a line's two fields, from the spec (through the generated model).
 CUSTOM_ID, BODY = (field.name for field in BatchInputLine.FIELDS)

@@ -21,7 +21,8 @@ from together_batches_api.models.batch_output_response import BatchOutputRespons
 from together_batches_api.models.batch_result_line import BatchResultLine
 from together_batches_api.types import InvalidPayload
 
-from ._exceptions import APIResponseValidationError, body_snippet
+from ._calls import body_snippet
+from ._exceptions import APIResponseValidationError
 
 __all__ = ["MAX_RESULT_LINE_LENGTH", "BatchResult", "ResultReader", "failed_custom_ids",
            "iter_results", "parse_result"]  # fmt: skip

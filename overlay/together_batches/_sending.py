@@ -2,13 +2,12 @@
 the response body that keeps a deadline, and the timeouts raised when time runs out.
 
 Expired deadlines are reported as httpx timeouts, so that the retry rules (`_retry`) and the
-error tree (`_exceptions.connection_error`, which makes them `APITimeoutError`) treat them
+error tree (`_send_errors.connection_error`, which makes them `APITimeoutError`) treat them
 as any other timeout.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -18,8 +17,9 @@ import httpx
 from . import _clock
 from . import _deadline as D
 from ._calls import Call, decode
-from ._exceptions import SendError, TogetherError, connection_error
+from ._exceptions import TogetherError
 from ._retry import RETRYABLE_STATUSES, Failure, RetryPolicy, classify_exception, retry_delay
+from ._send_errors import SendError, connection_error
 
 __all__ = [
     "ONE_ATTEMPT",
@@ -32,7 +32,8 @@ __all__ = [
     "no_time_left",
 ]
 
-logger = logging.getLogger("together_batches")
+from ._log import logger
+
 T = TypeVar("T")
 #: What one attempt ends with: a response read in full, or what httpx raised.
 Outcome = httpx.Response | SendError

@@ -86,14 +86,12 @@ def load_manifest(path: str | os.PathLike[str]) -> Workload | None:
     try:
         data = json.loads(raw)
     except ValueError as exc:
-        raise ManifestError(f"{path} is not a workload manifest: it is not JSON ({exc})",
-                            path=str(path)) from None  # fmt: skip
+        raise ManifestError(f"{path} is not a workload manifest: it is not JSON ({exc})") from None
     return workload_from_json(data, source=str(path))
 
 
 def _bad(source: str, message: str) -> ManifestError:
-    return ManifestError(f"{source} is not a workload manifest this version can read: "
-                         f"{message}", path=source)  # fmt: skip
+    return ManifestError(f"{source} is not a workload manifest this version can read: {message}")
 
 
 class _Reader:
@@ -232,6 +230,5 @@ def _mismatch(path: str, difference: str) -> None:
     raise ManifestError(
         f"the manifest {path} records another workload: {difference}. Nothing was uploaded "
         "or submitted. Run again with the requests and settings it was started with, or "
-        "pass another manifest path to start a new workload.",
-        path=path,
+        "pass another manifest path to start a new workload."
     )

@@ -26,8 +26,8 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from ._exceptions import InputFileError, InputProblem
-from ._input_checks import Checker, InputFileInfo, check_limits
+from ._exceptions import InputFileError
+from ._input_checks import Checker, InputFileInfo, InputProblem, check_limits
 from ._input_writer import MAX_FILE_BYTES, MAX_REQUESTS, InputFileWriter
 from ._inputs import (
     MAX_CUSTOM_ID_LENGTH,

@@ -12,8 +12,8 @@ import math
 from typing import Any, NoReturn
 
 from .._ids import check_id
-from .._polling import DEFAULT_POLL_INTERVAL
 from .._version import __version__
+from .._wait_options import DEFAULT_POLL_INTERVAL
 from .render import parse_status_filter
 
 __all__ = ["PROG", "UsageError", "build_parser", "check_wait_intervals"]
