@@ -24,6 +24,9 @@ PURE = (
     "together_batches._wait_run", "together_batches._wait_schedule", "together_batches._deadline", "together_batches._callbacks",
     "together_batches._status", "together_batches._ids", "together_batches._models",
     "together_batches._files", "together_batches._exceptions", "together_batches._config",
+    "together_batches._workload_records", "together_batches._workload_events",
+    "together_batches._workload_plan", "together_batches._workload_results",
+    "together_batches._workload_progress",
 )  # fmt: skip
 #: What a pure module may not reach, directly or through another module.
 IO_MODULES = CLIENT_CORE | {
