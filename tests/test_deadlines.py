@@ -17,8 +17,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from together_batches import APITimeoutError, WaitTimeoutError
-from together_batches import _polling as P
+from together_batches import APITimeoutError, WaitTimeoutError, _wait_options
 
 from ._loopback import Seen, Trickle, loopback
 from ._twins import Twin
@@ -97,7 +96,7 @@ def test_the_cancel_on_timeout_is_cut_too(
     twin: Twin, hostile: tuple[str, Hostile], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     base_url, server = hostile
-    monkeypatch.setattr(P, "CANCEL_TIMEOUT", TIMEOUT)
+    monkeypatch.setattr(_wait_options, "CANCEL_TIMEOUT", TIMEOUT)
     client = twin.client(None, base_url=base_url)
     started = time.monotonic()
     with pytest.raises(WaitTimeoutError):

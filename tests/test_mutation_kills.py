@@ -15,7 +15,6 @@ import httpx
 import pytest
 
 from together_batches import BatchJob, BatchStatus, WaitTimeoutError, _status
-from together_batches import _polling as P
 from together_batches._exceptions import status_error_class
 from together_batches._ids import check_id
 from together_batches._models import parse_create, parse_job
@@ -27,6 +26,8 @@ from together_batches._retry import (
     retry_delay,
 )
 from together_batches_api import types as T
+
+from . import _wait_core as P
 
 NOW = dt.datetime(2024, 1, 15, 14, 30, tzinfo=dt.UTC)
 H = dt.timedelta(hours=1)
@@ -54,7 +55,7 @@ def options(**changes: Any) -> P.WaitOptions:
     return P.make_options(**{**args, **changes})
 
 
-# --- _polling ------------------------------------------------------------------------------
+# --- the wait core ------------------------------------------------------------------------------
 
 
 def zero() -> float:

@@ -1,4 +1,5 @@
-"""The waiter's decisions (`_polling`), as tables: no I/O, no clock, no event loop."""
+"""The waiter's decisions (the wait core: `_wait_options`, `_wait_state`, `_wait_run`), as
+tables: no I/O, no clock, no event loop."""
 
 from __future__ import annotations
 
@@ -25,8 +26,9 @@ from together_batches import (
     TogetherError,
     WaitTimeoutError,
 )
-from together_batches import _polling as P
 from together_batches._exceptions import status_error_class
+
+from . import _wait_core as P
 
 NOW = dt.datetime(2024, 1, 15, 14, 30, tzinfo=dt.UTC)
 OPTS = P.WaitOptions()  # 2 s growing x1.5 to 60 s

@@ -49,6 +49,13 @@ def test_the_batch_workflow_names_are_public() -> None:
     assert "ResultReader" not in together_batches.__all__
 
 
+def test_of_the_workload_pieces_only_the_manifest_error_is_public() -> None:
+    # The splitter, manifest, planner and progress are wired into `batches.run`, not exported.
+    assert issubclass(together_batches.ManifestError, together_batches.TogetherError)
+    assert issubclass(together_batches.ManifestError, ValueError)
+    assert not {n for n in together_batches.__all__ if "orkload" in n or n.startswith("split")}
+
+
 def test_importing_the_package_does_not_load_attrs() -> None:
     # attrs costs ~9 ms of import time; the overlay's records are slotted dataclasses.
     code = "import sys, together_batches; print('attrs' in sys.modules)"

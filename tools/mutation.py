@@ -42,12 +42,15 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "build" / "mutation"
 LIST = ROOT / "tests" / "MUTATION.md"
 
-# Mutated modules, as paths under src/ of the scratch copy. The first five are the overlay's
+# Mutated modules, as paths under src/ of the scratch copy. The first eight are the overlay's
 # pure modules; the other two hold the runtime of the generated models they build on (the
 # type checks and the BatchJob constructor).
 MUTATED = (
     "together_batches/_retry.py",
-    "together_batches/_polling.py",
+    "together_batches/_wait_options.py",
+    "together_batches/_wait_state.py",
+    "together_batches/_wait_schedule.py",
+    "together_batches/_wait_run.py",
     "together_batches/_status.py",
     "together_batches/_ids.py",
     "together_batches/_models.py",

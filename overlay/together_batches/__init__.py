@@ -8,7 +8,8 @@ print(job.status, f"{job.progress:.1%}")
 """
 
 from ._batch_workflow import DownloadedFiles
-from ._batches import AsyncBatches, Batches, BatchWarning
+from ._batches import Batches, BatchWarning
+from ._batches_async import AsyncBatches
 from ._callbacks import PollFailure
 from ._client import AsyncTogether, Together
 from ._exceptions import (
@@ -22,18 +23,18 @@ from ._exceptions import (
     BatchErrorGroup,
     BatchFailedError,
     InputFileError,
-    InputProblem,
     InternalServerError,
     InvalidFieldError,
+    ManifestError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
-    ResultsUnavailableError,
     TogetherError,
     WaitTimeoutError,
 )
 from ._files import FileDeleted, FileObject
 from ._files_resource import AsyncFiles, Files
+from ._input_checks import InputProblem
 from ._inputs import (
     MAX_CUSTOM_ID_LENGTH,
     MAX_FILE_BYTES,
@@ -43,7 +44,7 @@ from ._inputs import (
     write_input_file,
 )
 from ._models import BatchJob
-from ._results import BatchResult, failed_custom_ids, iter_results
+from ._results import BatchResult, ResultsUnavailableError, failed_custom_ids, iter_results
 from ._status import (
     ACTIVE_STATUSES,
     CANCELLED_STATUSES,
@@ -89,6 +90,7 @@ __all__ = [
     "InputFileInfo",
     "InputProblem",
     "InternalServerError",
+    "ManifestError",
     "NotFoundError",
     "PermissionDeniedError",
     "PollFailure",

@@ -15,22 +15,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import httpx
-
 from . import _calls
 from . import _transfer as T
-from . import _upload as U
-from ._exceptions import ResultsUnavailableError
+from . import _upload_file as F
+from ._config import Timeout
 from ._inputs import Request, check_input_file, write_input_file
 from ._models import BatchJob
-from ._results import BatchResult, ResultReader, failed_custom_ids
+from ._results import BatchResult, ResultReader, ResultsUnavailableError, failed_custom_ids
 
 if TYPE_CHECKING:
     from ._client import AsyncTogether, Together
 
 __all__ = [
+    "BatchResult",
     "DownloadedFiles",
     "JobOrId",
+    "OnDownload",
+    "OnUpload",
+    "PathArg",
     "download_targets",
     "SubmitInput",
     "download",
@@ -46,10 +48,12 @@ __all__ = [
 ]
 
 JobOrId = BatchJob | str
+PathArg = str | os.PathLike[str]
+OnUpload = T.OnUpload
+OnDownload = T.OnDownload
 #: What `submit` takes: a JSONL file's path, a binary file object of one (seekable), or
 #: requests (`(custom_id, body)` pairs or mappings with both), maybe a generator of many.
-SubmitInput = str | os.PathLike[str] | U.BinaryFile | Iterable[Request]
-Timeout = float | httpx.Timeout | None
+SubmitInput = str | os.PathLike[str] | F.BinaryFile | Iterable[Request]
 #: The name an input built from requests is uploaded under.
 REQUESTS_FILE_NAME = "batch-input.jsonl"
 
@@ -201,18 +205,18 @@ async def download_async(
     return DownloadedFiles(*saved)
 
 
-def _checked(source: SubmitInput, directory: str | None) -> U.UploadSource:
+def _checked(source: SubmitInput, directory: str | None) -> F.UploadSource:
     """Check (or, for requests, build and check) the input file, learning its size and
     SHA-256 on the way; raises `InputFileError` with every problem, before any request."""
     if isinstance(source, (str, os.PathLike)):
         info = check_input_file(source)
-        return U.prepare_source(source, sha256=info.sha256, size=info.size)
+        return F.prepare_source(source, sha256=info.sha256, size=info.size)
     if callable(getattr(source, "read", None)):
-        stream: U.BinaryFile = source  # type: ignore[assignment]
+        stream: F.BinaryFile = source  # type: ignore[assignment]
         start = stream.tell()
         info = check_input_file(stream)
         stream.seek(start)
-        return U.prepare_source(stream, sha256=info.sha256, size=info.size)
+        return F.prepare_source(stream, sha256=info.sha256, size=info.size)
     if isinstance(source, (bytes, bytearray)) or not isinstance(source, Iterable):
         kind = type(source).__name__
         raise TypeError(f"submit takes a path, a binary file object or requests, not {kind}")
@@ -220,7 +224,7 @@ def _checked(source: SubmitInput, directory: str | None) -> U.UploadSource:
     requests: Iterable[Request] = source  # type: ignore[assignment]  # not a file: checked above
     info = write_input_file(requests, Path(directory) / REQUESTS_FILE_NAME)
     assert info.path is not None
-    return U.prepare_source(info.path, sha256=info.sha256, size=info.size)
+    return F.prepare_source(info.path, sha256=info.sha256, size=info.size)
 
 
 def _needs_directory(source: SubmitInput) -> bool:

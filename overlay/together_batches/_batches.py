@@ -6,42 +6,36 @@ client sends it with retries. The two classes are kept in step by tests/test_sur
 
 from __future__ import annotations
 
-import os
 import warnings
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
-
-import httpx
 
 from . import _batch_workflow as _workflow
 from . import _calls, _waiter
-from ._callbacks import OnPollError
+from ._callbacks import OnPollError, OnProgress
+from ._config import Timeout
 from ._ids import check_id
 from ._models import BatchJob
-from ._polling import (
+from ._wait_options import (
     DEFAULT_MAX_CONCURRENCY,
     DEFAULT_MAX_POLL_INTERVAL,
     DEFAULT_POLL_INTERVAL,
     check_ids,
-    make_options,
+    options_from,
 )
-from ._results import BatchResult
-from ._transfer import OnDownload, OnUpload
 
 if TYPE_CHECKING:
-    from ._client import AsyncTogether, Together
+    from ._client import Together
 
-__all__ = ["AsyncBatches", "BatchWarning", "Batches"]
-
-Timeout = float | httpx.Timeout | None
-OnProgress = Callable[[BatchJob], object] | None
+__all__ = ["BatchWarning", "Batches", "warn_of"]
 
 
 class BatchWarning(UserWarning):
     """The server's warning on a create (also kept as `job.warning`)."""
 
 
-def _warn(job: BatchJob) -> BatchJob:
+def warn_of(job: BatchJob) -> BatchJob:
+    """Issue the server's warning on a create as a `BatchWarning`; return the job."""
     if job.warning:
         warnings.warn(job.warning, BatchWarning, stacklevel=3)
     return job
@@ -87,7 +81,7 @@ class Batches:
             file_id, endpoint, completion_window=completion_window, model_id=model_id,
             priority=priority,
         )  # fmt: skip
-        return _warn(self._client._execute(call, timeout))
+        return warn_of(self._client._execute(call, timeout))
 
     def get_batch(self, batch_job_id: str, *, timeout: Timeout = None) -> BatchJob:
         """Read one job.
@@ -121,84 +115,45 @@ class Batches:
         model_id: str | None = None,
         completion_window: str | None = "24h",
         priority: int | None = None,
-        on_upload_progress: OnUpload = None,
+        on_upload_progress: _workflow.OnUpload = None,
         timeout: Timeout = None,
     ) -> BatchJob:
-        """Check an input file, upload it and start a batch over it, in one call.
-
-        The input is checked whole before anything is sent (`check_input_file`, or
-        `write_input_file` for requests, streamed through a temporary file): a problem on
-        any line raises `InputFileError` listing every one, and nothing is uploaded. Then
-        `files.upload` (its rules: no API key on the PUT, a checked upload URL, a file the
-        service has already reused) and `create_batch`.
-
-        Args:
-            requests_or_path: A JSONL file's path, a seekable binary file object of one, or
-                requests: `(custom_id, body)` pairs or mappings with both (a generator of
-                millions takes the memory of one).
-            endpoint: Where each request goes, e.g. `/v1/chat/completions`.
-            model_id: The model, when the requests' bodies name none.
-            completion_window: Only `24h` is accepted by the API today.
-            priority: Processing priority.
-            on_upload_progress: `on_progress` of the upload (bytes sent, bytes in all).
-            timeout: Each request's timeout (each phase of the upload's PUT).
-
-        Returns:
-            The new job.
+        """Check an input, upload it (`files.upload`) and `create_batch` over it: a JSONL
+        file's path, a seekable binary file object, or requests (`(custom_id, body)` pairs
+        or mappings with both; a generator of millions takes the memory of one).
 
         Raises:
-            InputFileError: The input has problems: every one, by line; nothing was sent.
-            TogetherError: The subclass for what else went wrong.
+            InputFileError: Every problem of the input, by line; nothing was sent.
         """
-        return _workflow.submit(
-            self._client, requests_or_path, endpoint=endpoint, model_id=model_id,
-            completion_window=completion_window, priority=priority,
-            on_upload_progress=on_upload_progress, timeout=timeout,
-        )  # fmt: skip
+        return _workflow.submit(self._client, requests_or_path, endpoint=endpoint,
+                                model_id=model_id, completion_window=completion_window,
+                                priority=priority, on_upload_progress=on_upload_progress,
+                                timeout=timeout)  # fmt: skip
 
     def results(
         self, job_or_id: _workflow.JobOrId, *, timeout: Timeout = None
-    ) -> Iterator[BatchResult]:
-        """Every request's outcome: each line of the output file, then of the error file,
-        streamed and parsed one at a time (constant memory, whatever the files' size).
-
-        `result.ok` tells a success (`status_code`, `body`) from a failure (`message`,
-        `code`, or an error status). A job given by id is read first; a `BatchJob` is used
-        as given. What is wrong raises when iteration starts or reaches it.
+    ) -> Iterator[_workflow.BatchResult]:
+        """Every request's outcome (`BatchResult`): the output file's lines, then the error
+        file's, streamed and parsed a line at a time. A job given by id is read first.
 
         Raises:
             ResultsUnavailableError: The job has not ended, or has neither file.
-            APIResponseValidationError: A line is not a result line; it names the file and
-                the line (lines are never skipped).
-            APIConnectionError: A file's download broke off.
+            APIResponseValidationError: A line is not a result line (it is named).
         """
         return _workflow.results(self._client, job_or_id, timeout)
 
     def failed_custom_ids(
         self, job_or_id: _workflow.JobOrId, *, timeout: Timeout = None
     ) -> list[str]:
-        """The custom_ids of the requests that failed (error lines, and responses with an
-        error status), once each: what to resubmit. Raises as `results` does."""
+        """The custom_ids of the requests that failed, once each: what to resubmit."""
         return _workflow.failed_ids(self._client, job_or_id, timeout)
 
     def download(
-        self,
-        job_or_id: _workflow.JobOrId,
-        path: str | os.PathLike[str],
-        *,
-        on_progress: OnDownload = None,
-        timeout: Timeout = None,
-    ) -> _workflow.DownloadedFiles:
-        """Save a job's output file to `path` and its error file beside it, as
-        `NAME.errors.jsonl` (`path` may be a directory: `ID.jsonl` in it). Each goes through
-        `files.download` (streamed; in place only when complete); `on_progress` hears each.
-
-        Returns:
-            The paths saved (`None` for a file the job does not have).
-
-        Raises:
-            ResultsUnavailableError: The job has not ended, or has neither file.
-        """
+        self, job_or_id: _workflow.JobOrId, path: _workflow.PathArg, *,
+        on_progress: _workflow.OnDownload = None, timeout: Timeout = None,
+    ) -> _workflow.DownloadedFiles:  # fmt: skip
+        """Save the output file to `path` (`ID.jsonl` in it, if a directory) and the error
+        file beside it as `NAME.errors.jsonl`, each through `files.download`."""
         return _workflow.download(self._client, job_or_id, path, on_progress, timeout)
 
     def wait_until_done(
@@ -261,11 +216,7 @@ class Batches:
             APIStatusError: 400, 401, 403, 404 (or another non-retryable status).
         """
         check_id(batch_job_id)
-        options = make_options(
-            timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval,
-            raise_on_failure=raise_on_failure, cancel_on_timeout=cancel_on_timeout,
-            request_timeout=request_timeout, on_progress=on_progress, on_poll_error=on_poll_error,
-        )  # fmt: skip
+        options = options_from(locals())
         return _waiter.wait_one(self._client, batch_job_id, options)
 
     def as_completed(
@@ -309,12 +260,7 @@ class Batches:
                 `.jobs` (those that finished) by id.
         """
         ids = check_ids(batch_job_ids)
-        options = make_options(
-            timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval,
-            raise_on_failure=raise_on_failure, cancel_on_timeout=cancel_on_timeout,
-            request_timeout=request_timeout, max_concurrency=max_concurrency,
-            on_progress=on_progress, on_poll_error=on_poll_error,
-        )  # fmt: skip
+        options = options_from(locals())
         return _waiter.as_completed(self._client, ids, options)
 
     def wait_all(
@@ -342,169 +288,5 @@ class Batches:
                 waited for, with the finished ones in `.jobs` and the errors in `.errors`.
         """
         ids = check_ids(batch_job_ids)
-        options = make_options(
-            timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval,
-            raise_on_failure=raise_on_failure, cancel_on_timeout=cancel_on_timeout,
-            request_timeout=request_timeout, max_concurrency=max_concurrency,
-            on_progress=on_progress, on_poll_error=on_poll_error,
-        )  # fmt: skip
+        options = options_from(locals())
         return _waiter.wait_all(self._client, ids, options)
-
-
-class AsyncBatches:
-    """The batch endpoints, awaitable. Same methods and arguments as `Batches`."""
-
-    def __init__(self, client: AsyncTogether) -> None:
-        self._client = client
-
-    async def create_batch(
-        self,
-        file_id: str,
-        endpoint: str,
-        *,
-        completion_window: str | None = "24h",
-        model_id: str | None = None,
-        priority: int | None = None,
-        timeout: Timeout = None,
-    ) -> BatchJob:
-        """Start a batch over an uploaded JSONL input file (see `Batches.create_batch`)."""
-        call = _calls.create_batch(
-            file_id, endpoint, completion_window=completion_window, model_id=model_id,
-            priority=priority,
-        )  # fmt: skip
-        return _warn(await self._client._execute(call, timeout))
-
-    async def get_batch(self, batch_job_id: str, *, timeout: Timeout = None) -> BatchJob:
-        """Read one job (see `Batches.get_batch`)."""
-        return await self._client._execute(_calls.get_batch(batch_job_id), timeout)
-
-    async def list_batches(self, *, timeout: Timeout = None) -> list[BatchJob]:
-        """Every job of the account; `[]` when there are none."""
-        return await self._client._execute(_calls.list_batches(), timeout)
-
-    async def cancel_batch(self, batch_job_id: str, *, timeout: Timeout = None) -> BatchJob:
-        """Ask for a job to be cancelled (see `Batches.cancel_batch`)."""
-        return await self._client._execute(_calls.cancel_batch(batch_job_id), timeout)
-
-    async def submit(
-        self,
-        requests_or_path: _workflow.SubmitInput,
-        *,
-        endpoint: str,
-        model_id: str | None = None,
-        completion_window: str | None = "24h",
-        priority: int | None = None,
-        on_upload_progress: OnUpload = None,
-        timeout: Timeout = None,
-    ) -> BatchJob:
-        """Check, upload and start a batch in one call (see `Batches.submit`); a file given
-        by path is checked in a worker thread."""
-        return await _workflow.submit_async(
-            self._client, requests_or_path, endpoint=endpoint, model_id=model_id,
-            completion_window=completion_window, priority=priority,
-            on_upload_progress=on_upload_progress, timeout=timeout,
-        )  # fmt: skip
-
-    async def results(
-        self, job_or_id: _workflow.JobOrId, *, timeout: Timeout = None
-    ) -> AsyncIterator[BatchResult]:
-        """`async for` every request's outcome, streamed (see `Batches.results`)."""
-        async for result in _workflow.results_async(self._client, job_or_id, timeout):
-            yield result
-
-    async def failed_custom_ids(
-        self, job_or_id: _workflow.JobOrId, *, timeout: Timeout = None
-    ) -> list[str]:
-        """The custom_ids of the failed requests (see `Batches.failed_custom_ids`)."""
-        return await _workflow.failed_ids_async(self._client, job_or_id, timeout)
-
-    async def download(
-        self,
-        job_or_id: _workflow.JobOrId,
-        path: str | os.PathLike[str],
-        *,
-        on_progress: OnDownload = None,
-        timeout: Timeout = None,
-    ) -> _workflow.DownloadedFiles:
-        """Save a job's output and error files (see `Batches.download`)."""
-        return await _workflow.download_async(self._client, job_or_id, path, on_progress, timeout)
-
-    async def wait_until_done(
-        self,
-        batch_job_id: str,
-        *,
-        timeout: float | None = None,
-        poll_interval: float = DEFAULT_POLL_INTERVAL,
-        max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
-        on_progress: OnProgress = None,
-        on_poll_error: OnPollError = None,
-        raise_on_failure: bool = False,
-        cancel_on_timeout: bool = False,
-        request_timeout: Timeout = None,
-    ) -> BatchJob:
-        """Poll a job until it is terminal (see `Batches.wait_until_done`). Task cancellation
-        propagates at once, after a shielded best-effort cancel with `cancel_on_timeout`."""
-        check_id(batch_job_id)
-        options = make_options(
-            timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval,
-            raise_on_failure=raise_on_failure, cancel_on_timeout=cancel_on_timeout,
-            request_timeout=request_timeout, on_progress=on_progress, on_poll_error=on_poll_error,
-        )  # fmt: skip
-        from . import _waiter_async  # noqa: PLC0415 - sync-only programs never load asyncio
-
-        return await _waiter_async.wait_one_async(self._client, batch_job_id, options)
-
-    def as_completed(
-        self,
-        batch_job_ids: Iterable[str],
-        *,
-        timeout: float | None = None,
-        poll_interval: float = DEFAULT_POLL_INTERVAL,
-        max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
-        on_progress: OnProgress = None,
-        on_poll_error: OnPollError = None,
-        raise_on_failure: bool = False,
-        cancel_on_timeout: bool = False,
-        request_timeout: Timeout = None,
-        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
-    ) -> AsyncIterator[BatchJob]:
-        """Wait on many jobs, `async for` each as it ends (see `Batches.as_completed`). One
-        event loop task polls them all, at most `max_concurrency` requests in flight. The
-        arguments are checked here, before iteration starts."""
-        ids = check_ids(batch_job_ids)
-        options = make_options(
-            timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval,
-            raise_on_failure=raise_on_failure, cancel_on_timeout=cancel_on_timeout,
-            request_timeout=request_timeout, max_concurrency=max_concurrency,
-            on_progress=on_progress, on_poll_error=on_poll_error,
-        )  # fmt: skip
-        from . import _waiter_async  # noqa: PLC0415 - sync-only programs never load asyncio
-
-        return _waiter_async.as_completed_async(self._client, ids, options)
-
-    async def wait_all(
-        self,
-        batch_job_ids: Iterable[str],
-        *,
-        timeout: float | None = None,
-        poll_interval: float = DEFAULT_POLL_INTERVAL,
-        max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
-        on_progress: OnProgress = None,
-        on_poll_error: OnPollError = None,
-        raise_on_failure: bool = False,
-        cancel_on_timeout: bool = False,
-        request_timeout: Timeout = None,
-        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
-    ) -> list[BatchJob]:
-        """Wait on many jobs until all are terminal, in the order given (see
-        `Batches.wait_all`)."""
-        ids = check_ids(batch_job_ids)
-        options = make_options(
-            timeout=timeout, poll_interval=poll_interval, max_poll_interval=max_poll_interval,
-            raise_on_failure=raise_on_failure, cancel_on_timeout=cancel_on_timeout,
-            request_timeout=request_timeout, max_concurrency=max_concurrency,
-            on_progress=on_progress, on_poll_error=on_poll_error,
-        )  # fmt: skip
-        from . import _waiter_async  # noqa: PLC0415 - sync-only programs never load asyncio
-
-        return await _waiter_async.wait_all_async(self._client, ids, options)

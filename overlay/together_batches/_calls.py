@@ -32,7 +32,6 @@ from . import _json
 from ._exceptions import (
     APIResponseValidationError,
     APIStatusError,
-    body_snippet,
     status_error_class,
 )
 from ._files import FileDeleted, FileObject, parse_deleted, parse_file, parse_file_list
@@ -40,9 +39,17 @@ from ._ids import check_id
 from ._models import BatchJob, parse_create, parse_job, parse_job_list
 from ._secrets import redact_bytes, response_key
 
-__all__ = ["Call", "decode"]
+__all__ = ["Call", "body_snippet", "decode"]
 
 T = TypeVar("T")
+
+_SNIPPET = 200  # characters of a body an error message shows
+
+
+def body_snippet(content: bytes) -> str:
+    """The start of a response body, printable, for error messages."""
+    text = content[:_SNIPPET].decode("utf-8", errors="replace")
+    return text + ("..." if len(content) > _SNIPPET else "")
 
 
 @dataclass(frozen=True, slots=True)

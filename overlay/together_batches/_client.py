@@ -7,12 +7,11 @@ decided in `_sending` (and the pure rules in `_retry.py`), shared by both twins.
 is its variant for a body too large to hold: the same retries and errors, until the body
 starts, which the caller then reads a chunk at a time.
 
-The twins differ in how the whole-attempt bound is kept: the async one cancels the attempt
-at its end (`asyncio.timeout`); the sync one cuts each phase's timeout to the time left and
-checks the end between the chunks of the body (`_sending.BodyByDeadline`), so that a server
-trickling its body a byte at a time cannot stretch a call past it by more than one chunk.
-(Trickled *headers* it cannot cut: httpcore reads them in one loop with no hook between
-reads. The sync waiter does not depend on it: its engine stops waiting at the deadline.)
+The twins keep the whole-attempt bound differently: the async one cancels the attempt at
+its end (`asyncio.timeout`); the sync one cuts each phase's timeout to the time left and
+checks the end between the body's chunks (`_sending.BodyByDeadline`), so a server trickling
+its body cannot stretch a call past it by more than a chunk. (Trickled *headers* it cannot
+cut: httpcore reads them in one loop. The sync waiter stops waiting at its deadline anyway.)
 """
 
 from __future__ import annotations
@@ -27,19 +26,19 @@ import httpx
 from . import _clock
 from . import _deadline as D
 from . import _sending as S
-from ._batches import AsyncBatches, Batches
+from ._batches import Batches
+from ._batches_async import AsyncBatches
 from ._calls import Call
-from ._config import DEFAULT_TIMEOUT, resolve_api_key, resolve_base_url, to_timeout
-from ._exceptions import SEND_ERRORS
+from ._config import DEFAULT_TIMEOUT, Timeout, resolve_api_key, resolve_base_url, to_timeout
 from ._files_resource import AsyncFiles, Files
 from ._retry import RetryPolicy
+from ._send_errors import SEND_ERRORS
 from ._sending import Outcome
 from ._version import __version__
 
 __all__ = ["AsyncTogether", "Together"]
 
 T = TypeVar("T")
-Timeout = float | httpx.Timeout | None
 
 
 class _Base:
@@ -69,29 +68,6 @@ class _Base:
 
     def _limits(self, timeout: Timeout) -> httpx.Timeout:
         return self.timeout if timeout is None else to_timeout(timeout, self.timeout)
-
-    def _request_args(self, call: Call[Any], phases: httpx.Timeout) -> dict[str, Any]:
-        args = dict(call.request)
-        extra = args.pop("headers", None)
-        if call.bare:  # an absolute URL that must not see the key (an upload's PUT)
-            args["headers"] = {"User-Agent": self._headers["User-Agent"], **(extra or {})}
-        else:
-            args["url"] = self.base_url + args["url"]
-            args["headers"] = self._headers if extra is None else {**self._headers, **extra}
-        if call.content is not None:
-            args["content"] = call.content()
-        args["timeout"] = phases
-        return args
-
-    def _build(
-        self, http: httpx.Client | httpx.AsyncClient, call: Call[Any], phases: httpx.Timeout
-    ) -> httpx.Request:
-        request = http.build_request(**self._request_args(call, phases))
-        if call.bare:
-            # An `http_client`'s own default headers are merged in by httpx: drop credentials.
-            for name in ("authorization", "cookie"):
-                request.headers.pop(name, None)
-        return request
 
 
 class Together(_Base):
@@ -136,31 +112,42 @@ class Together(_Base):
             deadline: A monotonic time (`_clock.monotonic()`) no attempt may run past: a
                 wait's or a cancel's. With one, a single attempt is made.
 
-        Returns:
-            The parsed result.
-
         Raises:
             TogetherError: The subclass for what went wrong (`APITimeoutError` when an
                 attempt ran out of time).
         """
-        limits = self._limits(timeout)
+        return S.finish(call, *self._attempts(call, timeout, deadline))
+
+    def _attempts(
+        self, call: Call[Any], timeout: Timeout, deadline: float | None, *, stream: bool = False
+    ) -> tuple[S.Next, Outcome]:
+        """Attempt `call` until `_sending.after_attempt` says stop: the last step and outcome."""
+        limits, retries = self._limits(timeout), 0
         policy = self._policy if deadline is None else S.ONE_ATTEMPT
-        retries = 0
+        whole = call.whole_timeout and not stream
         while True:
-            phases, end = D.attempt_limits(
-                limits, _clock.monotonic(), deadline, whole=call.whole_timeout
-            )
-            request = self._build(self._http, call, phases)
-            outcome = self._send(request, end, S.send_options(call))
+            phases, end = D.attempt_limits(limits, _clock.monotonic(), deadline, whole=whole)
+            request = S.build_request(self._http, call, phases, self.base_url, self._headers)
+            outcome = self._send(request, end, call, stream)
             step = S.after_attempt(call, outcome, retries, policy)
             if step.delay is None:
-                return S.finish(call, step, outcome)
+                return step, outcome
             _clock.sleep(step.delay)
             retries += 1
 
-    def _send(self, request: httpx.Request, end: float | None, options: dict[str, Any]) -> Outcome:
-        """One attempt, its body read in full by `end` (monotonic) when there is one."""
+    def _send(
+        self, request: httpx.Request, end: float | None, call: Call[Any], stream: bool
+    ) -> Outcome:
+        """One attempt, its body read in full by `end` (monotonic) when there is one; or, to
+        `stream`, a response whose body is left unread (unless `S.streams` says read it)."""
+        options = S.send_options(call)
         try:
+            if stream:
+                response = self._http.send(request, stream=True, **options)
+                if not S.streams(call, response):
+                    with contextlib.closing(response):
+                        response.read()
+                return response
             if end is None:
                 return self._http.send(request, **options)
             now = _clock.monotonic()
@@ -185,44 +172,14 @@ class Together(_Base):
 
     @contextlib.contextmanager
     def _stream(self, call: Call[Any], timeout: Timeout = None) -> Iterator[httpx.Response]:
-        """Send `call` and hand over its 2xx response with the body not read yet: `_execute`
-        for a body too large to hold (a file's content). Attempts are retried as there, but
-        only until a body starts: once the caller reads it, an error is raised (iterate it
-        with `_transfer.chunks`, which maps it to a `TogetherError`). `timeout` bounds each
-        phase (connect, each read), not the whole, so a long steady download is not cut.
-
-        Raises:
-            TogetherError: The subclass for what went wrong before the body started.
-        """
-        limits, retries = self._limits(timeout), 0
-        while True:
-            phases, _ = D.attempt_limits(limits, _clock.monotonic(), None, whole=False)
-            outcome = self._open(call, self._build(self._http, call, phases))
-            step = S.after_attempt(call, outcome, retries, self._policy)
-            if step.delay is None:
-                break
-            _clock.sleep(step.delay)
-            retries += 1
-        response = S.last_response(step, outcome)
-        if not S.streams(call, response):
-            S.refuse(call, response)
+        """`_execute` for a body too large to hold: its 2xx response, the body unread (read
+        it with `_transfer.chunks`, which maps its errors to `TogetherError`s). Retried until
+        the body starts, not after; `timeout` bounds each phase, not the whole."""
+        response = S.opened(call, *self._attempts(call, timeout, None, stream=True))
         try:
             yield response
         finally:
             response.close()
-
-    def _open(self, call: Call[Any], request: httpx.Request) -> Outcome:
-        """One streamed attempt: a response to hand over, or one read whole (see `streams`)."""
-        try:
-            response = self._http.send(request, stream=True, **S.send_options(call))
-            if not S.streams(call, response):
-                try:
-                    response.read()
-                finally:
-                    response.close()
-        except SEND_ERRORS as exc:
-            return exc
-        return response
 
     def close(self) -> None:
         """Close the HTTP client, unless it was passed in."""
@@ -266,28 +223,41 @@ class AsyncTogether(_Base):
         self, call: Call[T], timeout: Timeout = None, *, deadline: float | None = None
     ) -> T:
         """Send `call` and read its answer (see `Together._execute`)."""
-        limits = self._limits(timeout)
+        return S.finish(call, *await self._attempts(call, timeout, deadline))
+
+    async def _attempts(
+        self, call: Call[Any], timeout: Timeout, deadline: float | None, *, stream: bool = False
+    ) -> tuple[S.Next, Outcome]:
+        """Attempt `call` until told to stop (see `Together._attempts`)."""
+        limits, retries = self._limits(timeout), 0
         policy = self._policy if deadline is None else S.ONE_ATTEMPT
-        retries = 0
+        whole = call.whole_timeout and not stream
         while True:
-            phases, end = D.attempt_limits(
-                limits, _clock.monotonic(), deadline, whole=call.whole_timeout
-            )
-            request = self._build(self._http, call, phases)
-            outcome = await self._send(request, end, S.send_options(call))
+            phases, end = D.attempt_limits(limits, _clock.monotonic(), deadline, whole=whole)
+            request = S.build_request(self._http, call, phases, self.base_url, self._headers)
+            outcome = await self._send(request, end, call, stream)
             step = S.after_attempt(call, outcome, retries, policy)
             if step.delay is None:
-                return S.finish(call, step, outcome)
+                return step, outcome
             await _clock.async_sleep(step.delay)
             retries += 1
 
     async def _send(
-        self, request: httpx.Request, end: float | None, options: dict[str, Any]
+        self, request: httpx.Request, end: float | None, call: Call[Any], stream: bool
     ) -> Outcome:
-        """One attempt, cancelled at `end` (monotonic) when there is one."""
+        """One attempt, cancelled at `end` (monotonic) if any, or streamed (`Together._send`)."""
         import asyncio  # noqa: PLC0415 - loaded already by any program that gets here
 
+        options = S.send_options(call)
         try:
+            if stream:
+                response = await self._http.send(request, stream=True, **options)
+                if not S.streams(call, response):
+                    try:
+                        await response.aread()
+                    finally:
+                        await response.aclose()
+                return response
             if end is None:
                 return await self._http.send(request, **options)
             seconds = D.seconds_left(end, _clock.monotonic())
@@ -305,37 +275,12 @@ class AsyncTogether(_Base):
     async def _stream(
         self, call: Call[Any], timeout: Timeout = None
     ) -> AsyncIterator[httpx.Response]:
-        """Send `call`; hand over its 2xx response with the body unread (see
-        `Together._stream`)."""
-        limits, retries = self._limits(timeout), 0
-        while True:
-            phases, _ = D.attempt_limits(limits, _clock.monotonic(), None, whole=False)
-            outcome = await self._open(call, self._build(self._http, call, phases))
-            step = S.after_attempt(call, outcome, retries, self._policy)
-            if step.delay is None:
-                break
-            await _clock.async_sleep(step.delay)
-            retries += 1
-        response = S.last_response(step, outcome)
-        if not S.streams(call, response):
-            S.refuse(call, response)
+        """Send `call`; hand over its 2xx response, body unread (see `Together._stream`)."""
+        response = S.opened(call, *await self._attempts(call, timeout, None, stream=True))
         try:
             yield response
         finally:
             await response.aclose()
-
-    async def _open(self, call: Call[Any], request: httpx.Request) -> Outcome:
-        """One streamed attempt (see `Together._open`)."""
-        try:
-            response = await self._http.send(request, stream=True, **S.send_options(call))
-            if not S.streams(call, response):
-                try:
-                    await response.aread()
-                finally:
-                    await response.aclose()
-        except SEND_ERRORS as exc:
-            return exc
-        return response
 
     async def close(self) -> None:
         """Close the HTTP client, unless it was passed in."""

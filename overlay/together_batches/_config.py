@@ -12,6 +12,7 @@ from ._exceptions import TogetherError
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_TIMEOUT",
+    "Timeout",
     "base_url_problem",
     "resolve_api_key",
     "resolve_base_url",
@@ -20,6 +21,8 @@ __all__ = [
 DEFAULT_BASE_URL = "https://api.together.ai/v1"
 # 60 s for a whole request, but a server that cannot even be reached is known sooner.
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+#: What every method's `timeout=` takes: seconds, an `httpx.Timeout`, or None for the default.
+Timeout = float | httpx.Timeout | None
 
 
 def resolve_api_key(api_key: str | None, environ: Mapping[str, str] = os.environ) -> str:

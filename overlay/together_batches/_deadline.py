@@ -2,7 +2,7 @@
 
 A deadline is a reading of `_clock.monotonic()` after which nothing more may happen. The
 client's one send primitive (`_client`) asks `attempt_limits` how long one attempt may take
-and which phase timeouts to give httpx; the waiters (through `_polling`) ask `seconds_left`
+and which phase timeouts to give httpx; the waiters (through the wait core) ask `seconds_left`
 and `is_past`.
 
 What `timeout=` means, decided here once: it bounds each attempt *as a whole* (connecting,

@@ -22,8 +22,10 @@ The tree::
     │                                   ExceptionGroup, for `except*`)
     ├── InputFileError                  a batch input file a batch would refuse: every
     │                                   problem, by line (also a ValueError); nothing sent
-    ├── ResultsUnavailableError         results asked of a job that has not ended, or that
-    │                                   ended without an output or error file
+    ├── ManifestError                   a workload manifest that does not match its run (a
+    │                                   checksum differs) or cannot be read; nothing sent
+    ├── ResultsUnavailableError         (in _results) results asked of a job that has not
+    │                                   ended, or that ended without an output or error file
     └── WaitTimeoutError                the wait's deadline passed (also a TimeoutError)
 
 Messages never contain the API key: nothing here is built from request headers, and the
@@ -33,48 +35,21 @@ server's text (bodies, httpx's messages) has the key that was sent masked (`_sec
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
-from ._secrets import redact, sent_key
-
 if TYPE_CHECKING:
+    from ._input_checks import InputProblem
     from ._models import BatchJob
 
 __all__ = [
-    "APIConnectionError",
-    "BatchErrorGroup",
-    "APIResponseValidationError",
-    "APIStatusError",
-    "APITimeoutError",
-    "AuthenticationError",
-    "BadRequestError",
-    "BatchCancelledError",
-    "BatchFailedError",
-    "InputFileError",
-    "InputProblem",
-    "InternalServerError",
-    "InvalidFieldError",
-    "NotFoundError",
-    "PermissionDeniedError",
-    "RateLimitError",
-    "ResultsUnavailableError",
-    "TogetherError",
-    "WaitTimeoutError",
-    "SEND_ERRORS",
-    "SendError",
-    "connection_error",
-    "status_error_class",
-]
-
-_SNIPPET = 200
-
-
-def body_snippet(content: bytes) -> str:
-    """The start of a response body, printable, for error messages."""
-    text = content[:_SNIPPET].decode("utf-8", errors="replace")
-    return text + ("..." if len(content) > _SNIPPET else "")
+    "APIConnectionError", "APIResponseValidationError", "APIStatusError", "APITimeoutError",
+    "AuthenticationError", "BadRequestError", "BatchCancelledError", "BatchErrorGroup",
+    "BatchFailedError", "InputFileError", "InternalServerError", "InvalidFieldError",
+    "ManifestError", "NotFoundError", "PermissionDeniedError", "RateLimitError", "TogetherError",
+    "WaitTimeoutError", "status_error_class",
+]  # fmt: skip
 
 
 class TogetherError(Exception):
@@ -103,58 +78,6 @@ class APITimeoutError(APIConnectionError):
         self, message: str = "Request timed out.", *, request: httpx.Request | None = None
     ):
         super().__init__(message, request=request)
-
-
-#: What a send can raise from httpx: its whole `HTTPError` tree, and the errors outside it
-#: that a request can still meet (a closed or consumed stream, a malformed URL).
-SEND_ERRORS = (httpx.HTTPError, httpx.StreamError, httpx.InvalidURL)
-SendError = httpx.HTTPError | httpx.StreamError | httpx.InvalidURL
-
-# What happened and what to do, by class; the first match wins, and the last row matches
-# every `HTTPError` (tests/test_send_errors.py walks httpx's classes through a send).
-_ADVICE: tuple[tuple[type[Exception] | tuple[type[Exception], ...], str, str], ...] = (
-    (httpx.TimeoutException, "Request timed out",
-     "the server did not answer in time; try again, or pass a longer timeout="),
-    (httpx.ConnectError, "Could not connect", "check the base URL and the network, then retry"),
-    ((httpx.UnsupportedProtocol, httpx.InvalidURL), "The request URL is not valid",
-     "the base URL must be an http(s) URL such as https://api.together.ai/v1"),
-    (httpx.LocalProtocolError, "The request could not be sent",
-     "a header or the URL holds characters HTTP does not allow; check the API key"),
-    (httpx.ProxyError, "The proxy refused the request", "check the proxy settings"),
-    (httpx.DecodingError, "The response body could not be decoded",
-     "the server or a proxy sent a body that does not match its Content-Encoding; retry"),
-    (httpx.TooManyRedirects, "Too many redirects", "check the base URL"),
-    (httpx.StreamError, "The response stream could not be read", "retry the call"),
-    (httpx.HTTPError, "Connection error",
-     "the connection failed before a whole answer came back; retry the call"),
-)  # fmt: skip
-
-
-def connection_error(exc: SendError) -> TogetherError:
-    """The `TogetherError` for what httpx raised during a send.
-
-    Args:
-        exc: Anything in `SEND_ERRORS`; chain it as the cause when raising the result.
-
-    Returns:
-        `APITimeoutError` for a timeout, the `APIStatusError` subclass for an
-        `httpx.HTTPStatusError` (raised by an `http_client`'s own event hook), else
-        `APIConnectionError`; the message says what happened and what to do.
-    """
-    request = getattr(exc, "_request", None)  # the public property raises when there is none
-    if isinstance(exc, httpx.HTTPStatusError):
-        response = exc.response
-        cls = status_error_class(response.status_code)
-        message = f"HTTP {response.status_code} error, raised by the http_client's event hook"
-        return cls(message, response=response, body=None)
-    # httpx quotes what it refused to send, e.g. a header value with a newline in it.
-    text = redact(str(exc), sent_key(request))
-    detail = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-    what, advice = next((w, a) for kind, w, a in _ADVICE if isinstance(exc, kind))
-    message = f"{what} ({detail}): {advice}."
-    if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(message, request=request)
-    return APIConnectionError(message, request=request)
 
 
 class APIResponseValidationError(TogetherError):
@@ -276,19 +199,6 @@ class BatchCancelledError(BatchFailedError):
     """A waited-for job ended CANCELLED (and `raise_on_failure=True` was given)."""
 
 
-class ResultsUnavailableError(TogetherError):
-    """A job's results (or its files) were asked for, but it has none to give: it has not
-    ended yet, or it ended without an output or an error file. Nothing was downloaded.
-
-    Attributes:
-        job: The job, as seen when asked.
-    """
-
-    def __init__(self, message: str, *, job: BatchJob) -> None:
-        super().__init__(message)
-        self.job = job
-
-
 class WaitTimeoutError(TogetherError, TimeoutError):
     """The wait's deadline passed before the job (or jobs) reached a terminal status.
 
@@ -351,18 +261,6 @@ def _group_message(errors: Mapping[str, Exception], jobs: Mapping[str, BatchJob]
     return f"{len(errors)} of {total} batch waits failed ({shown}{more})"
 
 
-class InputProblem(NamedTuple):
-    """One problem of a batch input file.
-
-    Attributes:
-        line: The line (or, for requests given as objects, the request) it is on, from 1.
-        message: What is wrong there.
-    """
-
-    line: int
-    message: str
-
-
 class InputFileError(TogetherError, ValueError):
     """A batch input file, or requests for one, that a batch would refuse. Nothing was sent.
 
@@ -394,3 +292,9 @@ class InputFileError(TogetherError, ValueError):
             f"{source} has {count} problem{'' if count == 1 else 's'} a batch would refuse; "
             "nothing was sent. Fix them and try again:\n" + "\n".join(lines)
         )
+
+
+class ManifestError(TogetherError, ValueError):
+    """A workload manifest that cannot be used: it records other requests or settings than
+    the run's (a part's checksum differs, say), or is not one this version reads. Nothing
+    was sent; the message names the manifest, says what differs, and what to do."""

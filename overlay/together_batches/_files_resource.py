@@ -13,11 +13,11 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import httpx
-
 from . import _calls
 from . import _transfer as T
 from . import _upload as U
+from . import _upload_file as F
+from ._config import Timeout
 from ._files import FileDeleted, FileObject
 
 if TYPE_CHECKING:
@@ -25,8 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncFiles", "Files"]
 
-Timeout = float | httpx.Timeout | None
-UploadFile = str | os.PathLike[str] | U.BinaryFile
+UploadFile = str | os.PathLike[str] | F.BinaryFile
 
 
 class Files:
@@ -75,10 +74,10 @@ class Files:
             TogetherError: The subclass for what else went wrong.
         """
         T.check_on_progress(on_progress, asynchronous=False)
-        return self._send(U.prepare_source(file), purpose, on_progress, timeout)
+        return self._send(F.prepare_source(file), purpose, on_progress, timeout)
 
     def _send(
-        self, source: U.UploadSource, purpose: str, on_progress: T.OnUpload, timeout: Timeout
+        self, source: F.UploadSource, purpose: str, on_progress: T.OnUpload, timeout: Timeout
     ) -> FileObject:
         """Upload a measured file (`Batches.submit` measures it as it checks it)."""
         execute, progress = self._client._execute, T.report(on_progress, source.size)
@@ -89,7 +88,7 @@ class Files:
             if file.processed is not False:
                 return file
         else:
-            body = partial(U.chunks, source, progress)
+            body = partial(F.chunks, source, progress)
             execute(U.put_call(started.url, source.size, body), timeout)
         return execute(U.finish_call(started.file_id, preprocess=True), timeout)
 
@@ -179,11 +178,11 @@ class AsyncFiles:
         import asyncio  # noqa: PLC0415 - loaded already by any program that gets here
 
         T.check_on_progress(on_progress, asynchronous=True)
-        source = await asyncio.to_thread(U.prepare_source, file)
+        source = await asyncio.to_thread(F.prepare_source, file)
         return await self._send(source, purpose, on_progress, timeout)
 
     async def _send(
-        self, source: U.UploadSource, purpose: str, on_progress: T.OnUpload, timeout: Timeout
+        self, source: F.UploadSource, purpose: str, on_progress: T.OnUpload, timeout: Timeout
     ) -> FileObject:
         execute, progress = self._client._execute, T.areport(on_progress, source.size)
         initiate = U.initiate_call(source, purpose, base_url=self._client.base_url)
@@ -194,7 +193,7 @@ class AsyncFiles:
             if file.processed is not False:
                 return file
         else:
-            body = partial(U.achunks, source, progress)
+            body = partial(F.achunks, source, progress)
             await execute(U.put_call(started.url, source.size, body), timeout)
         return await execute(U.finish_call(started.file_id, preprocess=True), timeout)
 

@@ -9,12 +9,26 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from together_batches_api.models.batch_input_line import BatchInputLine
 
-from ._exceptions import InputFileError, InputProblem
+from ._exceptions import InputFileError
 
-__all__ = ["BODY", "CUSTOM_ID", "MISSING", "Checker", "InputFileInfo"]
+__all__ = ["BODY", "CUSTOM_ID", "MISSING", "Checker", "InputFileInfo", "check_limits"]
+
+
+class InputProblem(NamedTuple):
+    """One problem of a batch input file.
+
+    Attributes:
+        line: The line (or, for requests given as objects, the request) it is on, from 1.
+        message: What is wrong there.
+    """
+
+    line: int
+    message: str
+
 
 # The wire names of a line's two fields, from the spec (through the generated model).
 CUSTOM_ID, BODY = (field.name for field in BatchInputLine.FIELDS)
@@ -43,21 +57,40 @@ class InputFileInfo:
     path: Path | None = None
 
 
+def check_limits(**limits: int) -> None:
+    """Check that each limit, named as its argument, is an int >= 1.
+
+    Raises:
+        ValueError: One is not, named in the message.
+    """
+    for name, value in limits.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{name} must be an int >= 1, not {value!r}")
+
+
 def _kind(value: object) -> str:
     return _JSON_TYPES.get(type(value), type(value).__name__)
 
 
 class Checker:
-    """Counts lines and bytes, and collects the problems of each line, in order."""
+    """Counts lines and bytes, and collects the problems of each line, in order.
+
+    With `keep_all_ids`, custom_ids are checked for uniqueness over every line however
+    many (a workload over many files); otherwise over the first `max_requests` only.
+    """
 
     def __init__(
-        self, max_requests: int, max_bytes: int, max_custom_id_length: int, max_listed: int
+        self,
+        max_requests: int,
+        max_bytes: int,
+        max_custom_id_length: int,
+        max_listed: int,
+        *,
+        keep_all_ids: bool = False,
     ) -> None:
-        for name, value in (("max_requests", max_requests), ("max_bytes", max_bytes),
-                            ("max_custom_id_length", max_custom_id_length),
-                            ("max_listed_problems", max_listed)):  # fmt: skip
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be an int >= 1, not {value!r}")
+        check_limits(max_requests=max_requests, max_bytes=max_bytes,
+                     max_custom_id_length=max_custom_id_length,
+                     max_listed_problems=max_listed)  # fmt: skip
         self.max_requests = max_requests
         self.max_bytes = max_bytes
         self.max_custom_id_length = max_custom_id_length
@@ -68,6 +101,9 @@ class Checker:
         self.problems: list[InputProblem] = []
         self._over_size_at = 0
         self._first_line: dict[str, int] = {}
+        # One file keeps the ids of its first `max_requests` lines only (memory stays
+        # bounded past the limit); a workload split over many files keeps them all.
+        self._keep_all_ids = keep_all_ids
 
     def add(self, line: int, message: str) -> None:
         self.count += 1
@@ -95,7 +131,7 @@ class Checker:
         elif len(custom_id) > self.max_custom_id_length:
             self.add(line, f"{CUSTOM_ID} is {len(custom_id)} characters long, more than "
                            f"{self.max_custom_id_length}")  # fmt: skip
-        elif line <= self.max_requests:
+        elif self._keep_all_ids or line <= self.max_requests:
             # Only the ids of a file within the limits are kept: memory stays bounded.
             first = self._first_line.setdefault(custom_id, line)
             if first != line:

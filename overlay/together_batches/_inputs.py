@@ -14,17 +14,14 @@ the file's SHA-256 and size on the way, which an upload needs.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
-
-if TYPE_CHECKING:
-    from hashlib import _Hash
+from typing import Any, Protocol
 
 from ._input_checks import BODY, CUSTOM_ID, MISSING, Checker, InputFileInfo
+from ._input_writer import MAX_FILE_BYTES, MAX_REQUESTS, InputFileWriter, Writable, new_sha256
 
 __all__ = [
     "MAX_CUSTOM_ID_LENGTH",
@@ -32,20 +29,21 @@ __all__ = [
     "MAX_LISTED_PROBLEMS",
     "MAX_REQUESTS",
     "InputFileInfo",
+    "InputFileWriter",
+    "Readable",
+    "Request",
+    "Writable",
     "check_input_file",
+    "checked_lines",
+    "request_line",
     "write_input_file",
 ]
 
-#: The most requests (lines) one batch input file may hold (Together's docs).
-MAX_REQUESTS = 50_000
-#: The largest input file a batch takes, in bytes ("100 MB" in Together's docs).
-MAX_FILE_BYTES = 100_000_000
 #: The longest custom_id, in characters (Together's docs; the spec's `maxLength`).
 MAX_CUSTOM_ID_LENGTH = 64
 #: How many problems an `InputFileError` lists; all of them are counted.
 MAX_LISTED_PROBLEMS = 1_000
 
-_FLUSH_AT = 1 << 20  # bytes buffered before a write: one write per MiB, not per line
 _dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
 
 Request = tuple[str, Mapping[str, Any]] | Mapping[str, Any]
@@ -55,12 +53,6 @@ class Readable(Protocol):
     """A binary file open for reading (what `open(path, "rb")` gives)."""
 
     def readline(self, size: int = -1, /) -> bytes: ...
-
-
-class Writable(Protocol):
-    """A binary file open for writing (what `open(path, "wb")` gives)."""
-
-    def write(self, data: bytes | bytearray, /) -> object: ...
 
 
 def check_input_file(
@@ -98,16 +90,21 @@ def check_input_file(
     return checker.finish(digest, str(getattr(source, "name", "the input file")), None)
 
 
-def _sha256() -> _Hash:
-    # Imported on first use: OpenSSL's hashlib costs ~2 ms of `import together_batches`.
-    import hashlib  # noqa: PLC0415
-
-    return hashlib.sha256()
-
-
 def _check_stream(checker: Checker, stream: Readable) -> str:
     """Check every line of `stream`; return the SHA-256 of its bytes."""
-    digest = _sha256()
+    digest = new_sha256()
+    for raw in checked_lines(checker, stream):
+        digest.update(raw)
+    return digest.hexdigest()
+
+
+def checked_lines(checker: Checker, stream: Readable) -> Iterator[bytes]:
+    """Check every line of `stream` against `checker`'s rules, in bounded memory.
+
+    Yields:
+        Each line, newline and all, once checked (its problems, if any, are in `checker`
+        by then), except one longer than the whole file may be: that is read past.
+    """
     # No line may be longer than the whole file: reading at most that bounds memory.
     limit = checker.max_bytes + 1
     readline, number = stream.readline, 0
@@ -121,11 +118,10 @@ def _check_stream(checker: Checker, stream: Readable) -> str:
                     break
             checker.add(number, f"the line alone is {size:,} bytes, more than the file may be")
         else:
-            digest.update(raw)
             checker.line(number, raw)
+            yield raw
         checker.lines = number
         checker.sized(number, size)
-    return digest.hexdigest()
 
 
 def write_input_file(
@@ -164,27 +160,21 @@ def write_input_file(
         ValueError: A limit is not a positive int.
     """
     checker = Checker(max_requests, max_bytes, max_custom_id_length, max_listed_problems)
-    if not isinstance(dest, (str, os.PathLike)):
-        digest = _write_stream(checker, requests, dest)
-        return checker.finish(digest, "the requests", None)
-    import tempfile  # noqa: PLC0415 - only writing to a path needs it; ~2 ms at import
-
-    path = Path(dest)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            digest = _write_stream(checker, requests, stream)
-        info = checker.finish(digest, "the requests", path)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    return info
+    with InputFileWriter(dest, max_requests=max_requests, max_bytes=max_bytes) as writer:
+        number = 0
+        for number, request in enumerate(requests, start=1):
+            line = request_line(checker, number, request)
+            checker.sized(number, 0 if line is None else len(line))
+            if line is not None and not checker.refuses(number):
+                writer.write(line)  # the file is not refused yet, so the line fits
+        checker.lines = number
+        checker.finish(writer.sha256, "the requests", None)  # raises on any problem
+        return writer.close()
 
 
-def _line_of(checker: Checker, number: int, request: object) -> bytes | None:
-    """The bytes of one request's line, or None when it has a problem (recorded)."""
+def request_line(checker: Checker, number: int, request: object) -> bytes | None:
+    """The bytes of one request's line, newline included, or None when it has a problem
+    (recorded in `checker` under `number`)."""
     if isinstance(request, tuple) and len(request) == 2:
         custom_id, body = request
         item: object = {CUSTOM_ID: custom_id, BODY: body}
@@ -208,29 +198,3 @@ def _line_of(checker: Checker, number: int, request: object) -> bytes | None:
         checker.add(number, f"the request cannot be written as JSON: {exc}")
         return None
     return line if checker.count == before else None
-
-
-def _write_stream(checker: Checker, requests: Iterable[Request], stream: Writable) -> str:
-    """Write the valid lines until the first problem; return the SHA-256 of what a valid
-    file's bytes are."""
-    digest = _sha256()
-    buffer = bytearray()
-    number = 0
-    for number, request in enumerate(requests, start=1):
-        line = _line_of(checker, number, request)
-        if line is None:
-            checker.sized(number, 0)
-            continue
-        checker.sized(number, len(line))
-        if checker.refuses(number):
-            continue  # the file is refused anyway: only the checks go on
-        buffer += line
-        if len(buffer) >= _FLUSH_AT:
-            digest.update(buffer)
-            stream.write(buffer)
-            buffer.clear()
-    checker.lines = number
-    if not checker.refuses(number) and buffer:
-        digest.update(buffer)
-        stream.write(buffer)
-    return digest.hexdigest()

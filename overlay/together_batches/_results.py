@@ -15,16 +15,20 @@ from __future__ import annotations
 import codecs
 import json
 from collections.abc import Iterable, Iterator
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from together_batches_api.models.batch_output_response import BatchOutputResponse
 from together_batches_api.models.batch_result_line import BatchResultLine
 from together_batches_api.types import InvalidPayload
 
-from ._exceptions import APIResponseValidationError, body_snippet
+from ._calls import body_snippet
+from ._exceptions import APIResponseValidationError, TogetherError
 
-__all__ = ["MAX_RESULT_LINE_LENGTH", "BatchResult", "ResultReader", "failed_custom_ids",
-           "iter_results", "parse_result"]  # fmt: skip
+if TYPE_CHECKING:
+    from ._models import BatchJob
+
+__all__ = ["MAX_RESULT_LINE_LENGTH", "BatchResult", "ResultReader", "ResultsUnavailableError",
+           "failed_custom_ids", "iter_results", "parse_result"]  # fmt: skip
 
 #: The longest result line read, in characters: a longer one is an error, not a reason to
 #: run out of memory.
@@ -275,3 +279,16 @@ def failed_custom_ids(results: Iterable[BatchResult]) -> list[str]:
         Each failed request's custom_id once, in the order first seen.
     """
     return list(dict.fromkeys(result.custom_id for result in results if result.failed))
+
+
+class ResultsUnavailableError(TogetherError):
+    """A job's results (or its files) were asked for, but it has none to give: it has not
+    ended yet, or it ended without an output or an error file. Nothing was downloaded.
+
+    Attributes:
+        job: The job, as seen when asked.
+    """
+
+    def __init__(self, message: str, *, job: BatchJob) -> None:
+        super().__init__(message)
+        self.job = job

@@ -74,7 +74,7 @@ def classify_exception(exc: httpx.HTTPError | httpx.StreamError | httpx.InvalidU
     """Whether an error raised by a send may have reached the server, or cannot get better.
 
     Args:
-        exc: What httpx raised (anything in `_exceptions.SEND_ERRORS`).
+        exc: What httpx raised (anything in `_send_errors.SEND_ERRORS`).
 
     Returns:
         The `Failure` kind: a redirect loop, a malformed URL, local misuse of a stream, and

@@ -3,24 +3,24 @@ the response body that keeps a deadline, the timeouts raised when time runs out,
 the streaming primitive decides about a response before handing its body over.
 
 Expired deadlines are reported as httpx timeouts, so that the retry rules (`_retry`) and the
-error tree (`_exceptions.connection_error`, which makes them `APITimeoutError`) treat them
+error tree (`_send_errors.connection_error`, which makes them `APITimeoutError`) treat them
 as any other timeout.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
 from . import _clock
 from . import _deadline as D
 from ._calls import Call, decode
-from ._exceptions import SendError, TogetherError, connection_error
+from ._exceptions import TogetherError
 from ._retry import RETRYABLE_STATUSES, Failure, RetryPolicy, classify_exception, retry_delay
+from ._send_errors import SendError, connection_error
 
 __all__ = [
     "ONE_ATTEMPT",
@@ -30,14 +30,16 @@ __all__ = [
     "after_attempt",
     "expired",
     "finish",
-    "last_response",
+    "build_request",
     "no_time_left",
-    "refuse",
+    "opened",
+    "request_args",
     "send_options",
     "streams",
 ]
 
-logger = logging.getLogger("together_batches")
+from ._log import logger
+
 T = TypeVar("T")
 #: What one attempt ends with: a response read in full, or what httpx raised.
 Outcome = httpx.Response | SendError
@@ -127,19 +129,51 @@ def streams(call: Call[Any], response: httpx.Response) -> bool:
     return not (call.raw and response.headers.get("content-type", "").startswith("text/html"))
 
 
-def last_response(step: Next, outcome: Outcome) -> httpx.Response:
-    """The response of a stream's last attempt, or its error raised."""
+def opened(call: Call[Any], step: Next, outcome: Outcome) -> httpx.Response:
+    """The response a stream's last attempt hands over; else its error raised (its status's,
+    an HTML page's, or what the attempt raised).
+
+    Raises:
+        TogetherError: The subclass for what went wrong.
+    """
     if step.error is not None:
         raise step.error from (outcome if isinstance(outcome, Exception) else None)
     assert step.response is not None
+    if not streams(call, step.response):
+        decode(call, step.response)  # read whole by `_open`: raises its error
+        raise AssertionError(f"HTTP {step.response.status_code} was decoded, not refused")
     return step.response
 
 
-def refuse(call: Call[Any], response: httpx.Response) -> NoReturn:
-    """Raise the error of a read response that `streams` refused (its status's, or the
-    HTML page's)."""
-    decode(call, response)
-    raise AssertionError(f"HTTP {response.status_code} was decoded, not refused")
+def request_args(
+    call: Call[Any], phases: httpx.Timeout, base_url: str, headers: httpx.Headers
+) -> dict[str, Any]:
+    """The keyword arguments of `build_request` for one attempt of `call`: its request on the
+    base URL with the client's headers, or, bare, as it is with `User-Agent` only."""
+    args = dict(call.request)
+    extra = args.pop("headers", None)
+    if call.bare:  # an absolute URL that must not see the key (an upload's PUT)
+        args["headers"] = {"User-Agent": headers["User-Agent"], **(extra or {})}
+    else:
+        args["url"] = base_url + args["url"]
+        args["headers"] = headers if extra is None else {**headers, **extra}
+    if call.content is not None:
+        args["content"] = call.content()  # made afresh: a retry starts from the first byte
+    args["timeout"] = phases
+    return args
+
+
+def build_request(
+    http: httpx.Client | httpx.AsyncClient, call: Call[Any], phases: httpx.Timeout,
+    base_url: str, headers: httpx.Headers,
+) -> httpx.Request:  # fmt: skip
+    """One attempt's request, built by the `http_client` (its own defaults merged in)."""
+    request = http.build_request(**request_args(call, phases, base_url, headers))
+    if call.bare:
+        # An `http_client`'s own default headers are merged in by httpx: drop credentials.
+        for name in ("authorization", "cookie"):
+            request.headers.pop(name, None)
+    return request
 
 
 def expired(request: httpx.Request, seconds: float) -> httpx.TimeoutException:

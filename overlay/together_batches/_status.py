@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 from enum import StrEnum
 from typing import Any
@@ -16,7 +15,7 @@ __all__ = [
     "BatchStatus",
 ]
 
-logger = logging.getLogger("together_batches")
+from ._log import logger
 
 # Unknown values seen so far, kept so that each is logged once and parses to one object.
 # Capped: a server that invents a new status per job must not grow memory without bound.

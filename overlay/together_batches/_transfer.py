@@ -18,7 +18,8 @@ from typing import IO, Any
 import httpx
 
 from ._callbacks import check_callable
-from ._exceptions import SEND_ERRORS, APIResponseValidationError, connection_error
+from ._exceptions import APIResponseValidationError
+from ._send_errors import SEND_ERRORS, connection_error
 
 __all__ = [
     "OnDownload",

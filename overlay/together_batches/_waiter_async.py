@@ -1,4 +1,5 @@
-"""The async waiter: the `AsyncBatches` twin of the shell in `_waiter.py`.
+"""The async waiter: the twin of `_waiter`, a short I/O loop over the wait core
+(`_wait_run.Run`), with tasks where `_waiter` has threads.
 
 Kept in its own module, imported on the first async wait, so that `import together_batches`
 does not pay for asyncio in programs that only use the sync client.
@@ -11,12 +12,15 @@ import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from typing import TYPE_CHECKING
 
-from . import _calls, _clock
-from . import _polling as P
+from . import _calls, _clock, _wait_options
 from ._callbacks import call_async
+from ._deadline import is_past
 from ._exceptions import TogetherError
+from ._log import logger
 from ._models import BatchJob
-from ._waiter import Outcome, _Run, cut_at_deadline, logger
+from ._wait_options import WaitOptions
+from ._wait_run import Outcome, Run
+from ._wait_state import Step
 
 if TYPE_CHECKING:
     from ._client import AsyncTogether
@@ -24,7 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["as_completed_async", "wait_all_async", "wait_one_async"]
 
 
-async def _poll_async(client: AsyncTogether, batch_job_id: str, run: _Run) -> Outcome:
+async def _poll(client: AsyncTogether, batch_job_id: str, run: Run) -> Outcome:
     # One attempt of the send primitive, cancelled at the wait's deadline.
     call = _calls.get_batch(batch_job_id)
     try:
@@ -33,10 +37,14 @@ async def _poll_async(client: AsyncTogether, batch_job_id: str, run: _Run) -> Ou
         return exc
 
 
-async def _cancel_all_async(client: AsyncTogether, ids: Sequence[str], limit: int) -> None:
-    """Best effort: one attempt per job, at most `limit` at once, `CANCEL_TIMEOUT` for all."""
+async def _cancel_all(client: AsyncTogether, ids: Sequence[str], limit: int) -> None:
+    """Best effort: one attempt per job, at most `limit` at once, `CANCEL_TIMEOUT` for all.
+
+    Shielded: the cancel is sent even while this task is being cancelled; a second
+    cancellation stops the waiting for it, not the cancel itself.
+    """
     gate = asyncio.Semaphore(limit)
-    end = _clock.monotonic() + P.CANCEL_TIMEOUT
+    end = _clock.monotonic() + _wait_options.CANCEL_TIMEOUT  # read at each cancel (tests)
 
     async def cancel(batch_job_id: str) -> None:
         async with gate:
@@ -46,12 +54,14 @@ async def _cancel_all_async(client: AsyncTogether, ids: Sequence[str], limit: in
             except Exception as exc:  # best effort: the wait's own outcome matters more
                 logger.debug("cancelling batch %s failed: %s", batch_job_id, type(exc).__name__)
 
-    await asyncio.gather(*(cancel(i) for i in ids))
+    if ids:
+        task = asyncio.ensure_future(asyncio.gather(*(cancel(i) for i in ids)))
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(task)
 
 
-async def _settle_async(run: _Run, batch_job_id: str, outcome: Outcome) -> BatchJob | None:
-    """`_Run.settle`, then the callbacks (an `async def` awaited), then the error if any."""
-    step, error = run.settle(batch_job_id, outcome)
+async def _call_back(run: Run, step: Step, error: Exception | None = None) -> BatchJob | None:
+    """The callbacks a step asks for (an `async def` awaited), then its error if any."""
     for _, callback, arg in run.callbacks(step):
         await call_async(callback, arg)
     if error is not None:
@@ -59,58 +69,46 @@ async def _settle_async(run: _Run, batch_job_id: str, outcome: Outcome) -> Batch
     return step.finished
 
 
-async def _cancel_shielded(client: AsyncTogether, run: _Run) -> None:
-    # Shielded: the cancel is sent even while this task is being cancelled; a second
-    # cancellation stops the waiting for it, not the cancel itself.
-    task = asyncio.ensure_future(
-        _cancel_all_async(client, list(run.pending), run.options.max_concurrency)
+async def _settle(run: Run, batch_job_id: str, outcome: Outcome) -> BatchJob | None:
+    step, error = run.settle(
+        batch_job_id, outcome, mono_now=_clock.monotonic(), wall_now=_clock.now()
     )
-    with contextlib.suppress(asyncio.CancelledError):
-        await asyncio.shield(task)
+    return await _call_back(run, step, error)
 
 
-async def _time_out_async(client: AsyncTogether, run: _Run, in_flight: list[str]) -> None:
-    """The deadline passed: the polls in flight count as timed out, the cancel (if asked
-    for) is sent, and `WaitTimeoutError` is raised, any errors so far as its cause."""
-    for batch_job_id in in_flight:  # in the order they started
-        await _settle_async(run, batch_job_id, cut_at_deadline())
-    if run.options.cancel_on_timeout:
-        await _cancel_shielded(client, run)
-    raise run.timed_out() from P.final_error(run.ids, run.errors, run.jobs)
+async def _time_out(client: AsyncTogether, run: Run, in_flight: list[str]) -> None:
+    ending = run.on_deadline(in_flight, mono_now=_clock.monotonic(), wall_now=_clock.now())
+    for step in ending.steps:
+        await _call_back(run, step)
+    await _cancel_all(client, ending.cancel, run.options.max_concurrency)
+    raise ending.error
 
 
-async def _engine_async(client: AsyncTogether, run: _Run) -> AsyncGenerator[tuple[str, BatchJob]]:
-    """One scheduler loop for all jobs: starts due polls as tasks, at most `max_concurrency`
-    in flight, and yields (id, job) as each job ends."""
+async def _engine(client: AsyncTogether, run: Run) -> AsyncGenerator[tuple[str, BatchJob]]:
+    """Yields (id, job) as each job ends (see `_waiter._engine`)."""
     in_flight: dict[asyncio.Task[Outcome], str] = {}
     cap = run.options.max_concurrency
     try:
         while run.pending:
             now = _clock.monotonic()
-            if P.is_past(run.deadline, now):
-                await _time_out_async(client, run, list(in_flight.values()))
+            if is_past(run.deadline, now):
+                await _time_out(client, run, list(in_flight.values()))
             while len(in_flight) < cap and run.due_now(now):
                 batch_job_id = run.queue.pop()
-                in_flight[asyncio.ensure_future(_poll_async(client, batch_job_id, run))] = (
-                    batch_job_id
-                )
+                in_flight[asyncio.ensure_future(_poll(client, batch_job_id, run))] = batch_job_id
             if not in_flight:
                 await _clock.async_sleep(run.sleep_for(now))
                 continue
-            done, _ = await asyncio.wait(
-                in_flight,
-                timeout=run.wake_in(now, full=len(in_flight) >= cap),
-                return_when=asyncio.FIRST_COMPLETED,
-            )
+            wake = run.wake_in(now, full=len(in_flight) >= cap)
+            done, _ = await asyncio.wait(in_flight, timeout=wake, return_when="FIRST_COMPLETED")
             for task in [t for t in in_flight if t in done]:  # in the order they started
                 batch_job_id = in_flight.pop(task)
-                job = await _settle_async(run, batch_job_id, task.result())
+                job = await _settle(run, batch_job_id, task.result())
                 if job is not None:
                     yield batch_job_id, job
         run.finish()
     except (asyncio.CancelledError, KeyboardInterrupt):
-        if run.options.cancel_on_timeout:
-            await _cancel_shielded(client, run)
+        await _cancel_all(client, run.on_interrupt(), cap)
         raise
     finally:
         for task in in_flight:
@@ -119,34 +117,36 @@ async def _engine_async(client: AsyncTogether, run: _Run) -> AsyncGenerator[tupl
             await asyncio.gather(*in_flight, return_exceptions=True)
 
 
+def _run(ids: Sequence[str], options: WaitOptions, *, single: bool) -> Run:
+    return Run(ids, options, single=single, mono_now=_clock.monotonic())
+
+
 async def wait_one_async(
-    client: AsyncTogether, batch_job_id: str, options: P.WaitOptions
+    client: AsyncTogether, batch_job_id: str, options: WaitOptions
 ) -> BatchJob:
     """`AsyncBatches.wait_until_done` (see `Batches.wait_until_done`)."""
-    run = _Run([batch_job_id], options, single=True)
-    async with contextlib.aclosing(_engine_async(client, run)) as events:
-        async for _, job in events:
+    events = _engine(client, _run([batch_job_id], options, single=True))
+    async with contextlib.aclosing(events) as ends:
+        async for _, job in ends:
             return job
     raise AssertionError("unreachable: a single wait returns or raises")  # pragma: no cover
 
 
 async def as_completed_async(
-    client: AsyncTogether, ids: Sequence[str], options: P.WaitOptions
+    client: AsyncTogether, ids: Sequence[str], options: WaitOptions
 ) -> AsyncIterator[BatchJob]:
     """`AsyncBatches.as_completed` (see `Batches.as_completed`)."""
-    run = _Run(ids, options, single=False)
-    async with contextlib.aclosing(_engine_async(client, run)) as events:
-        async for _, job in events:
+    async with contextlib.aclosing(_engine(client, _run(ids, options, single=False))) as ends:
+        async for _, job in ends:
             yield job
 
 
 async def wait_all_async(
-    client: AsyncTogether, ids: Sequence[str], options: P.WaitOptions
+    client: AsyncTogether, ids: Sequence[str], options: WaitOptions
 ) -> list[BatchJob]:
     """`AsyncBatches.wait_all` (see `Batches.wait_all`)."""
-    run = _Run(ids, options, single=False)
     done: dict[str, BatchJob] = {}
-    async with contextlib.aclosing(_engine_async(client, run)) as events:
-        async for batch_job_id, job in events:
+    async with contextlib.aclosing(_engine(client, _run(ids, options, single=False))) as ends:
+        async for batch_job_id, job in ends:
             done[batch_job_id] = job
     return [done[i] for i in ids]

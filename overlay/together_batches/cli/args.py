@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 from typing import Any, NoReturn
 
-from .._polling import DEFAULT_POLL_INTERVAL
 from .._version import __version__
+from .._wait_options import DEFAULT_POLL_INTERVAL
 from .argtypes import an_id, fraction, non_negative, not_empty, port, positive, statuses
 
 __all__ = ["PROG", "UsageError", "build_parser", "check_wait_intervals"]

@@ -12,7 +12,7 @@ from .._batches import BatchWarning
 from .._client import Together
 from .._exceptions import TogetherError, WaitTimeoutError
 from .._models import BatchJob
-from .._polling import CANCEL_TIMEOUT
+from .._wait_options import CANCEL_TIMEOUT
 from .args import check_wait_intervals
 from .connect import client_for
 from .errors import CancelResult, cancel_outcome, seen_text

@@ -13,10 +13,10 @@ from .._exceptions import (
     APITimeoutError,
     AuthenticationError,
     NotFoundError,
-    ResultsUnavailableError,
     TogetherError,
 )
 from .._models import BatchJob
+from .._results import ResultsUnavailableError
 
 __all__ = ["CancelResult", "cancel_outcome", "error_hint", "seen_text"]
 

@@ -13,8 +13,9 @@ from typing import Any, TextIO
 from .._batch_workflow import download_targets
 from .._batches import BatchWarning
 from .._client import Together
-from .._exceptions import ResultsUnavailableError, WaitTimeoutError
+from .._exceptions import WaitTimeoutError
 from .._models import BatchJob
+from .._results import ResultsUnavailableError
 from .args import UsageError
 from .errors import cancel_outcome, seen_text
 from .file_render import result_json, result_line, results_summary

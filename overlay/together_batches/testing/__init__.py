@@ -28,10 +28,12 @@ so that it can test it.
 
 from ._app import RecordedRequest
 from ._clock import Clock, FakeClock, SystemClock, fast_forward
-from ._emulator import Emulator, run_server
-from ._faults import Fault, FaultKind, FaultQueue
+from ._emulator import Emulator
+from ._fault_queue import FaultQueue
+from ._faults import Fault, FaultKind
+from ._foreground import run_server
 from ._http import Response
-from ._state import JobPlan, Snapshot, progress_at, snapshot_at
+from ._plan import JobPlan, Snapshot, progress_at, snapshot_at
 
 __all__ = [
     "Clock",

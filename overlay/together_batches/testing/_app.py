@@ -9,7 +9,8 @@ import attrs
 
 from ._batch_api import BatchRoutes, Settings
 from ._clock import Clock
-from ._faults import Fault, FaultKind, FaultQueue
+from ._fault_queue import FaultQueue
+from ._faults import Fault, FaultKind
 from ._file_api import FileRoutes, parse_form
 from ._http import JSON_TYPE, Headers, Response, dumps, error_response
 from ._routes import (

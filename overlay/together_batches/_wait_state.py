@@ -1,195 +1,60 @@
-"""How to wait for batch jobs: every decision, as pure functions with no I/O.
+"""One job's wait as a state machine: what follows each poll, and the wait's deadline.
 
-The waiters in `_waiter.py` (sync and async) send the polls, sleep and call back; what to
-do after each poll (how long to sleep, whether the job is done, whether an error is survived,
-when the wait's deadline is) is decided here, once, and table-tested in tests/test_polling.py.
+Part of the wait core (`_wait_options`, `_wait_state`, `_wait_schedule`, `_wait_run`): pure,
+no I/O. After each poll `after_poll` decides, from the `Tracker` (where the wait stands) and
+the poll's outcome, the next `Step`: how long to sleep, whether the job is done, whether an
+error is survived, and when the wait's deadline is. Table-tested in tests/test_polling.py.
 
-Time is passed in, never read: `mono_now` is a monotonic reading (`_clock.monotonic()`),
-`wall_now` the timezone-aware wall clock (`_clock.now()`).
+Time is passed in, never read: `mono_now` is a monotonic reading, `wall_now` the
+timezone-aware wall clock.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import heapq
-import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TypeGuard
 
 import httpx
 
-from ._callbacks import OnPollError, OnProgress, PollFailure, check_callable
-from ._deadline import is_past, seconds_left, sleep_seconds
+from ._callbacks import PollFailure
+from ._deadline import sleep_seconds
 from ._exceptions import (
     APIConnectionError,
     APIResponseValidationError,
     APIStatusError,
     AuthenticationError,
     BatchCancelledError,
-    BatchErrorGroup,
     BatchFailedError,
     RateLimitError,
     TogetherError,
-    WaitTimeoutError,
 )
-from ._ids import check_id
 from ._models import BatchJob
 from ._retry import RETRYABLE_STATUSES, parse_retry_after
+from ._wait_options import (
+    BACKOFF_FACTOR,
+    COMPLETION_WINDOW,
+    DEADLINE_GRACE,
+    DEFAULT_WAIT_CAP,
+    JITTER,
+    WARN_AFTER_FAILURES,
+    WaitOptions,
+)
 
 __all__ = [
-    "CANCEL_TIMEOUT",
-    "COMPLETION_WINDOW",
-    "DEADLINE_GRACE",
-    "DEFAULT_MAX_CONCURRENCY",
-    "DEFAULT_MAX_POLL_INTERVAL",
-    "DEFAULT_POLL_INTERVAL",
-    "DEFAULT_WAIT_CAP",
-    "DueQueue",
     "Step",
     "Tracker",
-    "WaitOptions",
     "after_poll",
-    "check_ids",
     "default_deadline",
-    "final_error",
     "has_changed",
-    "is_past",
     "is_transient",
-    "make_options",
     "next_interval",
     "poll_delay",
     "retry_hint",
-    "seconds_left",
-    "shared_deadline",
-    "sleep_seconds",
     "start",
     "terminal_error",
-    "timeout_error",
 ]
-
-# A short job is noticed within seconds; a long one settles at the API's advice of one poll
-# every 30 to 60 s. 2 s growing x1.5 reaches 60 s on the tenth quiet poll, 3.5 minutes in.
-DEFAULT_POLL_INTERVAL = 2.0
-DEFAULT_MAX_POLL_INTERVAL = 60.0
-BACKOFF_FACTOR = 1.5
-# Up to this fraction is taken off each delay at random, so that many waiters started
-# together (or one waiter's many jobs) do not poll in step.
-JITTER = 0.1
-# The API expires a job at its `job_deadline`; the status may take a while to show it.
-DEADLINE_GRACE = dt.timedelta(minutes=10)
-# The only completion window the API offers: job_deadline is about created_at + 24 h.
-COMPLETION_WINDOW = dt.timedelta(hours=24)
-# `timeout=None` before any job says when it expires: the window plus an hour of slack.
-DEFAULT_WAIT_CAP = 25 * 3600.0
-# Requests in flight at once when waiting on many jobs (threads in the sync twin).
-DEFAULT_MAX_CONCURRENCY = 8
-# The best-effort cancel on a timeout or an interrupt: one attempt, this many seconds at most
-# (for all the jobs of a wait together), so that Ctrl-C still ends the program promptly.
-CANCEL_TIMEOUT = 5.0
-# A WARNING is logged when this many polls of a job in a row have failed, and again at each
-# multiple: a wait that can reach nothing says so, without a line per poll.
-WARN_AFTER_FAILURES = 5
-
-Timeout = float | httpx.Timeout | None
-
-
-@dataclass(frozen=True, slots=True)
-class WaitOptions:
-    """The options of one wait, checked (see `make_options`).
-
-    Attributes:
-        timeout: Seconds for the whole wait, or None for the jobs' own deadlines.
-        poll_interval: The first and shortest delay between polls of a job.
-        max_poll_interval: The longest delay the backoff grows to.
-        raise_on_failure: Raise `BatchFailedError` for FAILED/EXPIRED/CANCELLED.
-        cancel_on_timeout: Cancel unfinished jobs on a timeout or an interrupt.
-        request_timeout: Each poll's HTTP timeout (None: the client's), never past the
-            deadline.
-        max_concurrency: Polls in flight at once, for many jobs.
-        on_progress: Called with the job when it is first seen and when it moves.
-        on_poll_error: Called with a `PollFailure` after each failed poll that is survived.
-    """
-
-    timeout: float | None = None
-    poll_interval: float = DEFAULT_POLL_INTERVAL
-    max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL
-    raise_on_failure: bool = False
-    cancel_on_timeout: bool = False
-    request_timeout: Timeout = None
-    max_concurrency: int = DEFAULT_MAX_CONCURRENCY
-    on_progress: OnProgress = None
-    on_poll_error: OnPollError = None
-
-
-def _positive(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{name} must be a number of seconds, not {type(value).__name__}")
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a finite number of seconds > 0, got {value!r}")
-    return float(value)
-
-
-def make_options(
-    *,
-    timeout: float | None,
-    poll_interval: float,
-    max_poll_interval: float,
-    raise_on_failure: bool,
-    cancel_on_timeout: bool,
-    request_timeout: Timeout,
-    max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
-    on_progress: OnProgress = None,
-    on_poll_error: OnPollError = None,
-) -> WaitOptions:
-    """Check a waiter's arguments, before anything is sent.
-
-    Returns:
-        The options.
-
-    Raises:
-        TypeError: An argument has the wrong type (a callback not callable).
-        ValueError: A time is not finite and > 0, `max_poll_interval < poll_interval`, or
-            `max_concurrency < 1`.
-    """
-    interval = _positive("poll_interval", poll_interval)
-    longest = _positive("max_poll_interval", max_poll_interval)
-    if longest < interval:
-        raise ValueError("max_poll_interval must be >= poll_interval")
-    if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int):
-        raise TypeError("max_concurrency must be an int")
-    if max_concurrency < 1:
-        raise ValueError("max_concurrency must be >= 1")
-    check_callable("on_progress", on_progress)
-    check_callable("on_poll_error", on_poll_error)
-    if request_timeout is not None and not isinstance(request_timeout, httpx.Timeout):
-        request_timeout = _positive("request_timeout", request_timeout)
-    return WaitOptions(
-        timeout=None if timeout is None else _positive("timeout", timeout),
-        poll_interval=interval,
-        max_poll_interval=longest,
-        raise_on_failure=bool(raise_on_failure),
-        cancel_on_timeout=bool(cancel_on_timeout),
-        request_timeout=request_timeout,
-        max_concurrency=max_concurrency,
-        on_progress=on_progress,
-        on_poll_error=on_poll_error,
-    )
-
-
-def check_ids(batch_job_ids: object) -> list[str]:
-    """The ids of a wait on many jobs, each checked, as a list in the order given.
-
-    Raises:
-        TypeError: `batch_job_ids` is a single str or not iterable, or an id is not a str.
-        ValueError: An id is empty, `.` or `..`.
-    """
-    if isinstance(batch_job_ids, str | bytes) or not isinstance(batch_job_ids, Iterable):
-        raise TypeError("batch_job_ids must be an iterable of ids (a list, not one str)")
-    return [check_id(value) for value in batch_job_ids]
-
-
-# --- one job's wait --------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,99 +288,3 @@ def after_poll(
     failure = PollFailure(tracker.batch_job_id, outcome, streak, retry_in)
     warn = streak % WARN_AFTER_FAILURES == 0
     return Step(failed, delay=delay, pause_all=pause, failure=failure, warn=warn)
-
-
-# --- the deadline ----------------------------------------------------------------------
-
-
-def shared_deadline(trackers: Iterable[Tracker]) -> float:
-    """The deadline of a wait on many jobs: the latest of the unfinished jobs' deadlines
-    (all equal under a `timeout`); `-inf` for none."""
-    return max((t.deadline for t in trackers), default=-math.inf)
-
-
-def timeout_error(
-    trackers: Sequence[Tracker], options: WaitOptions, *, single: bool
-) -> WaitTimeoutError:
-    """The error for a deadline that passed with `trackers` unfinished.
-
-    Args:
-        trackers: The unfinished jobs' waits.
-        options: The wait's options (for the message).
-        single: A `wait_until_done`: the error carries the job and its poll count.
-
-    Returns:
-        A `WaitTimeoutError` with `pending` by id (and `job` for a single wait).
-    """
-    pending = {t.batch_job_id: t.job for t in trackers}
-    polls = sum(t.polls for t in trackers)
-    failures = sum(t.failures for t in trackers)
-    limit = (
-        f"{options.timeout:g}s"
-        if options.timeout is not None
-        else "the job deadline plus grace"
-        if single
-        else "the jobs' deadlines plus grace"
-    )
-    if single and len(trackers) == 1:
-        only = trackers[0]
-        status = only.job.status if only.job is not None else None
-        message = (
-            f"batch {only.batch_job_id} not finished within {limit} "
-            f"(last status {status}, {polls} polls, {failures} failed)"
-        )
-        return WaitTimeoutError(message, job=only.job, polls=polls, pending=pending)
-    message = (
-        f"{len(trackers)} batches not finished within {limit} ({polls} polls, {failures} failed)"
-    )
-    return WaitTimeoutError(message, job=None, polls=polls, pending=pending)
-
-
-def final_error(
-    order: Sequence[str], errors: Mapping[str, Exception], jobs: Mapping[str, BatchJob]
-) -> BatchErrorGroup | None:
-    """What a wait on many jobs raises at its end: None when no job failed.
-
-    Args:
-        order: The ids as given.
-        errors: The failed jobs' errors, by id.
-        jobs: The finished jobs, by id.
-    """
-    if not errors:
-        return None
-    return BatchErrorGroup({k: errors[k] for k in order if k in errors}, jobs)
-
-
-# --- many jobs -------------------------------------------------------------------------
-
-
-class DueQueue:
-    """The jobs waiting for their next poll, earliest first (a heap; no I/O).
-
-    Each id is in it at most once: it is taken out when its poll starts and put back with
-    its new due time after.
-    """
-
-    def __init__(self) -> None:
-        self._heap: list[tuple[float, int, str]] = []
-        self._seq = 0  # ties go to the job queued first: the order the ids were given
-
-    def __len__(self) -> int:
-        return len(self._heap)
-
-    def push(self, batch_job_id: str, due: float) -> None:
-        """Queue a job's next poll at `due` (monotonic seconds)."""
-        heapq.heappush(self._heap, (due, self._seq, batch_job_id))
-        self._seq += 1
-
-    def next_due(self) -> float:
-        """The earliest due time (`inf` when empty)."""
-        return self._heap[0][0] if self._heap else math.inf
-
-    def pop(self) -> str:
-        """Take out the job due first.
-
-        Raises:
-            IndexError: The queue is empty.
-        """
-        return heapq.heappop(self._heap)[2]
