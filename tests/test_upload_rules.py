@@ -20,6 +20,8 @@ from together_batches._transfer import expected_size
 from together_batches._upload import Existing, Started, file_id_problem, file_type_of, read_initiate
 from together_batches_api.types import InvalidPayload
 
+from .test_layout import IO_MODULES, IO_STDLIB, _reach, _within
+
 API = "https://api.together.ai/v1"
 STORAGE = "https://together-files.s3.us-west-2.amazonaws.com/f?X-Amz-Signature=s"
 
@@ -319,3 +321,11 @@ def test_result_files_of_a_job(
         result_file_ids(job)
     assert raised.value.job is job
     assert str(raised.value).startswith("batch b1 ") and fragment in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "module", ["together_batches._hosts", "together_batches._upload", "together_batches._results"]
+)
+def test_the_upload_and_results_rules_reach_no_io_module(module: str) -> None:
+    reached = _within(_reach(module), IO_MODULES) | (_reach(module) & IO_STDLIB)
+    assert not reached, f"{module} reaches {sorted(reached)}"
