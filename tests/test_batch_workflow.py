@@ -41,6 +41,19 @@ def content_of(count: int) -> bytes:
     return "".join(line + "\n" for line in lines).encode()
 
 
+class Unseekable(io.BytesIO):
+    """A pipe, as far as a submit can tell: it records whether it was read."""
+
+    read_at_all = False
+
+    def seekable(self) -> bool:
+        return False
+
+    def readline(self, size: int | None = -1, /) -> bytes:
+        self.read_at_all = True
+        return super().readline(size)
+
+
 class Env:
     """An emulator whose jobs end one emulated second after their creation, and a client."""
 
@@ -170,6 +183,13 @@ def test_bad_arguments_to_submit_send_nothing(
     with pytest.raises(error):
         env.client.batches.submit(source, **options)
     assert env.emulator.requests == []
+
+
+def test_an_unseekable_input_is_refused_before_it_is_read(env: Env) -> None:
+    stream = Unseekable(content_of(2))
+    with pytest.raises(ValueError, match="must be seekable"):
+        env.client.batches.submit(stream, endpoint=ENDPOINT)
+    assert not stream.read_at_all and env.emulator.requests == []
 
 
 # --- results ------------------------------------------------------------------------------

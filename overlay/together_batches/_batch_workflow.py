@@ -212,6 +212,7 @@ def _checked(source: SubmitInput, directory: str | None) -> F.UploadSource:
         info = check_input_file(source)
         return F.prepare_source(source, sha256=info.sha256, size=info.size)
     if callable(getattr(source, "read", None)):
+        F.check_file_object(source)  # read twice (checked, then sent): it must seek
         stream: F.BinaryFile = source  # type: ignore[assignment]
         start = stream.tell()
         info = check_input_file(stream)

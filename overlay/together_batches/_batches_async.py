@@ -87,7 +87,8 @@ class AsyncBatches:
     async def results(
         self, job_or_id: _workflow.JobOrId, *, timeout: Timeout = None
     ) -> AsyncIterator[_workflow.BatchResult]:
-        """`async for` every request's outcome, streamed (see `Batches.results`)."""
+        """`async for` every request's outcome, streamed (see `Batches.results`); to stop
+        early, iterate in `contextlib.aclosing(...)` so the download is closed at once."""
         async for result in _workflow.results_async(self._client, job_or_id, timeout):
             yield result
 

@@ -13,7 +13,8 @@ from typing import IO, Any
 
 from ._exceptions import TogetherError
 
-__all__ = ["CHUNK_SIZE", "BinaryFile", "UploadSource", "achunks", "chunks", "prepare_source"]
+__all__ = ["CHUNK_SIZE", "BinaryFile", "UploadSource", "achunks", "check_file_object", "chunks",
+           "prepare_source"]  # fmt: skip
 
 #: Bytes read, hashed and sent at a time: what an upload holds in memory.
 CHUNK_SIZE = 1 << 20
@@ -48,6 +49,23 @@ def _name_of(file: object) -> str:
     return os.path.basename(name) if isinstance(name, str) and name else _DEFAULT_NAME
 
 
+def check_file_object(file: object) -> None:
+    """Refuse a file object that an upload cannot read twice, before anything is read.
+
+    Raises:
+        TypeError: `file` is not a binary file object.
+        ValueError: It cannot seek (a pipe, a socket).
+    """
+    if not callable(getattr(file, "read", None)) or isinstance(file, (bytes, bytearray)):
+        raise TypeError(f"file must be a path or a binary file object, not {type(file).__name__}")
+    seekable = getattr(file, "seekable", None)
+    if not (callable(seekable) and seekable()):
+        raise ValueError(
+            "file must be seekable (it is hashed before it is sent, and sent again on a "
+            "retry): pass a path, or a file opened with open(path, 'rb')"
+        )
+
+
 def prepare_source(
     file: str | os.PathLike[str] | BinaryFile, *, sha256: str | None = None,
     size: int | None = None,
@@ -70,13 +88,7 @@ def prepare_source(
         path = Path(file)
         with path.open("rb") as stream:
             return _measured(UploadSource(path.name, 0, "", path=path), stream, sha256, size)
-    if not callable(getattr(file, "read", None)) or isinstance(file, (bytes, bytearray)):
-        raise TypeError(f"file must be a path or a binary file object, not {type(file).__name__}")
-    if not (getattr(file, "seekable", None) and file.seekable()):
-        raise ValueError(
-            "file must be seekable (it is hashed before it is sent, and sent again on a "
-            "retry): pass a path, or a file opened with open(path, 'rb')"
-        )
+    check_file_object(file)
     start = file.tell()
     source = _measured(UploadSource(_name_of(file), 0, "", stream=file, start=start), file,
                        sha256, size)  # fmt: skip
