@@ -7,6 +7,7 @@ import asyncio
 import datetime as dt
 import functools
 import logging
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,12 @@ from together_batches import _client, _clock, _status
 from together_batches_api.types import LeanModel
 
 from ._twins import Twin
+
+# A test run that a non-interactive shell started in the background ignores SIGINT, and its
+# children inherit that: the CLI tests that press Ctrl-C would wait on a child that cannot
+# hear it. Python's own handler is reset to the default at exec, so the children hear it.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(params=["sync", "async"])

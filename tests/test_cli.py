@@ -47,6 +47,8 @@ from together_batches.cli.render import (
 )
 from together_batches.testing import Emulator, FakeClock, JobPlan, SystemClock
 
+from ._processes import finish
+
 KEY = "sk-cli-test-7f3a9c21"
 COMPLETES = JobPlan(validating_seconds=0, running_seconds=0)
 FAILS = JobPlan(fail_after_seconds=0, error="out of capacity")
@@ -522,7 +524,7 @@ def test_ctrl_c_during_wait_exits_130_without_a_traceback(served: Served) -> Non
         assert process.stdout is not None
         assert job_id in process.stdout.readline()  # the first poll answered: it is waiting
         process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=10)
+        _, err = finish(process, 10)
     assert process.returncode == 130
     assert err == (
         f"error: interrupted; batch {job_id} is still running (last seen IN_PROGRESS 0.0%), "
@@ -544,7 +546,7 @@ def test_emulator_command_serves_until_ctrl_c() -> None:
         with Together(api_key=KEY, base_url=base_url) as client:
             assert client.batches.list_batches() == []
         process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=10)
+        _, err = finish(process, 10)
     assert process.returncode == 0
     assert "Traceback" not in err
 

@@ -21,6 +21,7 @@ from together_batches import Together
 from together_batches.testing import Emulator, FakeClock, Fault
 
 from ._loopback import Reply, Seen, loopback
+from ._processes import finish
 from .test_cli import KEY, RUNS_FOREVER, WHEN, Served, clean_env, cli, one_error_line
 
 
@@ -50,7 +51,7 @@ def start_wait(served: Served, *extra: str) -> tuple[subprocess.Popen[str], str]
 def stop(process: subprocess.Popen[str], signum: signal.Signals) -> str:
     with process:
         process.send_signal(signum)
-        _, err = process.communicate(timeout=20)
+        _, err = finish(process, 20)
     assert "Traceback" not in err and KEY not in err
     return err
 
@@ -138,7 +139,7 @@ def test_the_emulator_command_stops_cleanly_on_sigterm(
     with Together(api_key=KEY, base_url=base_url) as client:
         assert client.batches.list_batches() == []
     process.send_signal(signal.SIGTERM)
-    _, err = process.communicate(timeout=20)
+    _, err = finish(process, 20)
     assert process.returncode == 0
     assert err == "emulator stopped\n"  # printed once the server had shut down
 

@@ -20,6 +20,8 @@ import pytest
 from together_batches import Together
 from together_batches.testing import Emulator, FakeClock, JobPlan
 
+from ._processes import finish
+
 START = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 KEY = "test-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -481,7 +483,7 @@ def test_the_emulator_command_takes_the_plan_failures_and_strict_files() -> None
             errors = api.get(f"/files/{job['error_file_id']}/content").content.splitlines()
             assert len(errors) == 3
         process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=10)
+        _, err = finish(process, 10)
     assert process.returncode == 0, err
 
 

@@ -97,6 +97,7 @@ def test_make_options_keeps_the_flags_as_bools() -> None:
         ({"max_concurrency": True}, TypeError, "max_concurrency must be an int"),
         ({"max_concurrency": 0}, ValueError, "max_concurrency must be >= 1"),
         ({"on_progress": "print"}, TypeError, "on_progress must be callable"),
+        ({"on_poll_error": 3}, TypeError, "on_poll_error must be callable"),
     ],
 )  # fmt: skip
 def test_make_options_says_which_argument_is_wrong(
@@ -105,6 +106,35 @@ def test_make_options_says_which_argument_is_wrong(
     with pytest.raises(error) as raised:
         options(**changes)
     assert str(raised.value) == message
+
+
+def test_make_options_keeps_the_callbacks() -> None:
+    def progress(job: BatchJob) -> None:  # pragma: no cover - kept, never called
+        raise AssertionError
+
+    def failed(failure: object) -> None:  # pragma: no cover - kept, never called
+        raise AssertionError
+
+    made = options(on_progress=progress, on_poll_error=failed)
+    assert made.on_progress is progress and made.on_poll_error is failed
+    assert (options().on_progress, options().on_poll_error) == (None, None)
+
+
+def test_options_from_picks_the_wait_options_out_of_a_methods_arguments() -> None:
+    # A wait method's `locals()`: its own arguments besides the options, and no
+    # `max_concurrency` or `on_poll_error` (a method that does not take them).
+    arguments: dict[str, Any] = {
+        "self": object(), "batch_job_id": "b1", "timeout": 30, "poll_interval": 1,
+        "max_poll_interval": 4, "raise_on_failure": True, "cancel_on_timeout": False,
+        "request_timeout": 5, "on_progress": print,
+    }  # fmt: skip
+    assert P.options_from(arguments) == P.WaitOptions(
+        timeout=30.0, poll_interval=1.0, max_poll_interval=4.0, raise_on_failure=True,
+        request_timeout=5.0, on_progress=print,
+    )  # fmt: skip
+    with pytest.raises(ValueError) as raised:
+        P.options_from({**arguments, "max_concurrency": 0})
+    assert str(raised.value) == "max_concurrency must be >= 1"
 
 
 def test_check_ids_says_it_wants_a_list() -> None:

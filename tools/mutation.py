@@ -64,6 +64,9 @@ TEST_FILES = (
     "tests/test_surface.py",
     "tests/test_mutation_kills.py",
     "tests/test_mutation_kills_types.py",
+    "tests/test_wait_run.py",
+    "tests/test_wait_ending.py",
+    "tests/test_wait_failures.py",
 )
 # mutmut's statuses that count as the tests noticing the mutant.
 DETECTED = {"killed", "timeout", "segfault", "suspicious"}

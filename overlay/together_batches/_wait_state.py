@@ -27,6 +27,7 @@ from ._exceptions import (
     AuthenticationError,
     BatchCancelledError,
     BatchFailedError,
+    InvalidFieldError,
     RateLimitError,
     TogetherError,
 )
@@ -199,12 +200,12 @@ def _wall_end(start: dt.datetime | None, span: dt.timedelta) -> dt.datetime | No
         return None
 
 
-def _field(job: BatchJob, name: str) -> dt.datetime | None:
+def _readable(read: Callable[[], dt.datetime | None]) -> dt.datetime | None:
+    # Date-times are parsed when read: an unreadable one is no deadline either.
     try:
-        value = getattr(job, name)
-    except ValueError:  # InvalidFieldError: an unreadable date is no deadline either
+        return read()
+    except InvalidFieldError:
         return None
-    return value if isinstance(value, dt.datetime) else None
 
 
 def default_deadline(
@@ -220,9 +221,10 @@ def default_deadline(
     """
     end = None
     if job is not None:
-        end = _wall_end(_field(job, "job_deadline"), DEADLINE_GRACE)
+        end = _wall_end(_readable(lambda: job.job_deadline), DEADLINE_GRACE)
         if end is None:
-            end = _wall_end(_field(job, "created_at"), COMPLETION_WINDOW + DEADLINE_GRACE)
+            created = _readable(lambda: job.created_at)
+            end = _wall_end(created, COMPLETION_WINDOW + DEADLINE_GRACE)
     if end is None:
         return started + DEFAULT_WAIT_CAP
     return mono_now + (end - wall_now).total_seconds()
