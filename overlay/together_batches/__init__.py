@@ -7,8 +7,10 @@ job = client.batches.get_batch("batch-abc123")
 print(job.status, f"{job.progress:.1%}")
 """
 
-from ._batch_workflow import DownloadedFiles
-from ._batches import Batches, BatchWarning
+import importlib as _importlib
+import typing as _typing
+
+from ._batches import Batches
 from ._batches_async import AsyncBatches
 from ._callbacks import PollFailure
 from ._client import AsyncTogether, Together
@@ -34,17 +36,7 @@ from ._exceptions import (
 )
 from ._files import FileDeleted, FileObject
 from ._files_resource import AsyncFiles, Files
-from ._input_checks import InputProblem
-from ._inputs import (
-    MAX_CUSTOM_ID_LENGTH,
-    MAX_FILE_BYTES,
-    MAX_REQUESTS,
-    InputFileInfo,
-    check_input_file,
-    write_input_file,
-)
-from ._models import BatchJob
-from ._results import BatchResult, ResultsUnavailableError, failed_custom_ids, iter_results
+from ._models import BatchJob, BatchWarning
 from ._status import (
     ACTIVE_STATUSES,
     CANCELLED_STATUSES,
@@ -54,6 +46,44 @@ from ._status import (
     BatchStatus,
 )
 from ._version import __version__
+
+if _typing.TYPE_CHECKING:
+    from ._batch_workflow import DownloadedFiles
+    from ._input_checks import InputProblem
+    from ._inputs import (
+        MAX_CUSTOM_ID_LENGTH,
+        MAX_FILE_BYTES,
+        MAX_REQUESTS,
+        InputFileInfo,
+        check_input_file,
+        write_input_file,
+    )
+    from ._results import BatchResult, ResultsUnavailableError, failed_custom_ids, iter_results
+
+# The batch workflow's names (input files, results, downloads) load on first use: a program
+# that only creates and waits does not pay their imports (tempfile, hashing, the line
+# models) at `import together_batches`. `from together_batches import X` works the same.
+_ON_FIRST_USE = {
+    "DownloadedFiles": "_batch_workflow", "InputProblem": "_input_checks",
+    "MAX_CUSTOM_ID_LENGTH": "_inputs", "MAX_FILE_BYTES": "_inputs", "MAX_REQUESTS": "_inputs",
+    "InputFileInfo": "_inputs", "check_input_file": "_inputs", "write_input_file": "_inputs",
+    "BatchResult": "_results", "ResultsUnavailableError": "_results",
+    "failed_custom_ids": "_results", "iter_results": "_results",
+}  # fmt: skip
+
+
+def __getattr__(name: str) -> _typing.Any:
+    module = _ON_FIRST_USE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # once loaded, a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "ACTIVE_STATUSES",

@@ -6,16 +6,14 @@ client sends it with retries. The two classes are kept in step by tests/test_sur
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from . import _batch_workflow as _workflow
-from . import _calls, _waiter
+from . import _calls
 from ._callbacks import OnPollError, OnProgress
 from ._config import Timeout
 from ._ids import check_id
-from ._models import BatchJob
+from ._models import BatchJob, warn_of
 from ._wait_options import (
     DEFAULT_MAX_CONCURRENCY,
     DEFAULT_MAX_POLL_INTERVAL,
@@ -25,20 +23,10 @@ from ._wait_options import (
 )
 
 if TYPE_CHECKING:
+    from . import _batch_workflow as _workflow
     from ._client import Together
 
-__all__ = ["BatchWarning", "Batches", "warn_of"]
-
-
-class BatchWarning(UserWarning):
-    """The server's warning on a create (also kept as `job.warning`)."""
-
-
-def warn_of(job: BatchJob) -> BatchJob:
-    """Issue the server's warning on a create as a `BatchWarning`; return the job."""
-    if job.warning:
-        warnings.warn(job.warning, BatchWarning, stacklevel=3)
-    return job
+__all__ = ["Batches"]
 
 
 class Batches:
@@ -125,6 +113,8 @@ class Batches:
         Raises:
             InputFileError: Every problem of the input, by line; nothing was sent.
         """
+        from . import _batch_workflow as _workflow  # noqa: PLC0415 - loaded on first use: import time
+
         return _workflow.submit(self._client, requests_or_path, endpoint=endpoint,
                                 model_id=model_id, completion_window=completion_window,
                                 priority=priority, on_upload_progress=on_upload_progress,
@@ -140,12 +130,16 @@ class Batches:
             ResultsUnavailableError: The job has not ended, or has neither file.
             APIResponseValidationError: A line is not a result line (it is named).
         """
+        from . import _batch_workflow as _workflow  # noqa: PLC0415 - loaded on first use: import time
+
         return _workflow.results(self._client, job_or_id, timeout)
 
     def failed_custom_ids(
         self, job_or_id: _workflow.JobOrId, *, timeout: Timeout = None
     ) -> list[str]:
         """The custom_ids of the requests that failed, once each: what to resubmit."""
+        from . import _batch_workflow as _workflow  # noqa: PLC0415 - loaded on first use: import time
+
         return _workflow.failed_ids(self._client, job_or_id, timeout)
 
     def download(
@@ -154,6 +148,8 @@ class Batches:
     ) -> _workflow.DownloadedFiles:  # fmt: skip
         """Save the output file to `path` (`ID.jsonl` in it, if a directory) and the error
         file beside it as `NAME.errors.jsonl`, each through `files.download`."""
+        from . import _batch_workflow as _workflow  # noqa: PLC0415 - loaded on first use: import time
+
         return _workflow.download(self._client, job_or_id, path, on_progress, timeout)
 
     def wait_until_done(
@@ -215,6 +211,8 @@ class Batches:
             BatchCancelledError: CANCELLED, with `raise_on_failure=True`.
             APIStatusError: 400, 401, 403, 404 (or another non-retryable status).
         """
+        from . import _waiter  # noqa: PLC0415 - loaded on first use: import time
+
         check_id(batch_job_id)
         options = options_from(locals())
         return _waiter.wait_one(self._client, batch_job_id, options)
@@ -259,6 +257,8 @@ class Batches:
             BatchErrorGroup: At the end, when one or more jobs failed; `.errors` by id and
                 `.jobs` (those that finished) by id.
         """
+        from . import _waiter  # noqa: PLC0415 - loaded on first use: import time
+
         ids = check_ids(batch_job_ids)
         options = options_from(locals())
         return _waiter.as_completed(self._client, ids, options)
@@ -287,6 +287,8 @@ class Batches:
             BatchErrorGroup: One or more jobs failed; raised only after every other job was
                 waited for, with the finished ones in `.jobs` and the errors in `.errors`.
         """
+        from . import _waiter  # noqa: PLC0415 - loaded on first use: import time
+
         ids = check_ids(batch_job_ids)
         options = options_from(locals())
         return _waiter.wait_all(self._client, ids, options)

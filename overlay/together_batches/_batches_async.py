@@ -9,13 +9,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable
 from typing import TYPE_CHECKING
 
-from . import _batch_workflow as _workflow
 from . import _calls
-from ._batches import warn_of
 from ._callbacks import OnPollError, OnProgress
 from ._config import Timeout
 from ._ids import check_id
-from ._models import BatchJob
+from ._models import BatchJob, warn_of
 from ._wait_options import (
     DEFAULT_MAX_CONCURRENCY,
     DEFAULT_MAX_POLL_INTERVAL,
@@ -25,6 +23,7 @@ from ._wait_options import (
 )
 
 if TYPE_CHECKING:
+    from . import _batch_workflow as _workflow
     from ._client import AsyncTogether
 
 __all__ = ["AsyncBatches"]
@@ -78,6 +77,8 @@ class AsyncBatches:
     ) -> BatchJob:
         """Check, upload and start a batch in one call (see `Batches.submit`); a file given
         by path is checked in a worker thread."""
+        from . import _batch_workflow as _workflow  # noqa: PLC0415 - loaded on first use: import time
+
         return await _workflow.submit_async(
             self._client, requests_or_path, endpoint=endpoint, model_id=model_id,
             completion_window=completion_window, priority=priority,
@@ -89,6 +90,8 @@ class AsyncBatches:
     ) -> AsyncIterator[_workflow.BatchResult]:
         """`async for` every request's outcome, streamed (see `Batches.results`); to stop
         early, iterate in `contextlib.aclosing(...)` so the download is closed at once."""
+        from . import _batch_workflow as _workflow  # noqa: PLC0415 - loaded on first use: import time
+
         async for result in _workflow.results_async(self._client, job_or_id, timeout):
             yield result
 
@@ -96,6 +99,8 @@ class AsyncBatches:
         self, job_or_id: _workflow.JobOrId, *, timeout: Timeout = None
     ) -> list[str]:
         """The custom_ids of the failed requests (see `Batches.failed_custom_ids`)."""
+        from . import _batch_workflow as _workflow  # noqa: PLC0415 - loaded on first use: import time
+
         return await _workflow.failed_ids_async(self._client, job_or_id, timeout)
 
     async def download(
@@ -103,6 +108,8 @@ class AsyncBatches:
         on_progress: _workflow.OnDownload = None, timeout: Timeout = None,
     ) -> _workflow.DownloadedFiles:  # fmt: skip
         """Save a job's output and error files (see `Batches.download`)."""
+        from . import _batch_workflow as _workflow  # noqa: PLC0415 - loaded on first use: import time
+
         return await _workflow.download_async(self._client, job_or_id, path, on_progress, timeout)
 
     async def wait_until_done(

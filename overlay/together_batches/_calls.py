@@ -19,13 +19,11 @@ import httpx
 from together_batches_api.api.batches import cancel_batch as _cancel
 from together_batches_api.api.batches import get_batch as _get
 from together_batches_api.api.batches import list_batches as _list
-from together_batches_api.api.files import delete_file as _delete_file
-from together_batches_api.api.files import get_file as _get_file
-from together_batches_api.api.files import get_file_content as _get_file_content
-from together_batches_api.api.files import list_files as _list_files
 from together_batches_api.models.batch_error_response import BatchErrorResponse
-from together_batches_api.models.nested_error_response import NestedErrorResponse
-from together_batches_api.models.problem_details import ProblemDetails
+
+# The batch endpoints are imported here: every program calls them. The file endpoints and the
+# rarer error bodies are imported by the functions that need them, on first use, so that
+# `import together_batches` does not pay for them.
 from together_batches_api.types import InvalidPayload
 
 from . import _json
@@ -139,6 +137,8 @@ def create_batch(
 
 def retrieve_file(file_id: str) -> Call[FileObject]:
     """GET /files/{id}."""
+    from together_batches_api.api.files import get_file as _get_file  # noqa: PLC0415
+
     return Call(
         _get_file.build_request(check_id(file_id, name="file_id")),
         idempotent=True,
@@ -149,17 +149,23 @@ def retrieve_file(file_id: str) -> Call[FileObject]:
 def file_content(file_id: str) -> Call[bytes]:
     """GET /files/{id}/content, as bytes. An output file can be large: its timeout bounds each
     phase (connect, each read), so a slow but steady download is not cut."""
+    from together_batches_api.api.files import get_file_content as _get_file_content  # noqa: PLC0415
+
     kwargs = _get_file_content.build_request(check_id(file_id, name="file_id"))
     return Call(kwargs, idempotent=True, parse=bytes, raw=True, whole_timeout=False)
 
 
 def list_files() -> Call[list[FileObject]]:
     """GET /files."""
+    from together_batches_api.api.files import list_files as _list_files  # noqa: PLC0415
+
     return Call(_list_files.build_request(), idempotent=True, parse=parse_file_list)
 
 
 def delete_file(file_id: str) -> Call[FileDeleted]:
     """DELETE /files/{id}. Deleting twice only answers 404 the second time: retried."""
+    from together_batches_api.api.files import delete_file as _delete_file  # noqa: PLC0415
+
     request = _delete_file.build_request(check_id(file_id, name="file_id"))
     return Call(request, idempotent=True, parse=parse_deleted)
 
@@ -172,6 +178,8 @@ def _problem_message(body: Any) -> str | None:
     """`title: detail` of an RFC 9457 problem document, or None when `body` is not one."""
     if type(body) is not dict or not ({"title", "detail"} & body.keys()):
         return None
+    from together_batches_api.models.problem_details import ProblemDetails  # noqa: PLC0415
+
     try:
         problem = ProblemDetails.from_dict(body)
     except (InvalidPayload, TypeError, ValueError):
@@ -184,6 +192,8 @@ def error_message(body: Any, status_code: int) -> str:
     """The server's message from an error body: the batch endpoints' flat error string, the
     other endpoints' nested error object, an RFC 9457 problem document (`title: detail`; all
     three are in the spec), or a storage service's XML error (`Code: Message`)."""
+    from together_batches_api.models.nested_error_response import NestedErrorResponse  # noqa: PLC0415
+
     for shape in (BatchErrorResponse, NestedErrorResponse):
         try:
             error = shape.from_dict(body).error

@@ -14,18 +14,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import _calls
-from . import _transfer as T
-from . import _upload as U
-from . import _upload_file as F
 from ._config import Timeout
 from ._files import FileDeleted, FileObject
 
 if TYPE_CHECKING:
+    from . import _transfer as T
+    from . import _upload_file as F
     from ._client import AsyncTogether, Together
 
-__all__ = ["AsyncFiles", "Files"]
+    #: What `upload` takes: a path, or a binary file object.
+    UploadFile = str | os.PathLike[str] | F.BinaryFile
 
-UploadFile = str | os.PathLike[str] | F.BinaryFile
+__all__ = ["AsyncFiles", "Files"]
 
 
 class Files:
@@ -73,6 +73,9 @@ class Files:
             APIResponseValidationError: The upload URL or file id handed out is refused.
             TogetherError: The subclass for what else went wrong.
         """
+        from . import _transfer as T  # noqa: PLC0415 - loaded on first use: import time
+        from . import _upload_file as F  # noqa: PLC0415 - loaded on first use: import time
+
         T.check_on_progress(on_progress, asynchronous=False)
         return self._send(F.prepare_source(file), purpose, on_progress, timeout)
 
@@ -80,6 +83,10 @@ class Files:
         self, source: F.UploadSource, purpose: str, on_progress: T.OnUpload, timeout: Timeout
     ) -> FileObject:
         """Upload a measured file (`Batches.submit` measures it as it checks it)."""
+        from . import _transfer as T  # noqa: PLC0415 - loaded on first use: import time
+        from . import _upload as U  # noqa: PLC0415 - loaded on first use: import time
+        from . import _upload_file as F  # noqa: PLC0415 - loaded on first use: import time
+
         execute, progress = self._client._execute, T.report(on_progress, source.size)
         started = execute(U.initiate_call(source, purpose, base_url=self._client.base_url), timeout)
         if isinstance(started, U.Existing):
@@ -138,6 +145,8 @@ class Files:
             APIConnectionError: The body broke off.
             TogetherError: The subclass for what else went wrong.
         """
+        from . import _transfer as T  # noqa: PLC0415 - loaded on first use: import time
+
         T.check_on_progress(on_progress, asynchronous=False)
         with T.PartFile(path, f"file {file_id}") as part:
             listed = self.retrieve(file_id, timeout=timeout).bytes_
@@ -177,6 +186,9 @@ class AsyncFiles:
         thread when given as a path; an `async def` `on_progress` is awaited."""
         import asyncio  # noqa: PLC0415 - loaded already by any program that gets here
 
+        from . import _transfer as T  # noqa: PLC0415 - loaded on first use: import time
+        from . import _upload_file as F  # noqa: PLC0415 - loaded on first use: import time
+
         T.check_on_progress(on_progress, asynchronous=True)
         source = await asyncio.to_thread(F.prepare_source, file)
         return await self._send(source, purpose, on_progress, timeout)
@@ -184,6 +196,10 @@ class AsyncFiles:
     async def _send(
         self, source: F.UploadSource, purpose: str, on_progress: T.OnUpload, timeout: Timeout
     ) -> FileObject:
+        from . import _transfer as T  # noqa: PLC0415 - loaded on first use: import time
+        from . import _upload as U  # noqa: PLC0415 - loaded on first use: import time
+        from . import _upload_file as F  # noqa: PLC0415 - loaded on first use: import time
+
         execute, progress = self._client._execute, T.areport(on_progress, source.size)
         initiate = U.initiate_call(source, purpose, base_url=self._client.base_url)
         started = await execute(initiate, timeout)
@@ -219,6 +235,8 @@ class AsyncFiles:
     ) -> Path:
         """Save a file's bytes to `path`, streamed, in place only when complete (see
         `Files.download`)."""
+        from . import _transfer as T  # noqa: PLC0415 - loaded on first use: import time
+
         T.check_on_progress(on_progress, asynchronous=True)
         with T.PartFile(path, f"file {file_id}") as part:
             listed = (await self.retrieve(file_id, timeout=timeout)).bytes_

@@ -19,6 +19,7 @@ objects are kept as they are and checked once per shape (see `together_batches_a
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from together_batches_api.models.batch_job import BatchJob as _WireBatchJob
@@ -28,7 +29,10 @@ from together_batches_api.types import InvalidPayload
 from ._exceptions import InvalidFieldError
 from ._status import BatchStatus
 
-__all__ = ["BatchJob", "InvalidPayload", "parse_create", "parse_job", "parse_job_list"]
+__all__ = [
+    "BatchJob", "BatchWarning", "InvalidPayload", "parse_create", "parse_job", "parse_job_list",
+    "warn_of",
+]  # fmt: skip
 
 _STATUS_CACHE: dict[str, BatchStatus] = {s.value: s for s in BatchStatus}
 
@@ -149,4 +153,15 @@ def parse_create(data: object) -> BatchJob:
     job = BatchJob.from_model(created.job)
     if created.warning:
         _put_warning(job, created.warning)
+    return job
+
+
+class BatchWarning(UserWarning):
+    """The server's warning on a create (also kept as `job.warning`)."""
+
+
+def warn_of(job: BatchJob) -> BatchJob:
+    """Issue the server's warning on a create as a `BatchWarning`; return the job."""
+    if job.warning:
+        warnings.warn(job.warning, BatchWarning, stacklevel=3)
     return job

@@ -8,10 +8,9 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from .._batches import BatchWarning
 from .._client import Together
 from .._exceptions import TogetherError, WaitTimeoutError
-from .._models import BatchJob
+from .._models import BatchJob, BatchWarning
 from .._wait_options import CANCEL_TIMEOUT
 from .args import check_wait_intervals
 from .connect import client_for

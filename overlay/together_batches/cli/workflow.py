@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .._batch_workflow import download_targets
-from .._batches import BatchWarning
 from .._client import Together
 from .._exceptions import WaitTimeoutError
-from .._models import BatchJob
+from .._models import BatchJob, BatchWarning
 from .._results import ResultsUnavailableError
 from .args import UsageError
 from .errors import cancel_outcome, seen_text
