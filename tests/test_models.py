@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import inspect
 import pickle
 from typing import Any
 
 import pytest
 
 from together_batches import BatchJob, BatchStatus, FileObject, InvalidFieldError
-from together_batches._models import parse_create, parse_job, parse_job_list
+from together_batches._models import BatchWarning, parse_create, parse_job, parse_job_list, warn_of
 from together_batches_api.models.batch_job import BatchJob as WireBatchJob
 from together_batches_api.types import InvalidPayload
 
@@ -158,3 +159,18 @@ def test_file_objects_keep_every_spec_field() -> None:
     )
     assert info.created == dt.datetime.fromtimestamp(1_700_000_000, dt.UTC)
     assert info.to_dict() == body and info.extras == {}
+
+
+def test_a_create_warning_is_issued_at_the_callers_line() -> None:
+    job = parse_job({"id": "b", "status": "VALIDATING"}, warning="model is deprecated")
+
+    def method() -> None:  # stands for create_batch: the caller of warn_of
+        warn_of(job)
+
+    with pytest.warns(BatchWarning) as caught:
+        method()  # the line the warning must point at
+        line = inspect.currentframe().f_lineno - 1  # type: ignore[union-attr]
+    assert [str(w.message) for w in caught] == ["model is deprecated"]
+    assert caught[0].category is BatchWarning and caught[0].lineno == line
+    assert caught[0].filename == __file__
+    assert warn_of(parse_job({"id": "b", "status": "VALIDATING"})).warning is None
