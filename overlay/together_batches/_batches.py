@@ -6,15 +6,17 @@ client sends it with retries. The two classes are kept in step by tests/test_sur
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from . import _batch_workflow as _workflow
-from . import _calls, _waiter
+from . import _calls, _waiter, _workload_run
+from . import _workload_session as _session
+from ._batch_warning import BatchWarning, warn_of
 from ._callbacks import OnPollError, OnProgress
 from ._config import Timeout
 from ._ids import check_id
+from ._input_writer import MAX_FILE_BYTES, MAX_REQUESTS
 from ._models import BatchJob
 from ._wait_options import (
     DEFAULT_MAX_CONCURRENCY,
@@ -28,17 +30,6 @@ if TYPE_CHECKING:
     from ._client import Together
 
 __all__ = ["BatchWarning", "Batches", "warn_of"]
-
-
-class BatchWarning(UserWarning):
-    """The server's warning on a create (also kept as `job.warning`)."""
-
-
-def warn_of(job: BatchJob) -> BatchJob:
-    """Issue the server's warning on a create as a `BatchWarning`; return the job."""
-    if job.warning:
-        warnings.warn(job.warning, BatchWarning, stacklevel=3)
-    return job
 
 
 class Batches:
@@ -155,6 +146,23 @@ class Batches:
         """Save the output file to `path` (`ID.jsonl` in it, if a directory) and the error
         file beside it as `NAME.errors.jsonl`, each through `files.download`."""
         return _workflow.download(self._client, job_or_id, path, on_progress, timeout)
+
+    def run(
+        self, requests: _session.WorkloadInput, *, endpoint: str, manifest: _workflow.PathArg,
+        model_id: str | None = None, retry_failed: int = 0, timeout: float | None = None,
+        on_progress: _session.OnWorkloadProgress = None, max_requests: int = MAX_REQUESTS,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY, max_bytes: int = MAX_FILE_BYTES,
+    ) -> Iterator[_workflow.BatchResult]:  # fmt: skip
+        """Run any number of requests (as `submit` takes them, or a JSONL path) as batches
+        of at most `max_requests` and `max_bytes`, tracked in the JSON file `manifest` (the
+        same call resumes); waits share one `timeout`; `retry_failed` rounds resubmit what
+        failed. Returns an iterator of each request's final outcome as parts end. Raises
+        InputFileError, ManifestError (nothing sent), WaitTimeoutError (run it again)."""
+        session = _session.start(
+            requests, endpoint=endpoint, manifest=manifest, model_id=model_id, timeout=timeout,
+            retry_failed=retry_failed, on_progress=on_progress, max_concurrency=max_concurrency,
+            max_requests=max_requests, max_bytes=max_bytes)  # fmt: skip
+        return _workload_run.drive(self._client, session)
 
     def wait_until_done(
         self,
