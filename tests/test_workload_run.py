@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from together_batches import BatchResult, InputFileError, ManifestError
+from together_batches import BatchResult, InputFileError, ManifestError, WaitTimeoutError
 from together_batches import _workload_session as session_module
 from together_batches._workload_manifest import load_manifest, save_manifest
 from together_batches._workload_progress import WorkloadProgress
@@ -220,3 +220,64 @@ def test_the_manifest_is_json_naming_every_part(world: World) -> None:
     data = json.loads(world.manifest.read_text())
     assert [part["status"] for part in data["parts"]] == ["COMPLETED"] * 3
     assert all(part["batch_id"] and part["file_id"] for part in data["parts"])
+
+
+def test_a_lost_create_answer_is_found_in_the_list_not_created_again(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def crashing(path: Path, workload: Workload) -> None:
+        if workload.parts[0].batch_id is not None:
+            raise Crash("the create was answered, the answer lost")
+        save_manifest(path, workload)
+
+    monkeypatch.setattr(session_module, "save_manifest", crashing)
+    with fast_forward(world.clock), pytest.raises(Crash):
+        list(world.start())
+    monkeypatch.setattr(session_module, "save_manifest", save_manifest)
+    first = world.emulator.job_ids[0]
+    world.run()
+    assert world.routes("list_batches") == 1 and world.routes("create_batch") == 3
+    assert world.workload().parts[0].batch_id == first
+
+
+def test_a_resume_does_not_wait_for_or_read_a_consumed_part_again(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def crashing(path: Path, workload: Workload) -> None:
+        save_manifest(path, workload)
+        if any(part.consumed for part in workload.parts):
+            raise Crash("after the first part's results")
+
+    monkeypatch.setattr(session_module, "save_manifest", crashing)
+    with fast_forward(world.clock), pytest.raises(Crash):
+        list(world.start())
+    monkeypatch.setattr(session_module, "save_manifest", save_manifest)
+    (consumed,) = [part for part in world.workload().parts if part.consumed]
+    world.emulator.requests.clear()
+    handed = world.run()
+    first = 3 * (consumed.number - 1)  # parts of 3
+    assert {r.custom_id for r in handed} == {f"r{i}" for i in range(COUNT)} - {
+        f"r{i}" for i in range(first, first + consumed.input.requests)
+    }
+    touched = {r.path_id for r in world.emulator.requests}
+    assert consumed.batch_id not in touched and consumed.output_file_id not in touched
+
+
+def test_a_run_that_times_out_goes_on_when_run_again(world: World) -> None:
+    with fast_forward(world.clock), pytest.raises(WaitTimeoutError):
+        list(world.start(timeout=30))  # the jobs take 65 s
+    assert world.routes("create_batch") == 3
+    results = world.run()
+    assert outcomes(results) == {f"r{i}": True for i in range(COUNT)}
+    assert world.routes("create_batch") == world.routes("storage_put") == 3
+
+
+def test_a_jsonl_file_runs_as_its_requests(world: World, tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    lines = (json.dumps({"custom_id": cid, "body": body}) for cid, body in requests())
+    source.write_text("".join(line + "\n" for line in lines))
+    with fast_forward(world.clock):
+        results = list(world.client.batches.run(source, endpoint=ENDPOINT,
+                                                manifest=world.manifest, max_requests=3))  # fmt: skip
+    assert outcomes(results) == {f"r{i}": True for i in range(COUNT)}
+    assert len(world.workload().parts) == 3
