@@ -58,6 +58,9 @@ class Session:
     ) -> None:  # fmt: skip
         self.manifest, self.workload, self.on_progress = manifest, workload, on_progress
         self.max_concurrency = max_concurrency
+        #: Where a consumer's merged results file ends, flushed (the CLI's `-o`): called as
+        #: each part is consumed, so that a resumed run cuts the file there.
+        self.results_offset: Callable[[], int] | None = None
         self.base, self.directory = manifest.parent, parts_directory(manifest)
         self.start = sample(workload, at=_clock.monotonic())
         self.deadline = None if timeout is None else _clock.monotonic() + timeout
@@ -108,7 +111,8 @@ class Session:
             yield from tally.unfinished(self.lines(part.input))
         else:
             leftover = self._write_leftover(part, tally)
-        self.record(Consumed(part.number, tally.succeeded, leftover))
+        offset = None if self.results_offset is None else self.results_offset()
+        self.record(Consumed(part.number, tally.succeeded, leftover, offset))
 
     def _write_leftover(self, part: Part, tally: PartResults) -> PartFile | None:
         path = self.directory / leftover_name(part)
