@@ -281,3 +281,28 @@ def test_a_jsonl_file_runs_as_its_requests(world: World, tmp_path: Path) -> None
                                                 manifest=world.manifest, max_requests=3))  # fmt: skip
     assert outcomes(results) == {f"r{i}": True for i in range(COUNT)}
     assert len(world.workload().parts) == 3
+
+
+def test_a_cancelled_part_is_retried(world: World) -> None:
+    # Someone cancels part 2's batch while it runs (straight at the emulator, as another
+    # program would); the retry round runs its requests again.
+    cancelled: list[str] = []
+
+    def cancel_part_2(progress: WorkloadProgress) -> None:
+        part = world.workload().parts[1]
+        if part.status == "IN_PROGRESS" and part.batch_id and not cancelled:
+            cancelled.append(part.batch_id)
+            headers = {"authorization": f"Bearer {KEY}", "host": "api.example.test"}
+            answer = world.emulator.handle("POST", f"/v1/batches/{part.batch_id}/cancel", headers)
+            assert answer.status == 200
+
+    with fast_forward(world.clock):
+        results = list(world.client.batches.run(requests(), endpoint=ENDPOINT,
+                                                manifest=world.manifest, max_requests=3,
+                                                retry_failed=1, on_progress=cancel_part_2))  # fmt: skip
+    assert cancelled
+    workload = world.workload()
+    assert workload.parts[1].status == "CANCELLED"
+    assert workload.parts[1].succeeded is not None and workload.parts[1].succeeded < 3
+    assert outcomes(results) == {f"r{i}": True for i in range(COUNT)}
+    assert len(results) == COUNT
