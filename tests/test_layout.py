@@ -15,7 +15,8 @@ PACKAGE = OVERLAY / "together_batches"
 #: The client core: what sends requests, or runs the waits' threads and tasks.
 CLIENT_CORE = frozenset({
     "together_batches._client", "together_batches._sending", "together_batches._batches",
-    "together_batches._batches_async", "together_batches._files_resource", "together_batches._waiter",
+    "together_batches._batches_async", "together_batches._batch_waits",
+    "together_batches._files_resource", "together_batches._waiter",
     "together_batches._waiter_async",
 })  # fmt: skip
 #: The pure modules: decisions and values, no I/O.

@@ -13,6 +13,7 @@ from . import _calls
 from ._callbacks import OnPollError, OnProgress
 from ._config import Timeout
 from ._ids import check_id
+from ._input_writer import MAX_FILE_BYTES, MAX_REQUESTS
 from ._models import BatchJob, warn_of
 from ._wait_options import (
     DEFAULT_MAX_CONCURRENCY,
@@ -24,6 +25,7 @@ from ._wait_options import (
 
 if TYPE_CHECKING:
     from . import _batch_workflow as _workflow
+    from . import _workload_session as _session
     from ._client import AsyncTogether
 
 __all__ = ["AsyncBatches"]
@@ -111,6 +113,26 @@ class AsyncBatches:
         from . import _batch_workflow as _workflow  # noqa: PLC0415 - loaded on first use: import time
 
         return await _workflow.download_async(self._client, job_or_id, path, on_progress, timeout)
+
+    def run(
+        self, requests: _session.WorkloadInput, *, endpoint: str,
+        manifest: _workflow.PathArg, model_id: str | None = None, retry_failed: int = 0,
+        timeout: float | None = None, on_progress: _session.OnWorkloadProgress = None,
+        max_requests: int = MAX_REQUESTS, max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+        max_bytes: int = MAX_FILE_BYTES,
+    ) -> AsyncIterator[_workflow.BatchResult]:  # fmt: skip
+        """`async for` a workload's results (see `Batches.run`). The requests are checked,
+        split and matched to the manifest here, before iteration starts (in this thread)."""
+        from . import _workload_session as _session  # noqa: PLC0415 - loaded on first use: import time
+
+        session = _session.start(
+            requests, endpoint=endpoint, model_id=model_id, manifest=manifest,
+            retry_failed=retry_failed, timeout=timeout, on_progress=on_progress,
+            max_concurrency=max_concurrency, max_requests=max_requests,
+            max_bytes=max_bytes)  # fmt: skip
+        from . import _workload_run_async  # noqa: PLC0415 - sync-only programs never load it
+
+        return _workload_run_async.drive_async(self._client, session)
 
     async def wait_until_done(
         self,

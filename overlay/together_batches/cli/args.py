@@ -86,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_download_parser(command("download", "Save a finished batch's output and error files."))
     _add_results_parser(command("results", "Print each request's outcome, or the failed ones."))
     _add_files_parsers(command("files", "List, upload or delete files."), common)
+    _add_run_parser(command("run", "Run a workload of any size as batches, resumably."))
+    status = command("status", "Show what a workload's manifest records.", api=False)
+    status.add_argument("manifest", metavar="PATH", help="the workload's manifest (from `run`)")
     _add_emulator_parser(command("emulator", "Run a local Batch API emulator.", api=False))
     command("demo", "Run a batch end to end against a built-in emulator.", api=False)
     return parser
@@ -139,6 +142,26 @@ def _add_submit_parser(submit: argparse.ArgumentParser) -> None:
         help="with --wait: save the output and error files into DIR (made if need be)",
     )  # fmt: skip
     _add_json_option(submit, "print the job as JSON (progress goes to stderr)")
+
+
+def _add_run_parser(run: argparse.ArgumentParser) -> None:
+    run.add_argument("input", metavar="INPUT.jsonl", help="the requests (JSON Lines), any number")
+    run.add_argument("--endpoint", required=True, type=not_empty, help="e.g. /v1/chat/completions")
+    run.add_argument("--manifest", required=True, metavar="PATH",
+                     help="the workload's record; the same command with it resumes")  # fmt: skip
+    run.add_argument("--model", dest="model_id", help="the model, if the lines name none")
+    run.add_argument(
+        "--retry-failed", type=int, default=0, metavar="N",
+        help="resubmit the requests that failed, up to N rounds (default 0)",
+    )  # fmt: skip
+    run.add_argument(
+        "-o", "--output", metavar="RESULTS.jsonl",
+        help="write the results here (each once, across resumes), not to stdout",
+    )  # fmt: skip
+    run.add_argument(
+        "--timeout", type=positive,
+        help="give up waiting after this many seconds (exit 2; run again)",
+    )  # fmt: skip
 
 
 def _add_download_parser(download: argparse.ArgumentParser) -> None:

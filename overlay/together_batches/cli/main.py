@@ -6,6 +6,8 @@ manage jobs and files.
     together-batches list --status IN_PROGRESS,VALIDATING
     together-batches wait batch-abc123 --timeout 3600 && echo done
     together-batches files list
+    together-batches run big.jsonl --endpoint /v1/chat/completions --manifest w.json -o out.jsonl
+    together-batches status w.json             # a workload's parts, from its manifest
     together-batches emulator --port 8765      # a local Batch API to try it all against
     together-batches demo                      # the whole round trip, offline, in seconds
 
@@ -26,7 +28,7 @@ from collections.abc import Callable, Sequence
 
 from .._client import Together
 from .._exceptions import InputFileError, TogetherError
-from . import batches, files, workflow
+from . import batches, files, workflow, workload
 from .args import UsageError, build_parser
 from .connect import client_for, used_base_url
 from .errors import error_hint
@@ -53,6 +55,10 @@ def _cmd_emulator(args: argparse.Namespace) -> int:
     return cmd_emulator(args)
 
 
+def _cmd_status(args: argparse.Namespace) -> int:
+    return workload.cmd_status(args)
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .demo import cmd_demo  # noqa: PLC0415 - see _cmd_emulator
 
@@ -63,12 +69,13 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 _LOCAL_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "emulator": _cmd_emulator,
     "demo": _cmd_demo,
+    "status": _cmd_status,
 }
 
 
 #: The commands that talk to the API, by name: each gets a client and the parsed options.
 _API_COMMANDS: dict[str, Callable[[Together, argparse.Namespace], int]] = {
-    **batches.COMMANDS, **workflow.COMMANDS, **files.COMMANDS,
+    **batches.COMMANDS, **workflow.COMMANDS, **files.COMMANDS, **workload.COMMANDS,
 }  # fmt: skip
 
 

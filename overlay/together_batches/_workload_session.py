@@ -1,0 +1,175 @@
+"""What both twins of `batches.run` share: starting or resuming a workload, and its local
+file work (the manifest, the part files, the leftovers), none of it over the network.
+
+`_workload_run` (sync) and `_workload_run_async` (async) are the network shells: they do
+each action `next_actions` plans with the client and hand the event it ends in to
+`Session.record`, as `_workload_plan`'s design note lays out.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
+from pathlib import Path
+
+from . import _clock
+from ._input_writer import MAX_FILE_BYTES, MAX_REQUESTS, InputFileWriter
+from ._inputs import Request
+from ._results import BatchResult
+from ._workload_events import Consumed, Event, RoundPlanned, apply, new_workload
+from ._workload_manifest import check_matches, load_manifest, save_manifest
+from ._workload_plan import (
+    Consume,
+    PlanRound,
+    leftover_name,
+    next_actions,
+    parts_directory,
+    round_prefix,
+)
+from ._workload_progress import WorkloadProgress, sample, snapshot
+from ._workload_records import Part, PartFile, Workload, part_file
+from ._workload_results import PartResults
+from ._workload_split import split_file, split_lines, split_requests
+
+__all__ = ["OnWorkloadProgress", "Session", "WorkloadInput", "start"]
+
+#: Requests, or the path of a JSONL input file (its problems are named by line number).
+WorkloadInput = str | os.PathLike[str] | Iterable[Request]
+#: Called with the workload's progress after each change of its state.
+OnWorkloadProgress = Callable[[WorkloadProgress], object] | None
+
+
+class Session:
+    """One run over a workload: its state, saved to the manifest on every change.
+
+    Args:
+        manifest: The manifest's path.
+        workload: The state to start from (saved already).
+        on_progress: Called with a snapshot after each change.
+        timeout: Seconds the whole run may wait for batches, or None for the batches' own
+            deadlines.
+        max_concurrency: Polls in flight at once while waiting.
+    """
+
+    def __init__(
+        self, manifest: Path, workload: Workload, on_progress: OnWorkloadProgress,
+        timeout: float | None, max_concurrency: int,
+    ) -> None:  # fmt: skip
+        self.manifest, self.workload, self.on_progress = manifest, workload, on_progress
+        self.max_concurrency = max_concurrency
+        #: Where a consumer's merged results file ends, flushed (the CLI's `-o`): called as
+        #: each part is consumed, so that a resumed run cuts the file there.
+        self.results_offset: Callable[[], int] | None = None
+        self.base, self.directory = manifest.parent, parts_directory(manifest)
+        self.start = sample(workload, at=_clock.monotonic())
+        self.deadline = None if timeout is None else _clock.monotonic() + timeout
+
+    def record(self, event: Event) -> None:
+        """Apply `event`; save the manifest and report progress when the state changed."""
+        changed = apply(self.workload, event)
+        if changed is self.workload:
+            return
+        save_manifest(self.manifest, changed)
+        self.workload = changed
+        if self.on_progress is not None:
+            self.on_progress(self.progress())
+
+    def progress(self) -> WorkloadProgress:
+        """The workload's progress now, with the time left at this run's rate."""
+        return snapshot(self.workload, since=self.start, now=_clock.monotonic())
+
+    def time_left(self) -> float | None:
+        """Seconds left of the run's deadline (at least 0), or None without one."""
+        if self.deadline is None:
+            return None
+        return max(0.0, self.deadline - _clock.monotonic())
+
+    def part_of(self, batch_id: str) -> int:
+        """The number of the part whose batch is `batch_id`."""
+        return next(p.number for p in self.workload.parts if p.batch_id == batch_id)
+
+    def consume_of(self, number: int) -> Consume | None:
+        """The plan's `Consume` for part `number`, when its results are due now."""
+        for action in next_actions(self.workload):
+            if isinstance(action, Consume) and action.part.number == number:
+                return action
+        return None
+
+    def lines(self, file: PartFile) -> Iterator[bytes]:
+        """The lines of one of the workload's files, read as needed."""
+        with (self.base / file.path).open("rb") as stream:
+            yield from stream
+
+    def finish(self, tally: PartResults) -> Iterator[BatchResult]:
+        """End a part's `Consume` once its results were fed to `tally`: in the final round,
+        yield a failed record for each request without a result; else write its leftover.
+        Then record `Consumed` (so a crash before this reads the part's results again)."""
+        part = tally.part
+        leftover = None
+        if tally.final:
+            yield from tally.unfinished(self.lines(part.input))
+        else:
+            leftover = self._write_leftover(part, tally)
+        offset = None if self.results_offset is None else self.results_offset()
+        self.record(Consumed(part.number, tally.succeeded, leftover, offset))
+
+    def _write_leftover(self, part: Part, tally: PartResults) -> PartFile | None:
+        path = self.directory / leftover_name(part)
+        writer = InputFileWriter(path, max_requests=part.input.requests,
+                                 max_bytes=max(part.input.size, 1), durable=True)  # fmt: skip
+        with writer:
+            for line in tally.leftovers(self.lines(part.input)):
+                writer.write(line)
+            if not writer.requests:
+                writer.discard()
+                path.unlink(missing_ok=True)
+                return None
+            return part_file(writer.close(), self.base)
+
+    def plan_round(self, action: PlanRound) -> None:
+        """Split the sources' leftovers into the round's parts, and record them."""
+        sources = (self.lines(p.leftover) for p in action.sources if p.leftover is not None)
+        infos = split_lines(chain.from_iterable(sources), self.directory,
+                            prefix=round_prefix(action.round),
+                            max_requests=self.workload.max_requests,
+                            max_bytes=self.workload.max_bytes)  # fmt: skip
+        files = tuple(part_file(info, self.base) for info in infos)
+        self.record(RoundPlanned(action.round, files))
+
+
+def start(
+    requests: WorkloadInput, *, endpoint: str, model_id: str | None,
+    manifest: str | os.PathLike[str], retry_failed: int, timeout: float | None,
+    on_progress: OnWorkloadProgress, max_concurrency: int, max_requests: int = MAX_REQUESTS,
+    max_bytes: int = MAX_FILE_BYTES,
+) -> Session:  # fmt: skip
+    """Start a workload, or resume the one `manifest` records; nothing is sent.
+
+    The requests are split into part files beside the manifest (`NAME.parts`) on every
+    run: a resumed run splits them with the recorded limits and checks they are the same.
+
+    Raises:
+        InputFileError: The requests have problems (duplicate custom_ids included).
+        ManifestError: The manifest records other requests or settings, or is unreadable.
+        ValueError: A bad argument (no requests, a negative `retry_failed`, ...).
+    """
+    if not isinstance(endpoint, str) or not endpoint:
+        raise ValueError(f"endpoint must be a non-empty str, not {endpoint!r}")
+    if timeout is not None and not timeout >= 0:
+        raise ValueError(f"timeout must be None or seconds >= 0, not {timeout!r}")
+    path = Path(manifest)
+    recorded = load_manifest(path)
+    if recorded is not None:  # a resumed run splits as the manifest says
+        max_requests, max_bytes = recorded.max_requests, recorded.max_bytes
+    split = split_file if isinstance(requests, str | os.PathLike) else split_requests
+    infos = split(requests, parts_directory(path), prefix=round_prefix(0),  # type: ignore[arg-type]
+                  max_requests=max_requests, max_bytes=max_bytes)  # fmt: skip
+    given = new_workload([part_file(info, path.parent) for info in infos], endpoint=endpoint,
+                         model_id=model_id, retry_failed=retry_failed,
+                         max_requests=max_requests, max_bytes=max_bytes)  # fmt: skip
+    if recorded is None:
+        save_manifest(path, given)
+        return Session(path, given, on_progress, timeout, max_concurrency)
+    check_matches(recorded, given, infos, path=str(path))
+    return Session(path, recorded, on_progress, timeout, max_concurrency)

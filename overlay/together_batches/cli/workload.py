@@ -1,0 +1,132 @@
+"""The workload commands: `run` (a workload of any size, resumable from its manifest) and
+`status` (what a manifest records).
+
+`run -o RESULTS.jsonl` writes each outcome once, even across resumes: before reading any
+results it cuts RESULTS to where it ended when the last part was consumed (the manifest's
+`results_offset`), and records the file's flushed, fsynced size as each part is consumed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, TextIO
+
+from .._client import Together
+from .._exceptions import WaitTimeoutError
+from .._wait_options import DEFAULT_MAX_CONCURRENCY
+from .._workload_manifest import load_manifest
+from .._workload_progress import WorkloadProgress, snapshot
+from .._workload_records import Workload
+from .._workload_run import drive
+from .._workload_session import start
+from .args import UsageError
+from .file_render import result_json, results_summary
+from .render import EXIT_FAILED, EXIT_OK, EXIT_TIMED_OUT, format_duration, format_table
+
+__all__ = ["COMMANDS", "cmd_status", "progress_text"]
+
+
+def progress_text(progress: WorkloadProgress) -> str:
+    """E.g. `5/8 requests done (1 failed); parts: 2 COMPLETED, 1 IN_PROGRESS; 40s left`."""
+    parts = ", ".join(f"{count} {state}" for state, count in progress.parts.items())
+    done = progress.succeeded + progress.failed
+    text = f"{done:,}/{progress.total:,} requests done ({progress.failed:,} failed); parts: {parts}"
+    if progress.round:
+        text += f"; retry round {progress.round} of {progress.retry_failed}"
+    if progress.time_left is not None and done < progress.total:
+        text += f"; {format_duration(progress.time_left)} left"
+    return text
+
+
+def _progress_printer(out: TextIO) -> Callable[[WorkloadProgress], None]:
+    """A progress callback that prints a line when the counts or the parts' states change
+    (not on every poll's progress)."""
+    last: list[object] = [None]
+
+    def show(progress: WorkloadProgress) -> None:
+        key = (dict(progress.parts), progress.succeeded, progress.failed, progress.round)
+        if key != last[0]:
+            last[0] = key
+            print(progress_text(progress), file=out, flush=True)
+
+    return show
+
+
+@contextlib.contextmanager
+def _results_file(path: Path | None, offset: int | None) -> Iterator[IO[bytes]]:
+    """Where the results go: standard output, or `path` cut to `offset` (0 when None)."""
+    if path is None:
+        yield sys.stdout.buffer
+        return
+    mode = "r+b" if path.exists() else "wb"
+    with path.open(mode) as stream:
+        stream.truncate(offset or 0)
+        stream.seek(0, os.SEEK_END)
+        yield stream
+
+
+def _synced_size(stream: IO[bytes]) -> int:
+    stream.flush()
+    os.fsync(stream.fileno())
+    return stream.tell()
+
+
+def cmd_run(client: Together, args: argparse.Namespace) -> int:
+    """`run INPUT.jsonl --endpoint E --manifest PATH`: run (or resume) a workload, printing
+    progress to stderr and each outcome as a JSON line to RESULTS (or stdout). Exit 0 when
+    every request succeeded, 1 when some failed, 2 when `--timeout` passed (run again)."""
+    if args.retry_failed < 0:
+        raise UsageError("argument --retry-failed: must be 0 or more")
+    session = start(
+        Path(args.input), endpoint=args.endpoint, model_id=args.model_id,
+        manifest=args.manifest, retry_failed=args.retry_failed, timeout=args.timeout,
+        on_progress=_progress_printer(sys.stderr), max_concurrency=DEFAULT_MAX_CONCURRENCY,
+    )  # fmt: skip
+    output = Path(args.output) if args.output else None
+    succeeded = failed = 0
+    with _results_file(output, session.workload.results_offset) as stream:
+        if output is not None:
+            session.results_offset = lambda: _synced_size(stream)
+        try:
+            for result in drive(client, session):
+                stream.write(result_json(result).encode() + b"\n")
+                succeeded, failed = (
+                    (succeeded + 1, failed) if result.ok else (succeeded, failed + 1)
+                )
+        except WaitTimeoutError as exc:
+            print(f"error: {exc}; run the same command again to go on", file=sys.stderr)
+            return EXIT_TIMED_OUT
+        stream.flush()
+    final = snapshot(session.workload)
+    print(f"this run: {results_summary(succeeded, failed)}; the workload: "
+          f"{final.succeeded:,} of {final.total:,} succeeded", file=sys.stderr)  # fmt: skip
+    return EXIT_OK if final.succeeded == final.total else EXIT_FAILED
+
+
+def status_lines(workload: Workload) -> list[str]:
+    """A manifest's state: the progress line, then a table of its parts."""
+    header = ("PART", "ROUND", "STATE", "REQUESTS", "SUCCEEDED", "BATCH")
+    rows = [
+        (str(p.number), str(p.round), p.state, str(p.input.requests),
+         "-" if p.succeeded is None else str(p.succeeded), p.batch_id or "-")
+        for p in workload.parts
+    ]  # fmt: skip
+    return [progress_text(snapshot(workload)), *format_table(header, rows)]
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """`status PATH`: what a workload's manifest records (nothing is sent)."""
+    workload = load_manifest(args.manifest)
+    if workload is None:
+        raise UsageError(f"no manifest at {args.manifest}: `run` writes one")
+    for line in status_lines(workload):
+        print(line)
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[Together, argparse.Namespace], int]] = {"run": cmd_run}
