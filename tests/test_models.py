@@ -171,6 +171,9 @@ def test_a_create_warning_is_issued_at_the_callers_line() -> None:
         method()  # the line the warning must point at
         line = inspect.currentframe().f_lineno - 1  # type: ignore[union-attr]
     assert [str(w.message) for w in caught] == ["model is deprecated"]
-    assert caught[0].category is BatchWarning and caught[0].lineno == line
-    assert caught[0].filename == __file__
+    assert caught[0].category is BatchWarning
+    # Under `make mutation`, mutmut wraps each function (`__wrapped__`) in frames of its own,
+    # which moves where any stacklevel lands: the place is checked in the normal run only.
+    if not hasattr(warn_of, "__wrapped__"):
+        assert (caught[0].filename, caught[0].lineno) == (__file__, line)
     assert warn_of(parse_job({"id": "b", "status": "VALIDATING"})).warning is None
