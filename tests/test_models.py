@@ -112,6 +112,19 @@ def test_integral_floats_are_integers_and_the_keys_after_them_are_still_checked(
     parse_job_list([{"id": "b", "status": "X", "file_size_bytes": 4.0}])
     with pytest.raises(InvalidPayload, match="file_size_bytes"):
         parse_job_list([{"id": "b", "status": "X", "file_size_bytes": 4.5}])
+    # Within one list too: an item of the previous item's (uncached) shape is checked again.
+    with pytest.raises(InvalidPayload, match="item 1: file_size_bytes"):
+        parse_job_list([{"id": "b", "status": "X", "file_size_bytes": 5.0},
+                        {"id": "c", "status": "X", "file_size_bytes": 5.5}])  # fmt: skip
+
+
+def test_every_item_of_a_list_is_checked_after_its_shape_is_known() -> None:
+    good = {"id": "b", "status": "X", "file_size_bytes": 1}
+    # The second item repeats the first's shape (compared, not looked up); the third differs.
+    with pytest.raises(InvalidPayload, match="item 2: file_size_bytes"):
+        parse_job_list([good, {**good, "id": "c"}, {**good, "file_size_bytes": "1"}])
+    with pytest.raises(InvalidPayload, match="item 3: model_id"):
+        parse_job_list([good, good, {**good, "model_id": "m"}, {**good, "model_id": 2}])
 
 
 def test_timestamps_are_parsed_when_read_in_every_job_of_a_cached_shape() -> None:

@@ -388,10 +388,17 @@ class LeanModel:
         shapes, new, put = cls._shapes, object.__new__, _put
         out: list[Self] = []
         append = out.append
+        # A list's objects mostly share one shape: comparing with the previous one (its
+        # items are the same key strings and type objects) is cheaper than hashing it.
+        previous: tuple[object, ...] = ()
         try:
             for item in src:
-                if (*item, *map(type, item.values())) not in shapes:
-                    cls._check_shape(item, f"item {len(out)}: ")
+                shape = (*item, *map(type, item.values()))
+                if shape != previous:
+                    if shape in shapes:
+                        previous = shape
+                    else:  # checked each time until cached (an uncacheable one never is)
+                        cls._check_shape(item, f"item {len(out)}: ")
                 append(new(cls))
                 put(out[-1], item)
         except (TypeError, AttributeError):
