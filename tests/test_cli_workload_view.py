@@ -117,28 +117,30 @@ FULL = "101/240 done, 6 failed, 0:09 left; parts: 1 COMPLETED, 3 IN_PROGRESS"
     [
         (None, 40, "starting  0:07"),
         (None, 5, "star"),
-        (progress(), 200, f"[###############...............]   50%  0:07  {FULL}"),
-        # The bar is a fifth of the width, 10 to 30 columns, and only when all of it fits.
-        (progress(), 120, f"[############............]   50%  0:07  {FULL}"),
-        (progress(), 80, f"50%  0:07  {FULL}"),  # 79 columns: just fits without the bar
-        (progress(), 60, f"50%  0:07  {FULL}"[:59]),  # else cut: the parts' states go first
+        (progress(), 200, f"[{'#' * 15}{'.' * 15}]   50%  0:07  {FULL}"),
+        # The bar is a fifth of the width, at most 30 columns, from 100 columns on (on the
+        # width alone: it does not come and go as the text changes); the text is cut.
+        (progress(), 120, f"[{'#' * 12}{'.' * 12}]   50%  0:07  {FULL}"),
+        (progress(), 100, f"[{'#' * 10}{'.' * 10}]   50%  0:07  {FULL}"[:99]),
+        (progress(), 99, f"50%  0:07  {FULL}"),
+        (progress(), 80, f"50%  0:07  {FULL}"),  # 79 columns: it just fits
+        (progress(), 60, f"50%  0:07  {FULL}"[:59]),  # cut: the parts' states go first
         (
             progress(time_left=None),
             120,
-            "[############............]   50%  0:07  101/240 done, "
-            "6 failed; parts: 1 COMPLETED, 3 IN_PROGRESS",
+            f"[{'#' * 12}{'.' * 12}]   50%  0:07  101/240 done, 6 failed; parts: 1 COMPLETED, "
+            "3 IN_PROGRESS",
         ),
         (
             progress(processed=300.0, done=240, time_left=0.0, COMPLETED=4),
             100,
-            "[####################]  100%  0:07  240/240 done, 6 failed; parts: 4 COMPLETED",
+            f"[{'#' * 20}]  100%  0:07  240/240 done, 6 failed; parts: 4 COMPLETED",
         ),
         (
             progress(round_=1, COMPLETED=4, uploaded=1),
             200,
-            "[###############..............."
-            "]   50%  0:07  101/240 done, 6 failed, 0:09 left; parts: 4 COMPLETED, 1 uploaded  "
-            "retry round 1 of 1",
+            f"[{'#' * 15}{'.' * 15}]   50%  0:07  101/240 done, 6 failed, 0:09 left; retry round "
+            "1 of 1; parts: 4 COMPLETED, 1 uploaded",
         ),
         (progress(processed=-5.0), 130, "[" + "." * 26 + f"]    0%  0:07  {FULL}"),
         (progress(), 1, ""),
@@ -247,7 +249,7 @@ def test_the_live_view_redraws_one_line_in_place() -> None:
     assert frames[0] == "starting  0:00"
     assert frames[1] == "0%  0:00  0/240 done, 0 failed; parts: 1 COMPLETED, 3 IN_PROGRESS"
     assert frames[2] == f"50%  0:00  {FULL}"  # a StringIO's width: 80 columns
-    assert frames[3] == "[################]  100%  0:00  240/240 done, 6 failed; parts: 4 COMPLETED"
+    assert frames[3] == "100%  0:00  240/240 done, 6 failed; parts: 4 COMPLETED"
 
 
 def test_the_live_view_counts_the_time_left_down_between_updates() -> None:
@@ -300,7 +302,7 @@ def test_run_on_a_terminal_draws_the_live_view_unless_results_go_there(
         assert view.startswith("\r") and "\n" not in view
         frames = view.split("\r")[1:]
         assert any("retry round 1 of 1" in frame for frame in frames)
-        assert "6/6 done, 0 failed; parts: 2 COMPLETED  retry round 1 of 1" in frames[-1]
+        assert "6/6 done, 0 failed; retry round 1 of 1; parts: 2 COMPLETED" in frames[-1]
     else:  # results on the same terminal: plain lines, which they cannot break
         assert "\r" not in view
         assert view.splitlines()[-1].endswith(

@@ -14,6 +14,7 @@ from .._workload_progress import WorkloadProgress
 from .render import format_duration
 
 __all__ = [
+    "BAR_FROM",
     "change_key",
     "left_now",
     "line_due",
@@ -23,7 +24,10 @@ __all__ = [
     "workload_frame",
 ]
 
-_BAR_MIN, _BAR_MAX = 10, 30
+#: The narrowest terminal the live view draws its bar on: on an 80-column one, the text
+#: needs the room.
+BAR_FROM = 100
+_BAR_MAX = 30
 
 
 def left_now(time_left: float | None, age: float) -> float | None:
@@ -71,7 +75,7 @@ def plain_workload_line(progress: WorkloadProgress, elapsed: float) -> str:
 
 def workload_frame(progress: WorkloadProgress | None, elapsed: float, width: int) -> str:
     """One frame of the live view on a terminal, e.g. `[#####.....]   50%  0:07  101/240
-    done, 6 failed, 0:09 left; parts: 1 COMPLETED, 3 IN_PROGRESS  retry round 1 of 1`.
+    done, 6 failed, 0:09 left; retry round 1 of 1; parts: 1 COMPLETED, 3 IN_PROGRESS`.
 
     Args:
         progress: The workload's progress as last reported, or None before any.
@@ -80,24 +84,28 @@ def workload_frame(progress: WorkloadProgress | None, elapsed: float, width: int
 
     Returns:
         A line shorter than `width` (see `render.progress_line`), padded with spaces so a
-        shorter frame covers a longer one: with the bar when it all fits, else without it
-        (the percent says as much), else cut at the end (the parts go first).
+        shorter frame covers a longer one, cut at the end when too long (the parts' states
+        go first). The bar (a fifth of the width, at most 30 columns) is drawn on terminals
+        `BAR_FROM` columns wide or more: on the width alone, so it does not come and go
+        as the text grows and shrinks; the percent says as much on narrower ones.
     """
     room = max(0, width - 1)
     if progress is None:
         return f"starting  {format_duration(elapsed)}"[:room].ljust(room)
     done = progress.succeeded + progress.failed
-    text = f"{_percent(progress)}  {format_duration(elapsed)}  {done:,}/{progress.total:,} done, "
-    text += f"{progress.failed:,} failed"
+    line = f"{_percent(progress)}  {format_duration(elapsed)}  {done:,}/{progress.total:,} done, "
+    line += f"{progress.failed:,} failed"
     if progress.time_left is not None and done < progress.total:
-        text += f", {_left(progress.time_left)} left"
-    text += "; parts: " + ", ".join(f"{n} {state}" for state, n in progress.parts.items())
+        line += f", {_left(progress.time_left)} left"
     if progress.round:
-        text += f"  retry round {progress.round} of {progress.retry_failed}"
-    size = min(_BAR_MAX, max(_BAR_MIN, width // 5))
-    filled = int(size * min(1.0, max(0.0, progress.fraction)))
-    with_bar = f"[{'#' * filled}{'.' * (size - filled)}]  {text}"
-    line = with_bar if len(with_bar) <= room else text.lstrip()
+        line += f"; retry round {progress.round} of {progress.retry_failed}"
+    line += "; parts: " + ", ".join(f"{n} {state}" for state, n in progress.parts.items())
+    if width >= BAR_FROM:
+        size = min(_BAR_MAX, width // 5)
+        filled = int(size * min(1.0, max(0.0, progress.fraction)))
+        line = f"[{'#' * filled}{'.' * (size - filled)}]  {line}"
+    else:
+        line = line.lstrip()
     return line[:room].ljust(room)
 
 
