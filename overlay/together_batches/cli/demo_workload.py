@@ -19,7 +19,7 @@ from .._workload_progress import WorkloadProgress
 from .._workload_records import Workload
 from .._workload_session import OnWorkloadProgress
 from ..testing import Emulator, JobPlan
-from .workload import status_lines
+from .workload_render import status_lines
 from .workload_view import make_workload_display
 
 __all__ = ["WORKLOAD_PART_REQUESTS", "WORKLOAD_PLANS", "WORKLOAD_REQUESTS", "run_workload"]

@@ -21,16 +21,15 @@ from .._exceptions import WaitTimeoutError
 from .._wait_options import DEFAULT_MAX_CONCURRENCY
 from .._workload_manifest import load_manifest
 from .._workload_progress import snapshot
-from .._workload_records import Workload
 from .._workload_run import drive
 from .._workload_session import Session, start
 from .args import UsageError
 from .file_render import result_json, results_summary
-from .render import EXIT_FAILED, EXIT_OK, EXIT_TIMED_OUT, format_table
-from .workload_render import live_view_wanted, progress_text
+from .render import EXIT_FAILED, EXIT_OK, EXIT_TIMED_OUT
+from .workload_render import live_view_wanted, status_lines
 from .workload_view import is_tty, make_workload_display
 
-__all__ = ["COMMANDS", "cmd_run", "cmd_status", "status_lines"]
+__all__ = ["COMMANDS", "cmd_run", "cmd_status"]
 
 
 @contextlib.contextmanager
@@ -95,17 +94,6 @@ def cmd_run(client: Together, args: argparse.Namespace) -> int:
     print(f"this run: {results_summary(succeeded, failed)}; the workload: "
           f"{final.succeeded:,} of {final.total:,} succeeded", file=sys.stderr)  # fmt: skip
     return EXIT_OK if final.succeeded == final.total else EXIT_FAILED
-
-
-def status_lines(workload: Workload) -> list[str]:
-    """A manifest's state: the progress line, then a table of its parts."""
-    header = ("PART", "ROUND", "STATE", "REQUESTS", "SUCCEEDED", "BATCH")
-    rows = [
-        (str(p.number), str(p.round), p.state, str(p.input.requests),
-         "-" if p.succeeded is None else str(p.succeeded), p.batch_id or "-")
-        for p in workload.parts
-    ]  # fmt: skip
-    return [progress_text(snapshot(workload)), *format_table(header, rows)]
 
 
 def cmd_status(args: argparse.Namespace) -> int:

@@ -1,5 +1,6 @@
-"""What a workload's progress view prints: pure functions from `WorkloadProgress` to text,
-and the decisions the views make (when a plain line is due, what time is left now).
+"""What the workload commands print: pure functions from `WorkloadProgress` (or a
+manifest's `Workload`) to text, and the decisions the progress views make (when a plain
+line is due, what time is left now, whether to draw live).
 
 `workload_view` only decides where and when the text goes; every format and decision here
 is table-tested (tests/test_cli_workload_view.py).
@@ -10,8 +11,9 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable
 
-from .._workload_progress import WorkloadProgress
-from .render import format_duration
+from .._workload_progress import WorkloadProgress, snapshot
+from .._workload_records import Workload
+from .render import format_duration, format_table
 
 __all__ = [
     "BAR_FROM",
@@ -21,6 +23,7 @@ __all__ = [
     "live_view_wanted",
     "plain_workload_line",
     "progress_text",
+    "status_lines",
     "workload_frame",
 ]
 
@@ -62,6 +65,17 @@ def progress_text(progress: WorkloadProgress) -> str:
     if progress.time_left is not None and done < progress.total:
         text += f"; {_left(progress.time_left)} left"
     return text
+
+
+def status_lines(workload: Workload) -> list[str]:
+    """What `status PATH` prints of a manifest: the progress line, then a table of its parts."""
+    header = ("PART", "ROUND", "STATE", "REQUESTS", "SUCCEEDED", "BATCH")
+    rows = [
+        (str(p.number), str(p.round), p.state, str(p.input.requests),
+         "-" if p.succeeded is None else str(p.succeeded), p.batch_id or "-")
+        for p in workload.parts
+    ]  # fmt: skip
+    return [progress_text(snapshot(workload)), *format_table(header, rows)]
 
 
 def plain_workload_line(progress: WorkloadProgress, elapsed: float) -> str:
