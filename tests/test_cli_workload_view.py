@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import logging
 from pathlib import Path
 from types import MappingProxyType
 
@@ -262,6 +263,37 @@ def test_the_live_view_counts_the_time_left_down_between_updates() -> None:
                                                   "parts: 1 COMPLETED, 3 IN_PROGRESS")  # fmt: skip
     clock.now += 30.0  # past the estimate: none shown rather than a wrong one
     assert "left" not in bar.frame(42.0, 200)
+
+
+def test_the_live_view_prints_the_library_s_warnings_above_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    logger = logging.getLogger("together_batches")
+    before = list(logger.handlers)
+    out = Terminal()
+    bar = WorkloadBar(out, tick=3600, clock=Clock())
+    # As when the tool runs: no logging configured (pytest's capture is, on the root logger).
+    monkeypatch.setattr(logger, "hasHandlers", lambda: False)
+    with bar:
+        bar.update(progress())
+        logger.warning("poll of batch b1 failed (1 in a row); retrying")
+    first, second, end = out.getvalue().split("\n")
+    # The bar's line blanked, the warning on it, then the bar drawn again below.
+    assert first.split("\r")[-1] == "poll of batch b1 failed (1 in a row); retrying"
+    assert first.split("\r")[-2].strip() == ""
+    assert second.split("\r")[-1].rstrip() == f"50%  0:00  {FULL}"
+    assert end == ""
+    assert logger.handlers == before  # taken away with the bar
+
+
+def test_the_live_view_leaves_warnings_to_logging_that_is_configured() -> None:
+    logger = logging.getLogger("together_batches")
+    assert logger.hasHandlers()  # pytest's capture
+    out = Terminal()
+    with WorkloadBar(out, tick=3600, clock=Clock()) as bar:
+        bar.update(progress())
+        logger.warning("poll of batch b1 failed (1 in a row); retrying")
+    assert "poll of batch" not in out.getvalue()
 
 
 def run_args(tmp_path: Path, output: str | None) -> argparse.Namespace:

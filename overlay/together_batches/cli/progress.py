@@ -127,6 +127,13 @@ class InPlaceLine:
         """The line to show, `elapsed` seconds in, on a terminal `width` columns wide."""
         raise NotImplementedError
 
+    def write_above(self, text: str) -> None:
+        """Print `text` on a line of its own, and the frame again below it."""
+        with self._lock:
+            self._stream.write("\r" + " " * len(self._last) + "\r" + text + "\n")
+            self._last = ""  # drawn afresh on the new line
+        self._draw()
+
     def _run(self) -> None:
         while not self._stop.wait(self._tick):
             self._draw()

@@ -12,6 +12,7 @@ the decisions come from the pure functions of `workload_render`.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import threading
 import time
 from collections.abc import Callable, Hashable
@@ -63,8 +64,24 @@ def _counted_down(progress: WorkloadProgress, age: float) -> WorkloadProgress:
     return dataclasses.replace(progress, time_left=left_now(progress.time_left, age))
 
 
+class _Above(logging.Handler):
+    """The library's warnings (a failed poll, retried) printed above the bar rather than
+    into it: what logging's last-resort handler would print, when nothing is configured."""
+
+    def __init__(self, bar: InPlaceLine) -> None:
+        super().__init__(logging.WARNING)
+        self._bar = bar
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self._bar.write_above(self.format(record))
+
+
 class WorkloadBar(InPlaceLine):
     """The live view, redrawn in place (`workload_frame`).
+
+    A workload's waits do not report failed polls to it (they are retried, and logged as
+    warnings): while it is up and no logging is configured, those warnings are printed on
+    lines of their own above it.
 
     Args:
         stream: A terminal.
@@ -78,6 +95,25 @@ class WorkloadBar(InPlaceLine):
         super().__init__(stream, tick=tick, clock=clock)
         self._progress: WorkloadProgress | None = None
         self._updated = 0.0
+        self._logger = logging.getLogger("together_batches")
+        self._above: _Above | None = None
+
+    def __enter__(self) -> Self:
+        if not self._logger.hasHandlers():  # else they print it, as they were set up to
+            self._above = _Above(self)
+            self._logger.addHandler(self._above)
+        return super().__enter__()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._above is not None:
+            self._logger.removeHandler(self._above)
+            self._above = None
+        super().__exit__(exc_type, exc, tb)
 
     def update(self, progress: WorkloadProgress) -> None:
         """Remember the progress and redraw at once."""
