@@ -15,6 +15,7 @@ import pytest
 
 from together_batches import Together, WorkloadProgress
 from together_batches.cli import workload as workload_cli
+from together_batches.cli.progress import is_tty
 from together_batches.cli.workload_render import (
     change_key,
     left_now,
@@ -24,12 +25,7 @@ from together_batches.cli.workload_render import (
     progress_text,
     workload_frame,
 )
-from together_batches.cli.workload_view import (
-    WorkloadBar,
-    WorkloadLines,
-    is_tty,
-    make_workload_display,
-)
+from together_batches.cli.workload_view import WorkloadBar, WorkloadLines, make_workload_display
 from together_batches.testing import Emulator, FakeClock, JobPlan
 
 from .test_cli_files import ENDPOINT, KEY, write_input

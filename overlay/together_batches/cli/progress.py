@@ -27,6 +27,7 @@ __all__ = [
     "LiveBar",
     "PlainLines",
     "ProgressDisplay",
+    "is_tty",
     "make_display",
     "terminal_width",
 ]
@@ -232,10 +233,14 @@ class PlainLines:
         print(line, file=self._stream, flush=True)
 
 
+def is_tty(stream: TextIO) -> bool:
+    """Whether `stream` is a terminal (False for a closed or unusual stream)."""
+    try:
+        return stream.isatty()
+    except (ValueError, AttributeError):
+        return False
+
+
 def make_display(stream: TextIO) -> ProgressDisplay:
     """A live bar if `stream` is a terminal, plain lines otherwise."""
-    try:
-        tty = stream.isatty()
-    except (ValueError, AttributeError):  # a closed or unusual stream
-        tty = False
-    return LiveBar(stream) if tty else PlainLines(stream)
+    return LiveBar(stream) if is_tty(stream) else PlainLines(stream)

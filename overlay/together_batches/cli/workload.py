@@ -25,9 +25,10 @@ from .._workload_run import drive
 from .._workload_session import Session, start
 from .args import UsageError
 from .file_render import result_json, results_summary
+from .progress import is_tty
 from .render import EXIT_FAILED, EXIT_OK, EXIT_TIMED_OUT
 from .workload_render import live_view_wanted, status_lines
-from .workload_view import is_tty, make_workload_display
+from .workload_view import make_workload_display
 
 __all__ = ["COMMANDS", "cmd_run", "cmd_status"]
 

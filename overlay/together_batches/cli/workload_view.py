@@ -20,7 +20,7 @@ from types import TracebackType
 from typing import Protocol, Self, TextIO
 
 from .._workload_progress import WorkloadProgress
-from .progress import InPlaceLine
+from .progress import InPlaceLine, is_tty
 from .workload_render import change_key, left_now, line_due, plain_workload_line, workload_frame
 
 __all__ = [
@@ -28,7 +28,6 @@ __all__ = [
     "WorkloadBar",
     "WorkloadDisplay",
     "WorkloadLines",
-    "is_tty",
     "make_workload_display",
 ]
 
@@ -50,14 +49,6 @@ class WorkloadDisplay(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
-
-
-def is_tty(stream: TextIO) -> bool:
-    """Whether `stream` is a terminal (False for a closed or unusual stream)."""
-    try:
-        return stream.isatty()
-    except (ValueError, AttributeError):
-        return False
 
 
 def _counted_down(progress: WorkloadProgress, age: float) -> WorkloadProgress:
