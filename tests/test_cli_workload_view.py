@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import io
 import logging
+import threading
 from pathlib import Path
 from types import MappingProxyType
 
@@ -290,6 +291,39 @@ def test_the_live_view_leaves_warnings_to_logging_that_is_configured() -> None:
         bar.update(progress())
         logger.warning("poll of batch b1 failed (1 in a row); retrying")
     assert "poll of batch" not in out.getvalue()
+
+
+class Closing(Terminal):
+    """A terminal (or pipe) that goes away: every write fails once `gone` is set."""
+
+    gone = False
+
+    def write(self, text: str) -> int:
+        if self.gone:
+            raise BrokenPipeError(32, "Broken pipe")
+        return super().write(text)
+
+
+@pytest.mark.parametrize("live", [True, False])
+def test_a_stream_gone_ends_the_ticks_quietly(monkeypatch: pytest.MonkeyPatch, live: bool) -> None:
+    crashes: list[threading.ExceptHookArgs] = []
+    monkeypatch.setattr(threading, "excepthook", crashes.append)
+    out, clock = Closing(), Clock()
+    view: WorkloadBar | WorkloadLines = (
+        WorkloadBar(out, tick=0.001, clock=clock)
+        if live
+        else WorkloadLines(out, interval=5.0, tick=0.001, clock=clock)
+    )
+    with pytest.raises(BrokenPipeError), view:  # the end's own write is what fails
+        view.update(progress())
+        view.update(progress(done=200))  # drawn (live), or held back (plain: too soon)
+        out.gone = True
+        clock.now = 10.0  # a redraw (or the held-back line) is due at the next tick
+        thread = view._thread
+        assert thread is not None
+        thread.join(timeout=60)  # the ticker meets the closed stream, and stops
+        assert not thread.is_alive()
+    assert crashes == []  # no traceback from the ticker
 
 
 def run_args(tmp_path: Path, output: str | None) -> argparse.Namespace:

@@ -137,7 +137,10 @@ class InPlaceLine:
 
     def _run(self) -> None:
         while not self._stop.wait(self._tick):
-            self._draw()
+            try:
+                self._draw()
+            except (OSError, ValueError):  # the stream is gone (a closed terminal): the
+                return  # command's own next write fails and says so, not a traceback here
 
     def _draw(self) -> None:
         with self._lock:
@@ -172,8 +175,10 @@ class LiveBar(InPlaceLine):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        super().__exit__(exc_type, exc, tb)
-        self._quiet.__exit__()
+        try:
+            super().__exit__(exc_type, exc, tb)
+        finally:  # a last draw on a closed terminal fails: the library's warnings come back
+            self._quiet.__exit__()
 
     def update(self, job: BatchJob) -> None:
         """Remember the job (a poll answered: no failure to show) and redraw at once."""

@@ -196,7 +196,10 @@ class WorkloadLines:
     def _run(self) -> None:
         assert self._tick is not None
         while not self._stop.wait(self._tick):
-            self.check()
+            try:
+                self.check()
+            except (OSError, ValueError):  # the stream is gone (a closed pipe): the run's
+                return  # own next write fails and says so, not a traceback from here
 
 
 def make_workload_display(stream: TextIO, *, live: bool | None = None) -> WorkloadDisplay:
