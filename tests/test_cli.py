@@ -583,7 +583,50 @@ def test_demo_runs_end_to_end_without_key_or_network() -> None:
         ["demo-1", "failed", "400"],
         ["demo-4", "failed", "400"],
     ]
+    assert_the_demo_ends_with_a_workload(lines)
     assert lines[-1] == "Emulator stopped."
+
+
+def assert_the_demo_ends_with_a_workload(lines: list[str]) -> None:
+    start = lines.index(
+        "A workload larger than one batch: batches.run over 240 requests, at most 60 a part "
+        "(max_requests), retry_failed=1, tracked in demo-workload.json:"
+    )
+    end = lines.index(
+        "Handed on 240 outcomes, each once, its last attempt's: 240 succeeded, 0 failed."
+    )
+    # Not a terminal: the progress view's plain lines, the last one the final state.
+    progress = lines[start + 1 : end]
+    assert progress and all(re.match(r"\d:\d\d +\d+%  \d+/240 requests done ", x) for x in progress)
+    assert progress[-1].endswith(
+        "100%  240/240 requests done (0 failed); parts: 5 COMPLETED; retry round 1 of 1"
+    )
+    # One part's scripted failures (which part depends on the order of the creates), retried.
+    story = re.fullmatch(
+        r"Retry round 1 sent the requests that failed \(6 of part ([1-4])\) again as part 5\.",
+        lines[end + 1],
+    )
+    assert story is not None
+    assert lines[end + 2] == "What `together-batches status demo-workload.json` shows:"
+    assert lines[end + 3] == (
+        "  240/240 requests done (0 failed); parts: 5 COMPLETED; retry round 1 of 1"
+    )
+    assert lines[end + 4].split() == ["PART", "ROUND", "STATE", "REQUESTS", "SUCCEEDED", "BATCH"]
+    rows = [x.split()[:5] for x in lines[end + 5 : end + 10]]
+    assert [row[:4] for row in rows] == [
+        *([str(n), "0", "COMPLETED", "60"] for n in range(1, 5)),
+        ["5", "1", "COMPLETED", "6"],
+    ]
+    failed = str(story.group(1))
+    assert [row[4] for row in rows] == [
+        *("54" if row[0] == failed else "60" for row in rows[:4]),
+        "6",
+    ]
+    assert lines[end + 10] == (
+        "The same call again, with the same manifest (as after a crash): 0 outcomes handed on "
+        "again, 0 requests sent to the API, 0 changes of state: every part is recorded as done "
+        "and read."
+    )
 
 
 def read_pty(fd: int, process: subprocess.Popen[bytes], deadline: float) -> bytes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import subprocess
 import sys
+import typing
 
 import pytest
 
@@ -23,6 +24,7 @@ from together_batches import (
     Files,
     Together,
 )
+from together_batches._workload_session import OnWorkloadProgress
 from together_batches_api.models import BatchJobStatus
 
 
@@ -49,11 +51,31 @@ def test_the_batch_workflow_names_are_public() -> None:
     assert "ResultReader" not in together_batches.__all__
 
 
-def test_of_the_workload_pieces_only_the_manifest_error_is_public() -> None:
-    # The splitter, manifest, planner and progress are wired into `batches.run`, not exported.
+def test_of_the_workload_pieces_only_the_error_and_the_progress_are_public() -> None:
+    # The splitter, manifest, planner and records are wired into `batches.run`, not
+    # exported; its `ManifestError` is, and `WorkloadProgress`, what `on_progress` is called
+    # with, so that a callback can be annotated.
     assert issubclass(together_batches.ManifestError, together_batches.TogetherError)
     assert issubclass(together_batches.ManifestError, ValueError)
-    assert not {n for n in together_batches.__all__ if "orkload" in n or n.startswith("split")}
+    workload = {n for n in together_batches.__all__ if "orkload" in n or n.startswith("split")}
+    assert workload == {"WorkloadProgress"}
+    progress = together_batches.WorkloadProgress
+    assert progress.__module__ == "together_batches._workload_progress"
+    assert progress.__doc__ is not None and "on_progress" in progress.__doc__
+    for twin in (together_batches.Batches, together_batches.AsyncBatches):
+        annotation = inspect.signature(twin.run).parameters["on_progress"].annotation
+        assert annotation == "_session.OnWorkloadProgress"
+    callback = typing.get_args(OnWorkloadProgress)[0]
+    assert typing.get_args(callback) == ([progress], object)
+
+
+def test_the_workload_progress_loads_on_first_use() -> None:
+    code = (
+        "import sys, together_batches as t; before = 'together_batches._workload_progress' "
+        "in sys.modules; t.WorkloadProgress; print(before, 'WorkloadProgress' in dir(t))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert (result.returncode, result.stdout.strip()) == (0, "False True"), result.stderr
 
 
 def test_importing_the_package_does_not_load_attrs() -> None:

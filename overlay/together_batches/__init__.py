@@ -59,16 +59,19 @@ if _typing.TYPE_CHECKING:
         write_input_file,
     )
     from ._results import BatchResult, ResultsUnavailableError, failed_custom_ids, iter_results
+    from ._workload_progress import WorkloadProgress
 
-# The batch workflow's names (input files, results, downloads) load on first use: a program
-# that only creates and waits does not pay their imports (tempfile, hashing, the line
-# models) at `import together_batches`. `from together_batches import X` works the same.
+# The batch workflow's names (input files, results, downloads, a workload's progress) load
+# on first use: a program that only creates and waits does not pay their imports (tempfile,
+# hashing, the line models) at `import together_batches`. `from together_batches import X`
+# works the same.
 _ON_FIRST_USE = {
     "DownloadedFiles": "_batch_workflow", "InputProblem": "_input_checks",
     "MAX_CUSTOM_ID_LENGTH": "_inputs", "MAX_FILE_BYTES": "_inputs", "MAX_REQUESTS": "_inputs",
     "InputFileInfo": "_inputs", "check_input_file": "_inputs", "write_input_file": "_inputs",
     "BatchResult": "_results", "ResultsUnavailableError": "_results",
     "failed_custom_ids": "_results", "iter_results": "_results",
+    "WorkloadProgress": "_workload_progress",
 }  # fmt: skip
 
 
@@ -129,6 +132,7 @@ __all__ = [
     "Together",
     "TogetherError",
     "WaitTimeoutError",
+    "WorkloadProgress",
     "__version__",
     "check_input_file",
     "failed_custom_ids",

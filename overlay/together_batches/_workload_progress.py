@@ -35,7 +35,9 @@ class Sample:
 
 @dataclass(frozen=True, slots=True)
 class WorkloadProgress:
-    """A workload's progress over all its parts and rounds.
+    """A workload's progress over all its parts and rounds: what `batches.run` calls its
+    `on_progress` with after each change of the workload's state (a part uploaded,
+    created, seen to move or end, its results read, a retry round planned).
 
     Attributes:
         total: How many requests the workload holds.

@@ -2,10 +2,12 @@
 
 Check an input file (and see a broken one refused, with every problem by line), upload it
 and start a batch (`batches.submit`), wait for it with a progress bar, then read its results
-and show which requests failed. Everything is real except the API: the emulator listens on a
-free loopback port, and the ordinary client talks HTTP to it. Its jobs run on a short
-scripted timeline and fail a share of their requests on purpose, so the demo takes about
-ten seconds, needs neither a key nor a network, and leaves nothing behind when it returns.
+and show which requests failed. It ends with a workload of several parts (`batches.run`,
+`demo_workload`): one part's failures retried, then the same call resumed, sending nothing.
+Everything is real except the API: the emulator listens on a free loopback port, and the
+ordinary client talks HTTP to it. Its jobs run on a short scripted timeline and fail a share
+of their requests on purpose, so the demo takes about twelve seconds, needs neither a key
+nor a network, and leaves nothing behind when it returns.
 """
 
 from __future__ import annotations
@@ -23,18 +25,20 @@ from .._inputs import check_input_file, write_input_file
 from .._models import BatchJob
 from .._results import BatchResult
 from ..testing import Emulator, JobPlan
+from .demo_workload import run_workload
 from .file_render import format_bytes, results_summary
 from .progress import make_display
-from .render import exit_code_for, outcome_line
+from .render import EXIT_FAILED, exit_code_for, outcome_line
 from .transfer import TransferBar
 
 __all__ = ["DEMO_PLAN", "demo_requests", "run_demo"]
 
 #: The emulator's key: the demo passes it explicitly, so TOGETHER_API_KEY is never read.
 DEMO_KEY = "demo-key"
-#: About 8 s of real time, and a quarter of the requests failing: long enough to watch the
-#: bar move, short enough to wait for, and failures to show.
-DEMO_PLAN = JobPlan(validating_seconds=1.5, running_seconds=6.0, failed_fraction=0.25)
+#: About 5 s of real time, and a quarter of the requests failing: long enough to watch the
+#: bar move, short enough to wait for, and failures to show. (The workload after it plans
+#: its own parts: `demo_workload.WORKLOAD_PLANS`.)
+DEMO_PLAN = JobPlan(validating_seconds=1.0, running_seconds=4.0, failed_fraction=0.25)
 DEMO_MODEL = "meta-llama/Llama-3.3-70B-Instruct-Turbo"
 DEMO_ENDPOINT = "/v1/chat/completions"
 #: A ceiling well under a minute: should anything stall, the demo says so and exits 2.
@@ -146,8 +150,9 @@ def run_demo(out: TextIO) -> int:
               flush=True)  # fmt: skip
         job = _wait(client, job, out)
         _show_results(client, job, out)
+        workload_ok = run_workload(client, emulator, Path(scratch), out, timeout=DEMO_TIMEOUT)
     print("\nEmulator stopped.", file=out)
-    return exit_code_for(job.status)
+    return exit_code_for(job.status) if workload_ok else EXIT_FAILED
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

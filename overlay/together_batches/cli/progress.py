@@ -4,7 +4,8 @@ Both give `Batches.wait_until_done` its `on_progress` (`update`) and `on_poll_er
 (`failed`) callbacks, and are context managers around the wait: while polls fail, the bar
 shows the last error and how many polls failed in a row (plain output prints a line per
 failed poll) instead of standing still. The text itself comes from the pure functions of
-`_cli_render`.
+`render`. `InPlaceLine` is the redrawing both `LiveBar` and the workload's live view
+(`workload_view`) are made of.
 """
 
 from __future__ import annotations
@@ -13,14 +14,23 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from types import TracebackType
-from typing import Protocol, TextIO
+from typing import Protocol, Self, TextIO
 
 from .._callbacks import PollFailure
 from .._models import BatchJob
 from .render import plain_failure_line, plain_progress_line, progress_line
 
-__all__ = ["LiveBar", "PlainLines", "ProgressDisplay", "make_display", "terminal_width"]
+__all__ = [
+    "InPlaceLine",
+    "LiveBar",
+    "PlainLines",
+    "ProgressDisplay",
+    "is_tty",
+    "make_display",
+    "terminal_width",
+]
 
 _FALLBACK_WIDTH = 80
 
@@ -68,33 +78,34 @@ def terminal_width(stream: TextIO) -> int:
         return _FALLBACK_WIDTH
 
 
-class LiveBar:
-    """A progress bar redrawn in place with `\\r`.
+class InPlaceLine:
+    """A line redrawn in place with `\\r`: what `LiveBar` and the workload's bar share.
 
-    Polls can be many seconds apart, so a background thread redraws the frame every
+    Updates can be many seconds apart, so a background thread redraws the frame every
     `tick` seconds to keep the elapsed time moving in between. Every write holds one lock:
-    the poller's updates and the ticker's redraws never interleave.
+    the updates' redraws and the ticker's never interleave. A subclass says what a frame is
+    (`frame`, called with the lock held) and changes its state under `self._lock`.
 
     Args:
         stream: A terminal.
-        tick: Seconds between redraws when nothing new was polled.
+        tick: Seconds between redraws when nothing new came.
+        clock: The time source (seconds) of the elapsed time, for tests.
     """
 
-    def __init__(self, stream: TextIO, *, tick: float = 0.25) -> None:
+    def __init__(
+        self, stream: TextIO, *, tick: float = 0.25, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._stream = stream
         self._tick = tick
+        self._clock = clock
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._job: BatchJob | None = None
-        self._failure: PollFailure | None = None
         self._last = ""
-        self._started = time.monotonic()
+        self._started = clock()
         self._thread = threading.Thread(target=self._run, name="together-batches-bar", daemon=True)
-        self._quiet = _Quiet()
 
-    def __enter__(self) -> LiveBar:
-        self._quiet.__enter__()
-        self._started = time.monotonic()
+    def __enter__(self) -> Self:
+        self._started = self._clock()
         self._draw()
         self._thread.start()
         return self
@@ -112,7 +123,62 @@ class LiveBar:
             # Ends the bar's line, so what follows (or the shell prompt) starts afresh.
             self._stream.write("\n")
             self._stream.flush()
-        self._quiet.__exit__()
+
+    def frame(self, elapsed: float, width: int) -> str:
+        """The line to show, `elapsed` seconds in, on a terminal `width` columns wide."""
+        raise NotImplementedError
+
+    def write_above(self, text: str) -> None:
+        """Print `text` on a line of its own, and the frame again below it."""
+        with self._lock:
+            self._stream.write("\r" + " " * len(self._last) + "\r" + text + "\n")
+            self._last = ""  # drawn afresh on the new line
+        self._draw()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._tick):
+            try:
+                self._draw()
+            except (OSError, ValueError):  # the stream is gone (a closed terminal): the
+                return  # command's own next write fails and says so, not a traceback here
+
+    def _draw(self) -> None:
+        with self._lock:
+            line = self.frame(self._clock() - self._started, terminal_width(self._stream))
+            if line != self._last:
+                self._stream.write("\r" + line)
+                self._stream.flush()
+                self._last = line
+
+
+class LiveBar(InPlaceLine):
+    """A wait's progress bar redrawn in place (`progress_line`), the last failed poll after it.
+
+    Args:
+        stream: A terminal.
+        tick: Seconds between redraws when nothing new was polled.
+    """
+
+    def __init__(self, stream: TextIO, *, tick: float = 0.25) -> None:
+        super().__init__(stream, tick=tick)
+        self._job: BatchJob | None = None
+        self._failure: PollFailure | None = None
+        self._quiet = _Quiet()
+
+    def __enter__(self) -> Self:
+        self._quiet.__enter__()
+        return super().__enter__()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            super().__exit__(exc_type, exc, tb)
+        finally:  # a last draw on a closed terminal fails: the library's warnings come back
+            self._quiet.__exit__()
 
     def update(self, job: BatchJob) -> None:
         """Remember the job (a poll answered: no failure to show) and redraw at once."""
@@ -126,19 +192,9 @@ class LiveBar:
             self._failure = failure
         self._draw()
 
-    def _run(self) -> None:
-        while not self._stop.wait(self._tick):
-            self._draw()
-
-    def _draw(self) -> None:
-        with self._lock:
-            elapsed = time.monotonic() - self._started
-            width = terminal_width(self._stream)
-            line = progress_line(self._job, elapsed, width, self._failure)
-            if line != self._last:
-                self._stream.write("\r" + line)
-                self._stream.flush()
-                self._last = line
+    def frame(self, elapsed: float, width: int) -> str:
+        """`progress_line` of the job as last polled."""
+        return progress_line(self._job, elapsed, width, self._failure)
 
 
 class PlainLines:
@@ -182,10 +238,14 @@ class PlainLines:
         print(line, file=self._stream, flush=True)
 
 
+def is_tty(stream: TextIO) -> bool:
+    """Whether `stream` is a terminal (False for a closed or unusual stream)."""
+    try:
+        return stream.isatty()
+    except (ValueError, AttributeError):
+        return False
+
+
 def make_display(stream: TextIO) -> ProgressDisplay:
     """A live bar if `stream` is a terminal, plain lines otherwise."""
-    try:
-        tty = stream.isatty()
-    except (ValueError, AttributeError):  # a closed or unusual stream
-        tty = False
-    return LiveBar(stream) if tty else PlainLines(stream)
+    return LiveBar(stream) if is_tty(stream) else PlainLines(stream)
