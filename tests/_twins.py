@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
 import httpx
@@ -19,12 +19,37 @@ async def _await(awaitable: Any) -> Any:
     return await awaitable
 
 
-def _iterate(runner: asyncio.Runner, iterator: AsyncIterator[Any]) -> Iterator[Any]:
-    while True:
+class SyncedIterator:
+    """An async iterator of the async twin, iterated synchronously: one item per run of the
+    event loop (so that a test can stop between any two)."""
+
+    def __init__(self, runner: asyncio.Runner, iterator: AsyncIterator[Any]) -> None:
+        self._runner, self._iterator = runner, iterator
+
+    def __iter__(self) -> SyncedIterator:
+        return self
+
+    def __next__(self) -> Any:
         try:
-            yield runner.run(_await(iterator.__anext__()))
+            return self._runner.run(_await(self._iterator.__anext__()))
         except StopAsyncIteration:
-            return
+            raise StopIteration from None
+
+    def drain(self) -> list[Any]:
+        """The items left, in one run of the event loop: a run per item costs ~0.1 ms, which
+        over 100,000s of items would be most of a test's time."""
+
+        async def rest() -> list[Any]:
+            return [item async for item in self._iterator]
+
+        items: list[Any] = self._runner.run(rest())
+        return items
+
+
+def drain(items: Iterable[Any]) -> list[Any]:
+    """Every item of what a twin's call returned (`list`, but for the async twin in one run
+    of its event loop)."""
+    return items.drain() if isinstance(items, SyncedIterator) else list(items)
 
 
 class Synced:
@@ -54,7 +79,7 @@ class Synced:
             if inspect.isawaitable(result):
                 return runner.run(_await(result))
             if hasattr(result, "__anext__"):
-                return _iterate(runner, result)
+                return SyncedIterator(runner, result)
             return result
 
         return call

@@ -196,8 +196,9 @@ def test_retry_rounds_stop_at_n(world: World) -> None:
 
 
 def test_a_part_that_expires_gives_its_unrun_requests_a_failed_record(world: World) -> None:
+    # Keyed on a request of part 2, not on the order of the (concurrent) creates.
     expiring = JobPlan(5, running_seconds=1000, expires_after_seconds=505)
-    world.emulator.plan_next(PLAN, expiring, PLAN)
+    world.emulator.plan_for("r3", expiring)
     results = world.run()
     statuses = [p.status for p in world.workload().parts]
     assert statuses == ["COMPLETED", "EXPIRED", "COMPLETED"]
@@ -209,7 +210,7 @@ def test_a_part_that_expires_gives_its_unrun_requests_a_failed_record(world: Wor
 
 def test_an_expired_part_is_retried(world: World) -> None:
     expiring = JobPlan(5, running_seconds=1000, expires_after_seconds=505)
-    world.emulator.plan_next(PLAN, expiring, PLAN)
+    world.emulator.plan_for("r3", expiring)
     results = world.run(retry_failed=1)
     assert outcomes(results) == {f"r{i}": True for i in range(COUNT)}
     assert world.workload().round == 1

@@ -21,7 +21,10 @@ Files go up as on the live service: `POST /v1/files` answers 302 to a presigned 
 emulator itself (`/_storage/...`, which refuses an API key), the client PUTs the bytes
 there, then calls `POST /v1/files/{id}/preprocess`; the same content again (by checksum)
 answers 409 with the first file's id. A job reads its input: one output line per valid
-line, one error line per invalid line and per scripted failure (`JobPlan.failed_fraction`).
+line, one error line per invalid line and per scripted failure (`JobPlan.failed_fraction`,
+or `emulator.fail_requests(ids, attempts=N)`: those requests fail in their first N jobs).
+`emulator.plan_for(custom_id, plan)` gives the job holding a request its timeline, whatever
+order a client creates its batches in (`plan_next` scripts the next creates, in order).
 The emulator itself imports nothing of the client (only `fast_forward` patches its clock),
 so that it can test it.
 """

@@ -76,7 +76,8 @@ class BatchRoutes:
         settings: Fixed behaviour.
         clock: The time source.
         store: The jobs and files.
-        next_plan: Gives the plan of each newly created job.
+        next_plan: Gives the plan of each newly created job that the store's request
+            script gives none.
     """
 
     settings: Settings
@@ -118,7 +119,7 @@ class BatchRoutes:
             input_file_id=input_file_id,
             endpoint=payload["endpoint"],
             model_id=payload.get("model_id"),
-            plan=self.next_plan(),
+            plan=None,
         )
         answer: dict[str, Any] = {"job": job.to_json(self.clock.now())}
         if job.plan.warning is not None:
@@ -145,17 +146,18 @@ class BatchRoutes:
         input_file_id: str | None,
         endpoint: str,
         model_id: str | None,
-        plan: JobPlan,
+        plan: JobPlan | None,
         created_at: datetime | None = None,
     ) -> Job:
-        """Create and store a job.
+        """Create and store a job, counting it as an attempt at each of its requests.
 
         Args:
             input_file_id: A stored input file (whose lines become the job's requests), an
                 unknown id (an input is made up), or None (a made-up input under a fresh id).
             endpoint: The job's endpoint.
             model_id: The model, or None to take the input's first model or the default.
-            plan: The job's timeline.
+            plan: The job's timeline; None for the one the request script gives it, else
+                `next_plan()`'s.
             created_at: The creation instant, or None for the clock's now.
 
         Returns:
@@ -171,6 +173,8 @@ class BatchRoutes:
         if model_id is None:
             models = [r.body["model"] for r in requests if isinstance(r.body.get("model"), str)]
             model_id = models[0] if models else self.settings.model_id
+        casting = self.store.script.cast(requests)
+        plan = plan or casting.plan or self.next_plan()
         job = Job(
             id=self.store.new_uuid(),
             user_id=self.settings.user_id,
@@ -183,6 +187,7 @@ class BatchRoutes:
             requests=requests,
             output_file_id=f"file-{self.store.new_uuid()}",
             error_file_id=f"file-{self.store.new_uuid()}",
+            failing=casting.failing,
         )
         self.store.add_job(job)
         return job

@@ -5,7 +5,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -40,7 +40,7 @@ class Emulator:
     Args:
         api_key: The bearer token requests must carry, or None to accept any.
         clock: The time source; the real time by default.
-        plan: The timeline of every created job that `plan_next` has not scripted.
+        plan: The timeline of every created job neither `plan_for` nor `plan_next` scripted.
         strict_files: Whether a create naming an input file that is not uploaded (stored
             and preprocessed) answers 400; by default an unknown id gets a made-up input of
             `synthesized_requests` requests.
@@ -114,13 +114,51 @@ class Emulator:
         return self._app.handle(method, raw_path, headers, body, scheme=scheme)
 
     def plan_next(self, *plans: JobPlan) -> None:
-        """Script the timelines of the next jobs created through the API, in order.
+        """Script the timelines of the next jobs created through the API, in order (a race
+        when a client creates several at once: `plan_for` keys a plan on a request instead).
 
         Args:
             plans: One plan per upcoming create; later creates fall back to `plan`.
         """
         with self._app.lock:
             self._planned.extend(plans)
+
+    def plan_for(self, custom_id: str, plan: JobPlan, *, attempt: int = 1) -> None:
+        """Script the timeline of the job created holding request `custom_id` for the
+        `attempt`th time, whatever order jobs are created in (unlike `plan_next`, which
+        such a job does not use up). The first rule added that matches a job wins; a job
+        made with `add_job` keeps the plan it is given.
+
+        Args:
+            custom_id: A request of the job's input file.
+            plan: Its timeline.
+            attempt: Which job holding the request: 1 for the first, 2 for the next, ...
+
+        Raises:
+            ValueError: `attempt` is not an int >= 1.
+        """
+        with self._app.lock:
+            self._app.store.script.plan_for(custom_id, plan, attempt=attempt)
+
+    def fail_requests(self, custom_ids: Iterable[str], *, attempts: int = 1) -> None:
+        """Script requests to fail (an error line, when run) in the first `attempts` jobs
+        that hold them; later jobs run them as their plans say. An attempt is a job created
+        holding the request, whether or not it runs it before it ends.
+
+        Args:
+            custom_ids: The requests.
+            attempts: In how many jobs each fails.
+
+        Raises:
+            ValueError: `attempts` is not an int >= 1.
+        """
+        with self._app.lock:
+            self._app.store.script.fail(custom_ids, attempts=attempts)
+
+    def attempts(self) -> dict[str, int]:
+        """How many jobs were created holding each request so far, by custom_id."""
+        with self._app.lock:
+            return dict(self._app.store.script.attempts)
 
     def add_file(self, content: bytes, filename: str = "input.jsonl") -> str:
         """Register an input file, as a finished upload (preprocessed) would.

@@ -50,8 +50,9 @@ class JobPlan:
     linearly from 0 to 100 over `running_seconds`, then COMPLETED. The first of these events
     that comes earlier ends it instead: FAILED at `fail_after_seconds`, EXPIRED at
     `expires_after_seconds` (also the job's `job_deadline`), CANCELLED `cancel_seconds` after a
-    cancel request (CANCELING in between, progress frozen). Requests finished before the end
-    appear in the output file; `failed_fraction` of them go to the error file instead.
+    cancel request (CANCELING in between, progress frozen), whether a client sent it or the
+    plan scripts it at `cancel_after_seconds`. Requests finished before the end appear in the
+    output file; `failed_fraction` of them go to the error file instead.
 
     Args:
         validating_seconds: Time spent VALIDATING.
@@ -63,6 +64,8 @@ class JobPlan:
         cancel_seconds: How long CANCELING lasts before CANCELLED.
         failed_fraction: Share of finished requests that fail (listed in the error file).
         warning: The `warning` a create of this job answers with, or None for none.
+        cancel_after_seconds: When a cancel arrives that no client sent (someone else's,
+            say from the dashboard), or None for none; a client's earlier cancel wins.
 
     Raises:
         ValueError: On a negative duration or a fraction outside 0..1.
@@ -76,6 +79,7 @@ class JobPlan:
     cancel_seconds: float = attrs.field(default=1.0, validator=_non_negative)
     failed_fraction: float = attrs.field(default=0.0, validator=_fraction)
     warning: str | None = None
+    cancel_after_seconds: float | None = attrs.field(default=None, validator=_non_negative)
 
 
 @attrs.frozen
@@ -123,11 +127,15 @@ def snapshot_at(plan: JobPlan, elapsed: float, cancel_after: float | None = None
     Args:
         plan: The job's plan.
         elapsed: Seconds since the job's creation.
-        cancel_after: Seconds after creation at which a cancel was accepted, if one was.
+        cancel_after: Seconds after creation at which a client's cancel was accepted, if one
+            was; the plan's `cancel_after_seconds`, when earlier, is the cancel instead.
 
     Returns:
         The job's status, progress and end time at `elapsed`.
     """
+    scripted = plan.cancel_after_seconds
+    if scripted is not None and (cancel_after is None or scripted < cancel_after):
+        cancel_after = scripted
     # Ties go to the first listed: a job failing at the instant it would complete has failed.
     endings = [
         (plan.fail_after_seconds, FAILED),
@@ -153,7 +161,11 @@ def snapshot_at(plan: JobPlan, elapsed: float, cancel_after: float | None = None
 
 
 def split_results(
-    requests: tuple[InputRequest, ...], progress: float, failed_fraction: float, seed: str
+    requests: tuple[InputRequest, ...],
+    progress: float,
+    failed_fraction: float,
+    seed: str,
+    failing: frozenset[str] = frozenset(),
 ) -> tuple[list[InputRequest], list[InputRequest]]:
     """Decide which requests a job finished, and which of those failed.
 
@@ -162,11 +174,13 @@ def split_results(
         progress: The job's final progress, 0 to 100.
         failed_fraction: Share of the finished valid requests that fail.
         seed: Makes the (shuffled) order reproducible; the job id.
+        failing: The custom_ids of valid requests scripted to fail, if finished.
 
     Returns:
         The succeeded and the failed requests, in completion order: deliberately not input
         order, as the live API documents. Every finished invalid line (one with a
-        `problem`) fails; `failed_fraction` of the valid ones do, spread evenly.
+        `problem`) fails, and every finished request in `failing`; `failed_fraction` of the
+        other valid ones do, spread evenly.
     """
     order = list(requests)
     random.Random(seed).shuffle(order)
@@ -175,7 +189,7 @@ def split_results(
     failed: list[InputRequest] = []
     index = 0
     for request in finished:
-        if request.problem is not None:
+        if request.problem is not None or request.custom_id in failing:
             failed.append(request)
             continue
         fails = math.floor((index + 1) * failed_fraction) > math.floor(index * failed_fraction)

@@ -49,6 +49,7 @@ class Job:
         output_file_id: The id its output file will have.
         error_file_id: The id its error file will have.
         cancel_after: Seconds after creation at which a cancel was accepted, if any.
+        failing: The custom_ids of its requests scripted to fail (`RequestScript.fail`).
     """
 
     id: str
@@ -63,6 +64,7 @@ class Job:
     output_file_id: str
     error_file_id: str
     cancel_after: float | None = None
+    failing: frozenset[str] = frozenset()
 
     def elapsed(self, now: datetime) -> float:
         """Seconds from creation to `now`.
@@ -98,7 +100,7 @@ class Job:
         if not snapshot.terminal:
             return [], []
         succeeded, failed = split_results(
-            self.requests, snapshot.progress, self.plan.failed_fraction, self.id
+            self.requests, snapshot.progress, self.plan.failed_fraction, self.id, self.failing
         )
         if self.endpoint not in ANSWERED_ENDPOINTS:
             # No made-up answer fits: every finished request fails, saying why.

@@ -9,6 +9,7 @@ from datetime import datetime
 import attrs
 
 from ._files import DEFAULT_FILE_TYPE, INPUT_PURPOSE, FileRecord, Upload, sha256_hex
+from ._script import RequestScript
 from ._state import Job
 
 
@@ -19,9 +20,13 @@ class Store:
 
     Args:
         seed: Seeds the ids, so a test run produces the same ids every time.
+
+    Attributes:
+        script: The fates scripted by request, and each request's attempts so far.
     """
 
     seed: int = 0
+    script: RequestScript = attrs.field(factory=RequestScript)
     jobs: dict[str, Job] = attrs.field(factory=dict)
     files: dict[str, FileRecord] = attrs.field(factory=dict)
     uploads: dict[str, Upload] = attrs.field(factory=dict)
