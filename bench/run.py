@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.transfer import transfer_rows
 from bench.wait_many import wait_many
 from bench.workload import workload_rows
+from bench.workload_wait import long_wait_rows
 
 HERE = Path(__file__).resolve().parent
 KEY = "sk-bench"
@@ -252,6 +253,9 @@ def main(argv: list[str]) -> int:
         memory += workload_memory
         targets.update(workload_targets)
         notes += workload_notes
+        wait_rows, wait_notes = long_wait_rows()
+        rows += wait_rows
+        notes += wait_notes
     print("| case | ours | raw httpx | ratio | target | |\n|---|---|---|---|---|---|")
     for name, ours, raw in rows:
         target = targets.get(name)

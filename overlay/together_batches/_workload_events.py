@@ -134,20 +134,21 @@ def apply(workload: Workload, event: Event) -> Workload:
 
 
 def must_save(
-    saved: Workload, workload: Workload, *, since_saved: float,
+    before: Workload, after: Workload, *, since_saved: float,
     interval: float = PROGRESS_SAVE_INTERVAL,
 ) -> bool:  # fmt: skip
-    """Whether `workload` must be saved now, the manifest holding `saved` (written
-    `since_saved` seconds ago).
+    """Whether the manifest must be saved now that `before` became `after`, the manifest
+    holding `before` or a state differing from it in progress alone (as every state since
+    the last save does, when this decides each), written `since_saved` seconds ago.
 
     A change of batches' progress alone is saved at most every `interval` seconds: a
     resumed run that finds an older progress polls again and sees the new one, so losing
     it loses nothing. Every other change (an id, a status, a part consumed, a round) is
     saved at once: a resume plans from it.
     """
-    if workload is saved:
+    if after is before:
         return False
-    return since_saved >= interval or not _progress_only(saved, workload)
+    return since_saved >= interval or not _progress_only(before, after)
 
 
 def _progress_only(saved: Workload, workload: Workload) -> bool:

@@ -74,8 +74,8 @@ class Session:
         self.base, self.directory = manifest.parent, parts_directory(manifest)
         self.start = sample(workload, at=_clock.monotonic())
         self.deadline = None if timeout is None else _clock.monotonic() + timeout
-        #: What the manifest holds, and when it was written (`workload` is saved already).
-        self._saved, self._saved_at = workload, _clock.monotonic()
+        #: When the manifest was last written (`workload` is saved already).
+        self._saved_at = _clock.monotonic()
 
     def record(self, event: Event) -> None:
         """Apply `event`; save the manifest when `must_save` says so, and report progress
@@ -84,9 +84,11 @@ class Session:
         if changed is self.workload:
             return
         now = _clock.monotonic()
-        if must_save(self._saved, changed, since_saved=now - self._saved_at):
+        # Against the state before this event, not the one saved: they differ in progress
+        # alone (anything else was saved at once), and the other parts are the same objects.
+        if must_save(self.workload, changed, since_saved=now - self._saved_at):
             save_manifest(self.manifest, changed)
-            self._saved, self._saved_at = changed, now
+            self._saved_at = now
         self.workload = changed
         if self.on_progress is not None:
             self.on_progress(self.progress())
