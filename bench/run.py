@@ -5,7 +5,7 @@ reports the median of the rounds. Only ratios measured in the same run mean anyt
 the machines are shared and noisy.
 
     python bench/run.py             # every case
-    python bench/run.py transfer    # only some groups: calls, imports, wait, transfer
+    python bench/run.py transfer    # only some groups: calls, imports, wait, transfer, workload
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ from together_batches import AsyncTogether, Together
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.transfer import transfer_rows
 from bench.wait_many import wait_many
+from bench.workload import workload_rows
+from bench.workload_wait import long_wait_rows
 
 HERE = Path(__file__).resolve().parent
 KEY = "sk-bench"
@@ -248,7 +250,7 @@ def fmt(seconds: float) -> str:
     return f"{seconds * 1e6:.1f} µs"
 
 
-GROUPS = ("calls", "imports", "wait", "transfer")
+GROUPS = ("calls", "imports", "wait", "transfer", "workload")
 
 
 def fmt_bytes(size: int | None) -> str:
@@ -283,6 +285,15 @@ def main(argv: list[str]) -> int:
         rows += transfer
         targets.update(transfer_targets)
         notes += transfer_notes
+    if "workload" in groups:
+        workload, workload_memory, workload_targets, workload_notes = workload_rows()
+        rows += workload
+        memory += workload_memory
+        targets.update(workload_targets)
+        notes += workload_notes
+        wait_rows, wait_notes = long_wait_rows()
+        rows += wait_rows
+        notes += wait_notes
     print("| case | ours | raw httpx | ratio | target | |\n|---|---|---|---|---|---|")
     for name, ours, raw in rows:
         target = targets.get(name)

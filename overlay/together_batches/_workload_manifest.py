@@ -19,7 +19,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -37,13 +37,28 @@ SCHEMA, VERSION = "together-batches/workload", 1
 
 def to_json(workload: Workload) -> dict[str, Any]:
     """The manifest's JSON object for `workload`."""
-    # asdict keeps tuples as tuples: lists are what JSON (and the reader) has.
-    body = asdict(workload, dict_factory=lambda items: {k: _listed(v) for k, v in items})
+    # By hand, not `dataclasses.asdict` (which deep-copies every value): a wait saves
+    # the manifest every few seconds. Fields in their declared order, tuples as lists.
+    body = {name: getattr(workload, name) for name in _WORKLOAD_FIELDS}
+    body["parts"] = [_part_json(part) for part in workload.parts]
     return {"schema": SCHEMA, "version": VERSION, **body}
 
 
-def _listed(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else value
+_WORKLOAD_FIELDS = tuple(f.name for f in fields(Workload))
+_PART_FIELDS = tuple(f.name for f in fields(Part))
+_FILE_FIELDS = tuple(f.name for f in fields(PartFile))
+
+
+def _part_json(part: Part) -> dict[str, Any]:
+    data = {name: getattr(part, name) for name in _PART_FIELDS}
+    data["input"] = _file_json(part.input)
+    data["sources"] = list(part.sources)
+    data["leftover"] = None if part.leftover is None else _file_json(part.leftover)
+    return data
+
+
+def _file_json(file: PartFile) -> dict[str, Any]:
+    return {name: getattr(file, name) for name in _FILE_FIELDS}
 
 
 def save_manifest(path: str | os.PathLike[str], workload: Workload) -> None:

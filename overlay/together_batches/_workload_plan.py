@@ -15,18 +15,22 @@ thin I/O shells over pure pieces:
 
 How `run(requests, *, endpoint, model_id=None, manifest=PATH, retry_failed=0, timeout=None,
 on_progress=None, ...)` drives them (every `save` is `save_manifest(PATH, workload)`, and
-`workload = apply(workload, event); save` is written "-> Event"):
+`workload = apply(workload, event); save` is written "-> Event"; a change of batches'
+progress alone is saved at most every `PROGRESS_SAVE_INTERVAL` seconds, `must_save` says):
 
 1. Start or resume; nothing is sent in this step, and bad input fails here.
    `recorded = load_manifest(PATH)` (None: a new workload). The limits are the recorded
    ones when resuming (else `MAX_REQUESTS`, `MAX_FILE_BYTES`).
    `infos = split_requests(requests, parts_directory(PATH), prefix=round_prefix(0), ...)`
-   (`split_file` when given the path of a JSONL file, as `submit` takes either) rewrites
-   the round-0 part files from the requests on every run (the same bytes when they match).
+   (`split_file` when given the path of a JSONL file, as `submit` takes either) writes
+   the round-0 part files from the requests on every run: a resumed run into a scratch
+   directory in it, not fsynced.
    `given = new_workload([part_file(i, PATH.parent) for i in infos], endpoint=...,
    model_id=..., retry_failed=..., max_requests=..., max_bytes=...)`. New: `workload =
    given; save`. Resumed: `check_matches(recorded, given, infos, path=...)` raises
-   `ManifestError` on any difference; else `workload = recorded`.
+   `ManifestError` on any difference (the recorded part files untouched); else a recorded
+   part file that is missing or differs is replaced by its scratch copy (fsynced), the
+   scratch removed, and `workload = recorded`.
 2. `while actions := next_actions(workload):` do them, in the order given (the uploads and
    creates concurrently, bounded by `max_concurrency`), each ending in an event:
    - `Upload(part)`: `files.upload(PATH.parent / part.input.path, purpose="batch-api")`

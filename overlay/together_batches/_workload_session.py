@@ -9,15 +9,24 @@ each action `next_actions` plans with the client and hand the event it ends in t
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 from pathlib import Path
 
 from . import _clock
-from ._input_writer import MAX_FILE_BYTES, MAX_REQUESTS, InputFileWriter
+from ._input_checks import InputFileInfo
+from ._input_writer import (
+    MAX_FILE_BYTES,
+    MAX_REQUESTS,
+    InputFileWriter,
+    fsync_directory,
+    new_sha256,
+)
 from ._inputs import Request
 from ._results import BatchResult
-from ._workload_events import Consumed, Event, RoundPlanned, apply, new_workload
+from ._workload_events import Consumed, Event, RoundPlanned, apply, must_save, new_workload
 from ._workload_manifest import check_matches, load_manifest, save_manifest
 from ._workload_plan import (
     Consume,
@@ -41,7 +50,8 @@ OnWorkloadProgress = Callable[[WorkloadProgress], object] | None
 
 
 class Session:
-    """One run over a workload: its state, saved to the manifest on every change.
+    """One run over a workload: its state, saved to the manifest on every change (a change
+    of batches' progress alone at most every `PROGRESS_SAVE_INTERVAL` seconds).
 
     Args:
         manifest: The manifest's path.
@@ -64,13 +74,21 @@ class Session:
         self.base, self.directory = manifest.parent, parts_directory(manifest)
         self.start = sample(workload, at=_clock.monotonic())
         self.deadline = None if timeout is None else _clock.monotonic() + timeout
+        #: When the manifest was last written (`workload` is saved already).
+        self._saved_at = _clock.monotonic()
 
     def record(self, event: Event) -> None:
-        """Apply `event`; save the manifest and report progress when the state changed."""
+        """Apply `event`; save the manifest when `must_save` says so, and report progress
+        when the state changed."""
         changed = apply(self.workload, event)
         if changed is self.workload:
             return
-        save_manifest(self.manifest, changed)
+        now = _clock.monotonic()
+        # Against the state before this event, not the one saved: they differ in progress
+        # alone (anything else was saved at once), and the other parts are the same objects.
+        if must_save(self.workload, changed, since_saved=now - self._saved_at):
+            save_manifest(self.manifest, changed)
+            self._saved_at = now
         self.workload = changed
         if self.on_progress is not None:
             self.on_progress(self.progress())
@@ -147,7 +165,9 @@ def start(
     """Start a workload, or resume the one `manifest` records; nothing is sent.
 
     The requests are split into part files beside the manifest (`NAME.parts`) on every
-    run: a resumed run splits them with the recorded limits and checks they are the same.
+    run: a resumed run splits them with the recorded limits into a scratch directory and
+    checks they are the same before any recorded part file is replaced (only one that is
+    missing, or whose bytes differ from the manifest's, is).
 
     Raises:
         InputFileError: The requests have problems (duplicate custom_ids included).
@@ -160,16 +180,98 @@ def start(
         raise ValueError(f"timeout must be None or seconds >= 0, not {timeout!r}")
     path = Path(manifest)
     recorded = load_manifest(path)
-    if recorded is not None:  # a resumed run splits as the manifest says
-        max_requests, max_bytes = recorded.max_requests, recorded.max_bytes
-    split = split_file if isinstance(requests, str | os.PathLike) else split_requests
-    infos = split(requests, parts_directory(path), prefix=round_prefix(0),  # type: ignore[arg-type]
-                  max_requests=max_requests, max_bytes=max_bytes)  # fmt: skip
-    given = new_workload([part_file(info, path.parent) for info in infos], endpoint=endpoint,
-                         model_id=model_id, retry_failed=retry_failed,
-                         max_requests=max_requests, max_bytes=max_bytes)  # fmt: skip
     if recorded is None:
+        infos = _split(requests, parts_directory(path), max_requests=max_requests,
+                       max_bytes=max_bytes, durable=True)  # fmt: skip
+        given = _given(infos, path, endpoint=endpoint, model_id=model_id,
+                       retry_failed=retry_failed, max_requests=max_requests,
+                       max_bytes=max_bytes)  # fmt: skip
         save_manifest(path, given)
         return Session(path, given, on_progress, timeout, max_concurrency)
-    check_matches(recorded, given, infos, path=str(path))
+    _resume(requests, recorded, path, endpoint=endpoint, model_id=model_id,
+            retry_failed=retry_failed)  # fmt: skip
     return Session(path, recorded, on_progress, timeout, max_concurrency)
+
+
+#: The name a resumed run's scratch directory starts with, in the parts directory.
+_SCRATCH = ".resume-"
+
+
+def _split(
+    requests: WorkloadInput, directory: Path, *, max_requests: int, max_bytes: int,
+    durable: bool,
+) -> list[InputFileInfo]:  # fmt: skip
+    split = split_file if isinstance(requests, str | os.PathLike) else split_requests
+    return split(requests, directory, prefix=round_prefix(0), durable=durable,  # type: ignore[arg-type]
+                 max_requests=max_requests, max_bytes=max_bytes)  # fmt: skip
+
+
+def _resume(
+    requests: WorkloadInput, recorded: Workload, path: Path, *, endpoint: str,
+    model_id: str | None, retry_failed: int,
+) -> None:  # fmt: skip
+    """Split a resumed run's requests as the manifest says, into a scratch directory, and
+    match them to it: the recorded part files are not touched unless they match, and then
+    only where one is missing or differs from what the manifest records (so a resume
+    needs room for a second copy of the parts for a moment).
+
+    Raises:
+        InputFileError, ManifestError: As `start` says; the part files are as they were.
+    """
+    directory = parts_directory(path)
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob(f"{_SCRATCH}*"):  # a killed resume's
+        shutil.rmtree(stale, ignore_errors=True)
+    scratch = Path(tempfile.mkdtemp(dir=directory, prefix=_SCRATCH))
+    limits = {"max_requests": recorded.max_requests, "max_bytes": recorded.max_bytes}
+    try:
+        # Not durable: a copy that is kept is fsynced as it is moved into place.
+        infos = _split(requests, scratch, durable=False, **limits)
+        given = _given(infos, path, endpoint=endpoint, model_id=model_id,
+                       retry_failed=retry_failed, **limits)  # fmt: skip
+        check_matches(recorded, given, infos, path=str(path))
+        _restore(recorded, infos, path.parent)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _given(
+    infos: list[InputFileInfo], path: Path, *, endpoint: str, model_id: str | None,
+    retry_failed: int, max_requests: int, max_bytes: int,
+) -> Workload:  # fmt: skip
+    """The workload a run's split and settings make (matched to a manifest's)."""
+    return new_workload([part_file(info, path.parent) for info in infos], endpoint=endpoint,
+                        model_id=model_id, retry_failed=retry_failed,
+                        max_requests=max_requests, max_bytes=max_bytes)  # fmt: skip
+
+
+def _restore(recorded: Workload, infos: list[InputFileInfo], base: Path) -> None:
+    """Put each matched part (`infos`, in a scratch directory) where the manifest records
+    it, unless the file there has the recorded bytes already (the usual case)."""
+    moved: set[Path] = set()
+    for part, info in zip((p for p in recorded.parts if p.round == 0), infos, strict=False):
+        target = base / part.input.path
+        if _holds(target, part.input):
+            continue
+        assert info.path is not None
+        with open(info.path, "rb") as stream:  # durable before it is where a resume reads
+            os.fsync(stream.fileno())
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(info.path, target)
+        moved.add(target.parent)
+    for directory in moved:
+        fsync_directory(directory)
+
+
+def _holds(path: Path, file: PartFile) -> bool:
+    """Whether the file at `path` has `file`'s size and SHA-256."""
+    try:
+        if path.stat().st_size != file.size:
+            return False
+        digest = new_sha256()
+        with path.open("rb") as stream:
+            while chunk := stream.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return False
+    return digest.hexdigest() == file.sha256
