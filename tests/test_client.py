@@ -33,6 +33,7 @@ from together_batches import (
     Together,
     TogetherError,
 )
+from together_batches import _sending as S
 
 from ._twins import Twin
 from .conftest import FakeTime
@@ -157,6 +158,26 @@ def test_sends_bearer_key_and_per_call_timeout(twin: Twin, fake_time: FakeTime) 
     assert seen[0].headers["Authorization"] == "Bearer sk-test-key"
     assert seen[0].extensions["timeout"]["read"] == 12.0
     assert seen[1].extensions["timeout"]["read"] == 3.0
+
+
+def test_urls_are_parsed_once_and_each_request_goes_where_its_call_says(twin: Twin) -> None:
+    handler, seen = script(*[reply(200, JOB)] * 3, reply(200, [JOB]))
+    client = twin.client(handler)
+    S.parsed_url.cache_clear()
+    for batch_id in ("b1", "b2", "b1"):
+        client.batches.get_batch(batch_id)
+    client.batches.list_batches()
+    assert [str(request.url) for request in seen] == [
+        "https://api.example.test/v1/batches/b1", "https://api.example.test/v1/batches/b2",
+        "https://api.example.test/v1/batches/b1", "https://api.example.test/v1/batches",
+    ]  # fmt: skip
+    # Each URL was parsed once: the second b1 was remembered (URLs are immutable).
+    assert (S.parsed_url.cache_info().misses, S.parsed_url.cache_info().hits) == (3, 1)
+    assert S.parsed_url.cache_info().maxsize == 1024  # bounded: ids come and go
+    with pytest.raises(httpx.InvalidURL):
+        S.parsed_url("https://[::1/v1")
+    with pytest.raises(httpx.InvalidURL):  # an error is not remembered as a URL
+        S.parsed_url("https://[::1/v1")
 
 
 # --- parsing -------------------------------------------------------------------------------

@@ -118,6 +118,20 @@ def test_integral_floats_are_integers_and_the_keys_after_them_are_still_checked(
                         {"id": "c", "status": "X", "file_size_bytes": 5.5}])  # fmt: skip
 
 
+def test_a_list_error_names_the_first_bad_item_whatever_repeats_it() -> None:
+    good = {"id": "b", "status": "X"}
+    bad = {"id": "b", "status": 5}
+    # The same bad object twice, after an equal good one: the error names its first place.
+    with pytest.raises(InvalidPayload, match=r"^item 2: status "):
+        parse_job_list([good, dict(good), bad, bad])
+    for not_an_object in (5, "job", None, ["id"]):
+        with pytest.raises(InvalidPayload, match=r"^item 1 should be a JSON object$"):
+            parse_job_list([good, not_an_object, not_an_object])
+    # Nothing is built from a list that fails: a good list still is, each item its own model.
+    jobs = parse_job_list([good, good])
+    assert [type(job) for job in jobs] == [BatchJob, BatchJob] and jobs[0] is not jobs[1]
+
+
 def test_every_item_of_a_list_is_checked_after_its_shape_is_known() -> None:
     good = {"id": "b", "status": "X", "file_size_bytes": 1}
     # The second item repeats the first's shape (compared, not looked up); the third differs.

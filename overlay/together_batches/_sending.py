@@ -9,6 +9,7 @@ as any other timeout.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -33,6 +34,7 @@ __all__ = [
     "build_request",
     "no_time_left",
     "opened",
+    "parsed_url",
     "request_args",
     "send_options",
     "streams",
@@ -155,12 +157,24 @@ def request_args(
     if call.bare:  # an absolute URL that must not see the key (an upload's PUT)
         args["headers"] = {"User-Agent": headers["User-Agent"], **(extra or {})}
     else:
-        args["url"] = base_url + args["url"]
+        args["url"] = parsed_url(base_url + args["url"])
         args["headers"] = headers if extra is None else {**headers, **extra}
     if call.content is not None:
         args["content"] = call.content()  # made afresh: a retry starts from the first byte
     args["timeout"] = phases
     return args
+
+
+@functools.lru_cache(maxsize=1024)
+def parsed_url(url: str) -> httpx.URL:
+    """`httpx.URL(url)`, remembered: parsing is half the cost of building a request, and a
+    client sends to the same few URLs again and again (a wait polls one job's for hours).
+    URLs are immutable, so one may serve every request to it.
+
+    Raises:
+        httpx.InvalidURL: `url` is not a valid URL (not remembered).
+    """
+    return httpx.URL(url)
 
 
 def build_request(
