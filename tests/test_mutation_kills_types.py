@@ -296,6 +296,24 @@ def test_checked_shapes_are_remembered_but_not_integral_floats_and_not_past_the_
     assert len(BatchJob._shapes) == 3
 
 
+def test_a_list_checks_each_new_shape_once_and_a_remembered_one_never(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    checked: list[str] = []
+    original = BatchJob._check_shape.__func__  # type: ignore[attr-defined]
+
+    def spy(cls: type[BatchJob], data: dict[str, object], where: str) -> None:
+        checked.append(str(data["id"]))
+        original(cls, data, where)
+
+    monkeypatch.setattr(BatchJob, "_check_shape", classmethod(spy))
+    one, other = {"id": "a", "status": "X"}, {"id": "b", "status": "X", "progress": 1}
+    BatchJob.from_list([one, dict(one, id="a2"), other, dict(other, id="b2"), dict(one, id="a3")])
+    assert checked == ["a", "b"]
+    BatchJob.from_list([dict(other, id="b3")])
+    assert checked == ["a", "b"]
+
+
 def test_from_dict_keeps_a_dict_and_copies_another_mapping() -> None:
     body = dict(JOB)
     assert BatchJob.from_dict(body)._data is body

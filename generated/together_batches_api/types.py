@@ -391,7 +391,7 @@ class LeanModel:
         # A list's objects mostly share one shape: comparing with the previous one (its
         # items are the same key strings and type objects) is cheaper than hashing it.
         previous: tuple[object, ...] = ()
-        item: Any = None  # the failing one, after an exception
+        item: Any  # after an exception: the item that raised it
         try:
             for item in src:
                 shape = (*item, *map(type, item.values()))
