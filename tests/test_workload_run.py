@@ -54,7 +54,8 @@ class World:
         options.setdefault("max_requests", 3)
         results: Iterator[BatchResult] = self.client.batches.run(
             requests(count, options.pop("changed", None)), endpoint=ENDPOINT,
-            manifest=self.manifest, on_progress=self.progress.append, **options,
+            manifest=self.manifest, on_progress=options.pop("on_progress", self.progress.append),
+            **options,
         )  # fmt: skip
         return results
 

@@ -23,6 +23,7 @@ __all__ = [
     "call_async",
     "call_sync",
     "check_callable",
+    "check_plain",
     "check_sync",
 ]
 
@@ -67,11 +68,29 @@ def _is_async(callback: object) -> bool:
     )
 
 
-def _refusal(name: str) -> TypeError:
-    return TypeError(
-        f"{name} is an async function, which the sync client cannot await: pass a plain "
-        "function, or wait with AsyncTogether"
-    )
+_SYNC_ADVICE = (
+    "which the sync client cannot await: pass a plain function, or wait with AsyncTogether"
+)
+
+
+def _refusal(name: str, advice: str = _SYNC_ADVICE) -> TypeError:
+    return TypeError(f"{name} is an async function, {advice}")
+
+
+def check_plain(name: str, callback: object, advice: str) -> None:
+    """Refuse a callback that is not callable, or is an `async def`, where nothing awaits.
+
+    Args:
+        name: The argument's name, for the message.
+        callback: The callback, or None.
+        advice: What the message says after "NAME is an async function, ".
+
+    Raises:
+        TypeError: `callback` is neither None nor a plain callable.
+    """
+    check_callable(name, callback)
+    if _is_async(callback):
+        raise _refusal(name, advice)
 
 
 def check_sync(on_progress: OnProgress, on_poll_error: OnPollError) -> None:
@@ -86,8 +105,10 @@ def check_sync(on_progress: OnProgress, on_poll_error: OnPollError) -> None:
             raise _refusal(name)
 
 
-def call_sync(name: str, callback: Callable[[A], object], arg: A) -> None:
-    """Call back from the sync twin.
+def call_sync(
+    name: str, callback: Callable[[A], object], arg: A, advice: str = _SYNC_ADVICE
+) -> None:
+    """Call back where nothing awaits (the sync twin, a workload's steps).
 
     Raises:
         TypeError: The callback returned an awaitable (a callable that `check_sync` could
@@ -98,7 +119,7 @@ def call_sync(name: str, callback: Callable[[A], object], arg: A) -> None:
         close = getattr(result, "close", None)
         if close is not None:
             close()
-        raise _refusal(name)
+        raise _refusal(name, advice)
 
 
 async def call_async(callback: Callable[[A], object], arg: A) -> None:

@@ -16,6 +16,7 @@ from itertools import chain
 from pathlib import Path
 
 from . import _clock
+from ._callbacks import call_sync, check_plain
 from ._input_checks import InputFileInfo
 from ._input_writer import (
     MAX_FILE_BYTES,
@@ -47,6 +48,12 @@ __all__ = ["OnWorkloadProgress", "Session", "WorkloadInput", "start"]
 WorkloadInput = str | os.PathLike[str] | Iterable[Request]
 #: Called with the workload's progress after each change of its state.
 OnWorkloadProgress = Callable[[WorkloadProgress], object] | None
+#: Why `run` refuses an `async def` `on_progress` (in both twins): it is called between the
+#: run's steps, synchronously, and an unawaited coroutine would never run.
+RUN_ADVICE = (
+    "which batches.run calls between its steps without awaiting: pass a plain function "
+    "(it may hand the snapshot to a queue or a task of its own)"
+)
 
 
 class Session:
@@ -91,7 +98,7 @@ class Session:
             self._saved_at = now
         self.workload = changed
         if self.on_progress is not None:
-            self.on_progress(self.progress())
+            call_sync("on_progress", self.on_progress, self.progress(), RUN_ADVICE)
 
     def progress(self) -> WorkloadProgress:
         """The workload's progress now, with the time left at this run's rate."""
@@ -173,9 +180,11 @@ def start(
         InputFileError: The requests have problems (duplicate custom_ids included).
         ManifestError: The manifest records other requests or settings, or is unreadable.
         ValueError: A bad argument (no requests, a negative `retry_failed`, ...).
+        TypeError: `on_progress` is not a plain function (an `async def`, say).
     """
     if not isinstance(endpoint, str) or not endpoint:
         raise ValueError(f"endpoint must be a non-empty str, not {endpoint!r}")
+    check_plain("on_progress", on_progress, RUN_ADVICE)
     if timeout is not None and not timeout >= 0:
         raise ValueError(f"timeout must be None or seconds >= 0, not {timeout!r}")
     path = Path(manifest)
