@@ -552,8 +552,8 @@ def test_emulator_command_serves_until_ctrl_c() -> None:
 
 
 def test_demo_runs_end_to_end_without_key_or_network() -> None:
-    # The timeout only stops a hung demo; how long the demo takes is not asserted (a shared,
-    # loaded machine makes any bound flaky): it runs on the emulator's fast clock.
+    # The timeout only stops a hung demo; how long the demo takes (seconds, in real time) is
+    # not asserted: a shared, loaded machine makes any bound flaky.
     result = subprocess.run(
         [sys.executable, "-m", "together_batches", "demo"],
         # A base URL nobody listens on: the demo must use its own emulator, not this.

@@ -145,6 +145,15 @@ def must_save(
     resumed run that finds an older progress polls again and sees the new one, so losing
     it loses nothing. Every other change (an id, a status, a part consumed, a round) is
     saved at once: a resume plans from it.
+
+    Args:
+        before: The state before the event (the manifest's, but for progress).
+        after: The state the event made (`before` itself when it changed nothing).
+        since_saved: Seconds since the manifest was last written.
+        interval: The longest a change of progress alone goes unsaved.
+
+    Returns:
+        True to write `after` now.
     """
     if after is before:
         return False

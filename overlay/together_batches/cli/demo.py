@@ -41,7 +41,8 @@ DEMO_KEY = "demo-key"
 DEMO_PLAN = JobPlan(validating_seconds=1.0, running_seconds=4.0, failed_fraction=0.25)
 DEMO_MODEL = "meta-llama/Llama-3.3-70B-Instruct-Turbo"
 DEMO_ENDPOINT = "/v1/chat/completions"
-#: A ceiling well under a minute: should anything stall, the demo says so and exits 2.
+#: Each of the demo's two waits (the single batch's, the workload's) has this ceiling: should
+#: anything stall, the demo says so and exits 2 (both run in seconds).
 DEMO_TIMEOUT = 40.0
 SHOWN_ANSWERS = 3
 _ANSWER_LIMIT = 70

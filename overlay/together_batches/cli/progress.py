@@ -167,7 +167,11 @@ class LiveBar(InPlaceLine):
 
     def __enter__(self) -> Self:
         self._quiet.__enter__()
-        return super().__enter__()
+        try:
+            return super().__enter__()
+        except BaseException:  # the first draw failed: `__exit__` will not run
+            self._quiet.__exit__()
+            raise
 
     def __exit__(
         self,

@@ -11,6 +11,7 @@ the decisions come from the pure functions of `workload_render`.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import threading
@@ -64,7 +65,9 @@ class _Above(logging.Handler):
         self._bar = bar
 
     def emit(self, record: logging.LogRecord) -> None:
-        self._bar.write_above(self.format(record))
+        # The terminal gone (a closed pipe or terminal): a warning must not end the run.
+        with contextlib.suppress(OSError, ValueError):
+            self._bar.write_above(self.format(record))
 
 
 class WorkloadBar(InPlaceLine):
@@ -93,7 +96,11 @@ class WorkloadBar(InPlaceLine):
         if not self._logger.hasHandlers():  # else they print it, as they were set up to
             self._above = _Above(self)
             self._logger.addHandler(self._above)
-        return super().__enter__()
+        try:
+            return super().__enter__()
+        except BaseException:  # the first draw failed: `__exit__` will not run
+            self._stop_above()
+            raise
 
     def __exit__(
         self,
@@ -101,10 +108,13 @@ class WorkloadBar(InPlaceLine):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self._stop_above()
+        super().__exit__(exc_type, exc, tb)
+
+    def _stop_above(self) -> None:
         if self._above is not None:
             self._logger.removeHandler(self._above)
             self._above = None
-        super().__exit__(exc_type, exc, tb)
 
     def update(self, progress: WorkloadProgress) -> None:
         """Remember the progress and redraw at once."""
