@@ -169,16 +169,21 @@ def list_cpu(
 
 
 def import_times() -> list[tuple[str, float, float]]:
+    # As installed: with bytecode. Without it (PYTHONDONTWRITEBYTECODE set, as on some CI
+    # machines), every module changed since its .pyc was written is compiled again at each
+    # import, which measures the compiler, not the package; the warm-up import writes them.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
     def process(module: str) -> float:
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", f"import {module}"], check=True)
+        subprocess.run([sys.executable, "-c", f"import {module}"], check=True, env=env)
         return time.perf_counter() - start
 
     def import_only(module: str) -> float:
         code = (
             f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
         )
-        out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+        out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, env=env)
         return float(out.stdout)
 
     whole = side_by_side(lambda: process("together_batches"), lambda: process("httpx"), 15)
