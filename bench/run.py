@@ -97,7 +97,8 @@ def side_by_side(
 ) -> tuple[float, float]:
     """Medians of `rounds` alternating measurements (each callable returns seconds)."""
     ours(), raw()  # warm up both: connections, caches, lazy imports
-    ours_times, raw_times = [], []
+    ours_times: list[float] = []
+    raw_times: list[float] = []
     for index in range(rounds):
         pair = [(ours, ours_times), (raw, raw_times)]
         for measure, into in pair if index % 2 == 0 else pair[::-1]:
