@@ -30,7 +30,7 @@ from together_batches import AsyncTogether, Together
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.transfer import transfer_rows
-from bench.wait_many import wait_many
+from bench.wait_many import in_fresh_process as wait_many
 from bench.workload import workload_rows
 from bench.workload_wait import long_wait_rows
 
