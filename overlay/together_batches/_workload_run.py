@@ -49,17 +49,20 @@ def drive(client: Together, session: Session) -> Iterator[BatchResult]:
         Each request's final outcome, once per run (a part whose reading a crash cut
         short is read again in full when resumed).
     """
-    while actions := next_actions(session.workload):
-        # In the plan's order: a look for a lost create's batch must come before any new
-        # create, which could make a batch it would take for its own.
-        for action in actions:
-            if isinstance(action, FindBatch):
-                yield from _do(client, session, action)
-        _upload_all(client, session, [a.part for a in actions if isinstance(a, Upload)])
-        _create_all(client, session, [a.part for a in actions if isinstance(a, Create)])
-        for action in actions:
-            if not isinstance(action, Upload | Create | FindBatch):
-                yield from _do(client, session, action)
+    try:
+        while actions := next_actions(session.workload):
+            # In the plan's order: a look for a lost create's batch must come before any
+            # new create, which could make a batch it would take for its own.
+            for action in actions:
+                if isinstance(action, FindBatch):
+                    yield from _do(client, session, action)
+            _upload_all(client, session, [a.part for a in actions if isinstance(a, Upload)])
+            _create_all(client, session, [a.part for a in actions if isinstance(a, Create)])
+            for action in actions:
+                if not isinstance(action, Upload | Create | FindBatch):
+                    yield from _do(client, session, action)
+    finally:  # ended, failed, or closed (`results.close()`, or the iterator dropped)
+        session.close()
 
 
 def concurrently(call: Callable[[A], R], items: Iterable[A], limit: int) -> Iterator[R]:

@@ -43,17 +43,21 @@ R = TypeVar("R")
 
 async def drive_async(client: AsyncTogether, session: Session) -> AsyncIterator[BatchResult]:
     """`_workload_run.drive` for the async twin."""
-    while actions := next_actions(session.workload):
-        for action in actions:  # first: see `_workload_run.drive`
-            if isinstance(action, FindBatch):
-                async for result in _do(client, session, action):
-                    yield result
-        await _upload_all(client, session, [a.part for a in actions if isinstance(a, Upload)])
-        await _create_all(client, session, [a.part for a in actions if isinstance(a, Create)])
-        for action in actions:
-            if not isinstance(action, Upload | Create | FindBatch):
-                async for result in _do(client, session, action):
-                    yield result
+    try:
+        while actions := next_actions(session.workload):
+            for action in actions:  # first: see `_workload_run.drive`
+                if isinstance(action, FindBatch):
+                    async for result in _do(client, session, action):
+                        yield result
+            uploads = [a.part for a in actions if isinstance(a, Upload)]
+            await _upload_all(client, session, uploads)
+            await _create_all(client, session, [a.part for a in actions if isinstance(a, Create)])
+            for action in actions:
+                if not isinstance(action, Upload | Create | FindBatch):
+                    async for result in _do(client, session, action):
+                        yield result
+    finally:  # ended, failed, or closed (`await results.aclose()`)
+        session.close()
 
 
 async def each_concurrently(

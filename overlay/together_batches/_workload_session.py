@@ -28,6 +28,7 @@ from ._input_writer import (
 from ._inputs import Request
 from ._results import BatchResult
 from ._workload_events import Consumed, Event, RoundPlanned, apply, must_save, new_workload
+from ._workload_lock import ManifestLock
 from ._workload_manifest import check_matches, load_manifest, save_manifest
 from ._workload_plan import (
     Consume,
@@ -67,13 +68,15 @@ class Session:
         timeout: Seconds the whole run may wait for batches, or None for the batches' own
             deadlines.
         max_concurrency: Polls in flight at once while waiting.
+        lock: The manifest's lock, held by this run until `close`.
     """
 
     def __init__(
         self, manifest: Path, workload: Workload, on_progress: OnWorkloadProgress,
-        timeout: float | None, max_concurrency: int,
+        timeout: float | None, max_concurrency: int, *, lock: ManifestLock | None = None,
     ) -> None:  # fmt: skip
         self.manifest, self.workload, self.on_progress = manifest, workload, on_progress
+        self._lock = lock
         self.max_concurrency = max_concurrency
         #: Where a consumer's merged results file ends, flushed (the CLI's `-o`): called as
         #: each part is consumed, so that a resumed run cuts the file there.
@@ -83,6 +86,11 @@ class Session:
         self.deadline = None if timeout is None else _clock.monotonic() + timeout
         #: When the manifest was last written (`workload` is saved already).
         self._saved_at = _clock.monotonic()
+
+    def close(self) -> None:
+        """The run is over (ended, failed or closed): give the manifest's lock back."""
+        if self._lock is not None:
+            self._lock.release()
 
     def record(self, event: Event) -> None:
         """Apply `event`; save the manifest when `must_save` says so, and report progress
@@ -188,18 +196,24 @@ def start(
     if timeout is not None and not timeout >= 0:
         raise ValueError(f"timeout must be None or seconds >= 0, not {timeout!r}")
     path = Path(manifest)
-    recorded = load_manifest(path)
-    if recorded is None:
-        infos = _split(requests, parts_directory(path), max_requests=max_requests,
-                       max_bytes=max_bytes, durable=True)  # fmt: skip
-        given = _given(infos, path, endpoint=endpoint, model_id=model_id,
-                       retry_failed=retry_failed, max_requests=max_requests,
-                       max_bytes=max_bytes)  # fmt: skip
-        save_manifest(path, given)
-        return Session(path, given, on_progress, timeout, max_concurrency)
-    _resume(requests, recorded, path, endpoint=endpoint, model_id=model_id,
-            retry_failed=retry_failed)  # fmt: skip
-    return Session(path, recorded, on_progress, timeout, max_concurrency)
+    lock = ManifestLock(path)
+    lock.take()  # before the manifest is read (see `_workload_lock`); `Session.close` frees it
+    try:
+        recorded = load_manifest(path)
+        if recorded is None:
+            infos = _split(requests, parts_directory(path), max_requests=max_requests,
+                           max_bytes=max_bytes, durable=True)  # fmt: skip
+            recorded = _given(infos, path, endpoint=endpoint, model_id=model_id,
+                              retry_failed=retry_failed, max_requests=max_requests,
+                              max_bytes=max_bytes)  # fmt: skip
+            save_manifest(path, recorded)
+        else:
+            _resume(requests, recorded, path, endpoint=endpoint, model_id=model_id,
+                    retry_failed=retry_failed)  # fmt: skip
+    except BaseException:
+        lock.release()
+        raise
+    return Session(path, recorded, on_progress, timeout, max_concurrency, lock=lock)
 
 
 #: The name a resumed run's scratch directory starts with, in the parts directory.
