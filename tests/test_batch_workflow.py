@@ -345,9 +345,12 @@ def test_download_of_a_job_without_an_error_file_saves_only_the_output(
     env = Env(twin)
     job = env.finished(env.client.batches.submit((request(i) for i in range(3)), endpoint=ENDPOINT))
     assert job.error_file_id is None
+    stale = tmp_path / "r.errors.jsonl"  # an earlier job's errors, downloaded to this name
+    stale.write_text('{"custom_id": "old"}\n')
     assert env.client.batches.download(job, tmp_path / "r.jsonl") == DownloadedFiles(
         tmp_path / "r.jsonl", None
     )
+    assert not stale.exists()  # it would pass for this job's errors
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.jsonl"]
 
 

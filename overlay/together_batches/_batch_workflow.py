@@ -11,7 +11,6 @@ import contextlib
 import os
 import tempfile
 from collections.abc import AsyncIterator, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,9 +18,16 @@ from . import _calls
 from . import _transfer as T
 from . import _upload_file as F
 from ._config import Timeout
+from ._downloads import (
+    DownloadedFiles,
+    download_targets,
+    downloaded,
+    errors_path,
+    result_file_ids,
+)
 from ._inputs import Request, check_input_file, write_input_file
 from ._models import BatchJob
-from ._results import BatchResult, ResultReader, ResultsUnavailableError, failed_custom_ids
+from ._results import BatchResult, ResultReader, failed_custom_ids
 
 if TYPE_CHECKING:
     from ._client import AsyncTogether, Together
@@ -37,6 +43,7 @@ __all__ = [
     "SubmitInput",
     "download",
     "download_async",
+    "downloaded",
     "errors_path",
     "failed_ids",
     "failed_ids_async",
@@ -56,63 +63,6 @@ OnDownload = T.OnDownload
 SubmitInput = str | os.PathLike[str] | F.BinaryFile | Iterable[Request]
 #: The name an input built from requests is uploaded under.
 REQUESTS_FILE_NAME = "batch-input.jsonl"
-
-
-@dataclass(frozen=True, slots=True)
-class DownloadedFiles:
-    """Where `Batches.download` saved a job's files.
-
-    Attributes:
-        output: The output file's path, or None when the job has none.
-        errors: The error file's path (`NAME.errors.jsonl` beside the output), or None when
-            the job has none.
-    """
-
-    output: Path | None
-    errors: Path | None
-
-
-def result_file_ids(job: BatchJob) -> list[str]:
-    """The files holding a job's results: its output file, then its error file.
-
-    Raises:
-        ResultsUnavailableError: The job has not ended, or has neither file.
-    """
-    if not job.status.is_terminal:
-        raise ResultsUnavailableError(
-            f"batch {job.id} is {job.status} ({job.progress:.1%}): it has no results until "
-            "it ends; wait for it first (wait_until_done)",
-            job=job,
-        )
-    files = [f for f in (job.output_file_id, job.error_file_id) if f]
-    if not files:
-        reason = f"; its error: {job.error}" if job.error else ""
-        raise ResultsUnavailableError(
-            f"batch {job.id} ended {job.status} without an output or an error file{reason}",
-            job=job,
-        )
-    return files
-
-
-def errors_path(path: Path) -> Path:
-    """Where the error file goes beside an output file: `NAME.errors.jsonl`."""
-    name = path.name.removesuffix(".jsonl") if path.name != ".jsonl" else path.name
-    return path.with_name(f"{name}.errors.jsonl")
-
-
-def download_targets(job: BatchJob, path: str | os.PathLike[str]) -> list[tuple[str | None, Path]]:
-    """The job's output and error files (None where it has none), each with where to save
-    it: `path` (in it as `ID.jsonl`, when it is a directory) and `NAME.errors.jsonl`
-    beside it.
-
-    Raises:
-        ResultsUnavailableError: The job has not ended, or has neither file.
-    """
-    result_file_ids(job)
-    out = Path(path)
-    if out.is_dir():
-        out = out / f"{job.id}.jsonl"
-    return [(job.output_file_id or None, out), (job.error_file_id or None, errors_path(out))]
 
 
 def _job(client: Together, job_or_id: JobOrId, timeout: Timeout) -> BatchJob:
@@ -177,13 +127,14 @@ def download(
     """Save a job's output file to `path` and its error file beside it."""
     T.check_on_progress(on_progress, asynchronous=False)
     job = _job(client, job_or_id, timeout)
+    targets = download_targets(job, path)
     saved = [
         None if file_id is None else client.files.download(
             file_id, where, on_progress=on_progress, timeout=timeout
         )
-        for file_id, where in download_targets(job, path)
+        for file_id, where in targets
     ]  # fmt: skip
-    return DownloadedFiles(*saved)
+    return downloaded(targets, saved)
 
 
 async def download_async(
@@ -196,13 +147,14 @@ async def download_async(
     """`download` for the async twin."""
     T.check_on_progress(on_progress, asynchronous=True)
     job = await _ajob(client, job_or_id, timeout)
+    targets = download_targets(job, path)
     saved = [
         None if file_id is None else await client.files.download(
             file_id, where, on_progress=on_progress, timeout=timeout
         )
-        for file_id, where in download_targets(job, path)
+        for file_id, where in targets
     ]  # fmt: skip
-    return DownloadedFiles(*saved)
+    return downloaded(targets, saved)
 
 
 def _checked(source: SubmitInput, directory: str | None) -> F.UploadSource:
