@@ -47,6 +47,9 @@ def to_json(workload: Workload) -> dict[str, Any]:
 _WORKLOAD_FIELDS = tuple(f.name for f in fields(Workload))
 _PART_FIELDS = tuple(f.name for f in fields(Part))
 _FILE_FIELDS = tuple(f.name for f in fields(PartFile))
+#: A part's ids (its file's, its batch's, and the batch's result files'), each a string or
+#: null: the names are `Part`'s, which are the job's own (the spec's), not written again here.
+_ID_FIELDS = tuple(f.name for f in fields(Part) if f.name.endswith("_id"))
 
 
 def _part_json(part: Part) -> dict[str, Any]:
@@ -161,18 +164,15 @@ def _part(data: Any, source: str, where: str) -> Part:
     ints = lambda v: isinstance(v, list) and all(map(_is_int, v))  # noqa: E731
     progress = get("progress", lambda v: type(v) in (int, float) and 0 <= v <= 1, "0 to 1")
     leftover = get("leftover", lambda v: v is None or isinstance(v, dict), "an object")
+    ids = {name: get(name, _optional(_is_str), "an id") for name in _ID_FIELDS}
     return Part(
         number=get("number", _is_int, "a number"), round=get("round", _is_int, "a number"),
         input=_part_file(data.get("input"), source, f"{where}input."),
         sources=tuple(get("sources", ints, "a list of part numbers")),
-        file_id=get("file_id", _optional(_is_str), "an id"),
         creating=get("creating", _is_bool, "true or false"),
         create_sent_at=get("create_sent_at", _optional(_is_time), "a time"),
-        batch_id=get("batch_id", _optional(_is_str), "an id"),
         status=get("status", _optional(_is_str), "a status"), progress=float(progress),
-        output_file_id=get("output_file_id", _optional(_is_str), "an id"),
-        error_file_id=get("error_file_id", _optional(_is_str), "an id"),
-        consumed=get("consumed", _is_bool, "true or false"),
+        consumed=get("consumed", _is_bool, "true or false"), **ids,
         succeeded=get("succeeded", _optional(_is_int), "a count"),
         leftover=None if leftover is None else _part_file(leftover, source, f"{where}leftover."),
     )  # fmt: skip
