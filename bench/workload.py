@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from together_batches import AsyncTogether, InputFileInfo, Together, write_input_file
-from together_batches._input_writer import MAX_REQUESTS
+from together_batches._jsonl.writer import MAX_REQUESTS
 
 KEY = "sk-bench"
 ENDPOINT = "/v1/chat/completions"

@@ -81,7 +81,7 @@ class Synced:
             return value
         if callable(value):
             return self._wrap(value)
-        if type(value).__module__.startswith("together_batches._"):
+        if type(value).__module__.startswith(("together_batches._", "together_batches.resources.")):
             return Synced(value, self._runner)
         return value
 

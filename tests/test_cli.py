@@ -29,8 +29,8 @@ import attrs
 import pytest
 
 from together_batches import APIConnectionError, BatchJob, BatchStatus, PollFailure, Together
-from together_batches.cli.progress import LiveBar, PlainLines
-from together_batches.cli.render import (
+from together_batches.cli.views.progress import LiveBar, PlainLines
+from together_batches.cli.views.render import (
     TABLE_HEADER,
     exit_code_for,
     failure_text,

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from together_batches import BatchResult, FileObject, InputFileError, InputProblem
-from together_batches.cli.file_render import (
+from together_batches.cli.views.files import (
     file_rows,
     format_bytes,
     problem_lines,
@@ -23,7 +23,7 @@ from together_batches.cli.file_render import (
     results_summary,
     transfer_line,
 )
-from together_batches.cli.transfer import TransferBar
+from together_batches.cli.views.transfer import TransferBar
 from together_batches.testing import Emulator, FakeClock, JobPlan
 from together_batches_api.models.batch_output_response import BatchOutputResponse
 from together_batches_api.models.batch_request_error import BatchRequestError

@@ -9,8 +9,8 @@ import logging
 
 import pytest
 
-from together_batches.cli.progress import LiveBar
-from together_batches.cli.workload_view import WorkloadBar
+from together_batches.cli.views.progress import LiveBar
+from together_batches.cli.views.workload import WorkloadBar
 
 from .test_cli_workload_view import Clock, Closing, progress
 

@@ -12,9 +12,9 @@ import httpx
 import pytest
 
 from together_batches import BatchResult, Together
-from together_batches._workload_run import drive
-from together_batches._workload_session import Session
-from together_batches.cli import workload as workload_cli
+from together_batches._workload.driver import drive
+from together_batches._workload.session import Session
+from together_batches.cli.commands import workload as workload_cli
 from together_batches.testing import Emulator, FakeClock, JobPlan
 
 from .test_cli_files import ENDPOINT, KEY, Tool, write_input

@@ -15,9 +15,10 @@ import httpx
 import pytest
 
 from together_batches import Together, WorkloadProgress
-from together_batches.cli import workload as workload_cli
-from together_batches.cli.progress import is_tty
-from together_batches.cli.workload_render import (
+from together_batches.cli.commands import workload as workload_cli
+from together_batches.cli.views.progress import is_tty
+from together_batches.cli.views.workload import WorkloadBar, WorkloadLines, make_workload_display
+from together_batches.cli.views.workload_table import (
     change_key,
     left_now,
     line_due,
@@ -26,7 +27,6 @@ from together_batches.cli.workload_render import (
     progress_text,
     workload_frame,
 )
-from together_batches.cli.workload_view import WorkloadBar, WorkloadLines, make_workload_display
 from together_batches.testing import Emulator, FakeClock, JobPlan
 
 from .test_cli_files import ENDPOINT, KEY, write_input

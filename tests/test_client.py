@@ -33,7 +33,7 @@ from together_batches import (
     Together,
     TogetherError,
 )
-from together_batches import _sending as S
+from together_batches._http import sending as S
 
 from ._twins import Twin
 from .conftest import FakeTime

@@ -7,8 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
-from together_batches import _deadline as D
 from together_batches._config import to_timeout
+from together_batches._http import deadlines as D
 
 DEFAULT = httpx.Timeout(60.0, connect=10.0)
 

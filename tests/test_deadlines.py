@@ -17,7 +17,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from together_batches import APITimeoutError, WaitTimeoutError, _wait_options
+from together_batches import APITimeoutError, WaitTimeoutError
+from together_batches._wait import options as _wait_options
 
 from ._loopback import Seen, Trickle, loopback
 from ._twins import Twin

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from together_batches import MAX_FILE_BYTES, MAX_REQUESTS, InputFileInfo
-from together_batches._input_checks import Checker
-from together_batches._input_writer import InputFileWriter
+from together_batches._jsonl.checks import Checker
+from together_batches._jsonl.writer import InputFileWriter
 
 
 def test_the_limits_default_to_a_batch_s() -> None:

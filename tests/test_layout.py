@@ -14,20 +14,20 @@ PACKAGE = OVERLAY / "together_batches"
 
 #: The client core: what sends requests, or runs the waits' threads and tasks.
 CLIENT_CORE = frozenset({
-    "together_batches._client", "together_batches._sending", "together_batches._batches",
-    "together_batches._batches_async", "together_batches._batch_waits",
-    "together_batches._files_resource", "together_batches._waiter",
-    "together_batches._waiter_async",
+    "together_batches._client", "together_batches._http.sending", "together_batches.resources.batches",
+    "together_batches.resources.batches_async", "together_batches.resources.waits",
+    "together_batches.resources.files", "together_batches._wait.threads",
+    "together_batches._wait.tasks",
 })  # fmt: skip
 #: The pure modules: decisions and values, no I/O.
 PURE = (
-    "together_batches._retry", "together_batches._wait_options", "together_batches._wait_state",
-    "together_batches._wait_run", "together_batches._wait_schedule", "together_batches._deadline", "together_batches._callbacks",
-    "together_batches._status", "together_batches._ids", "together_batches._models",
-    "together_batches._files", "together_batches._exceptions", "together_batches._config",
-    "together_batches._workload_records", "together_batches._workload_events",
-    "together_batches._workload_plan", "together_batches._workload_results",
-    "together_batches._workload_progress",
+    "together_batches._http.retry", "together_batches._wait.options", "together_batches._wait.state",
+    "together_batches._wait.core", "together_batches._wait.schedule", "together_batches._http.deadlines", "together_batches._wait.callbacks",
+    "together_batches._status", "together_batches._http.ids", "together_batches._models",
+    "together_batches._file_models", "together_batches._exceptions", "together_batches._config",
+    "together_batches._workload.records", "together_batches._workload.events",
+    "together_batches._workload.plan", "together_batches._workload.results",
+    "together_batches._workload.progress",
 )  # fmt: skip
 #: What a pure module may not reach, directly or through another module.
 IO_MODULES = CLIENT_CORE | {
@@ -119,12 +119,12 @@ def test_nothing_outside_the_cli_imports_from_it() -> None:
 
 
 def test_the_async_waiter_does_not_lean_on_the_sync_one() -> None:
-    assert "together_batches._waiter" not in _imports("together_batches._waiter_async")
+    assert "together_batches._wait.threads" not in _imports("together_batches._wait.tasks")
 
 
 def test_the_checker_sees_imports_inside_functions() -> None:
     # AsyncBatches imports the async waiter inside its methods: the walk must see it.
-    assert "together_batches._waiter_async" in _imports("together_batches._batches_async")
+    assert "together_batches._wait.tasks" in _imports("together_batches.resources.batches_async")
 
 
 @pytest.mark.parametrize(

@@ -16,15 +16,15 @@ import pytest
 
 from together_batches import BatchJob, BatchStatus, WaitTimeoutError, _status
 from together_batches._exceptions import status_error_class
-from together_batches._ids import check_id
-from together_batches._models import parse_create, parse_job
-from together_batches._retry import (
+from together_batches._http.ids import check_id
+from together_batches._http.retry import (
     Failure,
     RetryPolicy,
     backoff_delay,
     parse_retry_after,
     retry_delay,
 )
+from together_batches._models import parse_create, parse_job
 from together_batches_api import types as T
 
 from . import _wait_core as P

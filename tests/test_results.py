@@ -18,7 +18,7 @@ from together_batches import (
     failed_custom_ids,
     iter_results,
 )
-from together_batches._results import ResultReader, parse_result
+from together_batches._jsonl.results import ResultReader, parse_result
 from together_batches_api.models import BatchOutputResponse, BatchRequestError, BatchResultLine
 from together_batches_api.types import InvalidPayload
 

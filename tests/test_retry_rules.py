@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from together_batches import InternalServerError
-from together_batches._retry import (
+from together_batches._http.retry import (
     RETRYABLE_STATUSES,
     Failure,
     RetryPolicy,

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from together_batches import BatchJob, BatchStatus, Together, TogetherError
-from together_batches import _calls as calls
-from together_batches._calls import Call
+from together_batches._http import calls
+from together_batches._http.calls import Call
 
 from ._loopback import Reply, Seen, loopback
 from .conftest import holds_no_watched_key

@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from together_batches import APIConnectionError, APIStatusError, TogetherError
-from together_batches._retry import Failure, classify_exception
-from together_batches._send_errors import SEND_ERRORS, connection_error
+from together_batches._http.errors import SEND_ERRORS, connection_error
+from together_batches._http.retry import Failure, classify_exception
 
 from ._loopback import Reply, Seen, loopback
 from ._twins import Twin

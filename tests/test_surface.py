@@ -24,7 +24,7 @@ from together_batches import (
     Files,
     Together,
 )
-from together_batches._workload_session import OnWorkloadProgress
+from together_batches._workload.session import OnWorkloadProgress
 from together_batches_api.models import BatchJobStatus
 
 
@@ -34,8 +34,9 @@ def test_all_is_curated_and_importable() -> None:
     for name in names:
         assert hasattr(together_batches, name), name
     public = {n for n in vars(together_batches) if not n.startswith("_")}
-    # Subpackages become attributes once imported: the emulator and the command-line tool.
-    assert public <= set(names) | {"testing", "cli"}, public - set(names)
+    # Subpackages become attributes once imported: the emulator, the command-line tool, and
+    # the resources (whose classes are exported here; the folder is where they live).
+    assert public <= set(names) | {"testing", "cli", "resources"}, public - set(names)
 
 
 def test_the_batch_workflow_names_are_public() -> None:
@@ -60,7 +61,7 @@ def test_of_the_workload_pieces_only_the_error_and_the_progress_are_public() -> 
     workload = {n for n in together_batches.__all__ if "orkload" in n or n.startswith("split")}
     assert workload == {"WorkloadProgress"}
     progress = together_batches.WorkloadProgress
-    assert progress.__module__ == "together_batches._workload_progress"
+    assert progress.__module__ == "together_batches._workload.progress"
     assert progress.__doc__ is not None and "on_progress" in progress.__doc__
     for twin in (together_batches.Batches, together_batches.AsyncBatches):
         annotation = inspect.signature(twin.run).parameters["on_progress"].annotation
@@ -71,7 +72,7 @@ def test_of_the_workload_pieces_only_the_error_and_the_progress_are_public() -> 
 
 def test_the_workload_progress_loads_on_first_use() -> None:
     code = (
-        "import sys, together_batches as t; before = 'together_batches._workload_progress' "
+        "import sys, together_batches as t; before = 'together_batches._workload.progress' "
         "in sys.modules; t.WorkloadProgress; print(before, 'WorkloadProgress' in dir(t))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

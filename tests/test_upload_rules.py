@@ -12,12 +12,18 @@ import httpx
 import pytest
 
 from together_batches import BatchJob, ResultsUnavailableError
-from together_batches._batch_workflow import errors_path, result_file_ids
-from together_batches._calls import Call, error_message
-from together_batches._hosts import literal_address, upload_url_problem
-from together_batches._sending import send_options, streams
-from together_batches._transfer import expected_size
-from together_batches._upload import Existing, Started, file_id_problem, file_type_of, read_initiate
+from together_batches._files.hosts import literal_address, upload_url_problem
+from together_batches._files.transfer import expected_size
+from together_batches._files.upload import (
+    Existing,
+    Started,
+    file_id_problem,
+    file_type_of,
+    read_initiate,
+)
+from together_batches._http.calls import Call, error_message
+from together_batches._http.sending import send_options, streams
+from together_batches.resources.workflow import errors_path, result_file_ids
 from together_batches_api.types import InvalidPayload
 
 from .test_layout import IO_MODULES, IO_STDLIB, _reach, _within
@@ -324,7 +330,12 @@ def test_result_files_of_a_job(
 
 
 @pytest.mark.parametrize(
-    "module", ["together_batches._hosts", "together_batches._upload", "together_batches._results"]
+    "module",
+    [
+        "together_batches._files.hosts",
+        "together_batches._files.upload",
+        "together_batches._jsonl.results",
+    ],
 )
 def test_the_upload_and_results_rules_reach_no_io_module(module: str) -> None:
     reached = _within(_reach(module), IO_MODULES) | (_reach(module) & IO_STDLIB)

@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from together_batches import APITimeoutError, BatchJob, BatchStatus
-from together_batches._callbacks import PollFailure
 from together_batches._exceptions import status_error_class
+from together_batches._wait.callbacks import PollFailure
 
 from . import _wait_core as P
 

@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from together_batches._workload_run import concurrently
-from together_batches._workload_run_async import each_concurrently
+from together_batches._workload.driver import concurrently
+from together_batches._workload.driver_async import each_concurrently
 
 
 def answer(item: int) -> int:

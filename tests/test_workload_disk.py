@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from together_batches import BatchResult, ManifestError, _clock
-from together_batches import _workload_session as session_module
-from together_batches._workload_events import (
+from together_batches._workload import session as session_module
+from together_batches._workload.events import (
     PROGRESS_SAVE_INTERVAL,
     Consumed,
     Created,
@@ -28,9 +28,9 @@ from together_batches._workload_events import (
     must_save,
     new_workload,
 )
-from together_batches._workload_manifest import load_manifest, save_manifest
-from together_batches._workload_plan import parts_directory
-from together_batches._workload_records import PartFile, Workload
+from together_batches._workload.manifest import load_manifest, save_manifest
+from together_batches._workload.plan import parts_directory
+from together_batches._workload.records import PartFile, Workload
 from together_batches.testing import Emulator, FakeClock, JobPlan, fast_forward
 
 from ._twins import Twin

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from together_batches import MAX_FILE_BYTES, MAX_REQUESTS, BatchResult
-from together_batches._workload_manifest import load_manifest
-from together_batches._workload_records import Workload
+from together_batches._workload.manifest import load_manifest
+from together_batches._workload.records import Workload
 from together_batches.testing import Emulator, FakeClock, JobPlan, fast_forward
 
 from ._twins import Twin, drain

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from together_batches import APIStatusError, ManifestError
-from together_batches._workload_lock import ManifestLock, lock_path
+from together_batches._workload.lock import ManifestLock, lock_path
 from together_batches.testing import Fault, fast_forward
 
 from ._processes import finish
@@ -80,7 +80,7 @@ def test_a_lock_held_by_another_process_refuses_and_its_death_frees_it(
         [sys.executable, "-c", textwrap.dedent(f"""
             import sys
             from pathlib import Path
-            from together_batches._workload_lock import ManifestLock
+            from together_batches._workload.lock import ManifestLock
             lock = ManifestLock(Path({str(world.manifest)!r}))
             lock.take()
             print("held", flush=True)

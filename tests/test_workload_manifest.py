@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from together_batches import InputFileInfo, ManifestError, TogetherError
-from together_batches._workload_events import new_workload
-from together_batches._workload_manifest import (
+from together_batches._workload.events import new_workload
+from together_batches._workload.manifest import (
     SCHEMA,
     VERSION,
     check_matches,
@@ -21,7 +21,7 @@ from together_batches._workload_manifest import (
     to_json,
     workload_from_json,
 )
-from together_batches._workload_records import Part, PartFile, Workload, part_file
+from together_batches._workload.records import Part, PartFile, Workload, part_file
 
 FILE_A = PartFile("w.parts/part-00001.jsonl", 3, 120, "a" * 64)
 FILE_B = PartFile("w.parts/part-00002.jsonl", 2, 80, "b" * 64)

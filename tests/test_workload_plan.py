@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from together_batches import BatchJob
-from together_batches._workload_events import (
+from together_batches._workload.events import (
     Consumed,
     Created,
     CreateSent,
@@ -24,8 +24,8 @@ from together_batches._workload_events import (
     apply,
     new_workload,
 )
-from together_batches._workload_manifest import to_json, workload_from_json
-from together_batches._workload_plan import (
+from together_batches._workload.manifest import to_json, workload_from_json
+from together_batches._workload.plan import (
     Action,
     Consume,
     Create,
@@ -40,7 +40,7 @@ from together_batches._workload_plan import (
     round_prefix,
     seen,
 )
-from together_batches._workload_records import Part, PartFile, Workload
+from together_batches._workload.records import Part, PartFile, Workload
 
 
 def files(*counts: int, round_: int = 0) -> list[PartFile]:

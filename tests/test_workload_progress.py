@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from together_batches._workload_events import (
+from together_batches._workload.events import (
     Consumed,
     Created,
     CreateSent,
@@ -15,7 +15,7 @@ from together_batches._workload_events import (
     apply,
     new_workload,
 )
-from together_batches._workload_progress import (
+from together_batches._workload.progress import (
     STATE_ORDER,
     Sample,
     WorkloadProgress,
@@ -23,7 +23,7 @@ from together_batches._workload_progress import (
     snapshot,
     time_left,
 )
-from together_batches._workload_records import PartFile, Workload
+from together_batches._workload.records import PartFile, Workload
 
 
 def files(*counts: int) -> list[PartFile]:

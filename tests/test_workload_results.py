@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import pytest
 
 from together_batches import BatchResult
-from together_batches._results import parse_result
-from together_batches._workload_records import Part, PartFile
-from together_batches._workload_results import UNFINISHED_CODE, PartResults, custom_id_of
+from together_batches._jsonl.results import parse_result
+from together_batches._workload.records import Part, PartFile
+from together_batches._workload.results import UNFINISHED_CODE, PartResults, custom_id_of
 
 IDS = ["a", "b", "c", "d", "e"]
 

@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 
 from together_batches import BatchJob, BatchResult, ManifestError
-from together_batches._input_writer import InputFileWriter, new_sha256
-from together_batches._results import parse_result
-from together_batches._workload_events import (
+from together_batches._jsonl.results import parse_result
+from together_batches._jsonl.writer import InputFileWriter, new_sha256
+from together_batches._workload.events import (
     Consumed,
     Created,
     CreateSent,
@@ -33,8 +33,8 @@ from together_batches._workload_events import (
     apply,
     new_workload,
 )
-from together_batches._workload_manifest import check_matches, load_manifest, save_manifest
-from together_batches._workload_plan import (
+from together_batches._workload.manifest import check_matches, load_manifest, save_manifest
+from together_batches._workload.plan import (
     Action,
     Consume,
     Create,
@@ -49,9 +49,9 @@ from together_batches._workload_plan import (
     round_prefix,
     seen,
 )
-from together_batches._workload_records import Part, PartFile, Workload, part_file
-from together_batches._workload_results import UNFINISHED_CODE, PartResults, custom_id_of
-from together_batches._workload_split import split_lines, split_requests
+from together_batches._workload.records import Part, PartFile, Workload, part_file
+from together_batches._workload.results import UNFINISHED_CODE, PartResults, custom_id_of
+from together_batches._workload.split import split_lines, split_requests
 
 ENDPOINT = "/v1/chat/completions"
 

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 
 from together_batches import BatchResult, InputFileError, ManifestError, WaitTimeoutError
-from together_batches import _workload_session as session_module
-from together_batches._workload_manifest import load_manifest, save_manifest
-from together_batches._workload_progress import WorkloadProgress
-from together_batches._workload_records import Workload
-from together_batches._workload_results import UNFINISHED_CODE
+from together_batches._workload import session as session_module
+from together_batches._workload.manifest import load_manifest, save_manifest
+from together_batches._workload.progress import WorkloadProgress
+from together_batches._workload.records import Workload
+from together_batches._workload.results import UNFINISHED_CODE
 from together_batches.testing import Emulator, FakeClock, JobPlan, fast_forward
 
 from ._twins import Twin

@@ -22,9 +22,9 @@ from typing import Any
 import pytest
 
 from together_batches import BatchResult
-from together_batches._workload_manifest import load_manifest
-from together_batches._workload_progress import WorkloadProgress
-from together_batches._workload_records import Part, Workload
+from together_batches._workload.manifest import load_manifest
+from together_batches._workload.progress import WorkloadProgress
+from together_batches._workload.records import Part, Workload
 from together_batches.testing import Emulator, FakeClock, JobPlan, fast_forward
 
 from ._twins import Twin, drain

@@ -19,7 +19,7 @@ from together_batches import (
     check_input_file,
     write_input_file,
 )
-from together_batches._workload_split import part_path, split_file, split_lines, split_requests
+from together_batches._workload.split import part_path, split_file, split_lines, split_requests
 
 
 def line_of(custom_id: str, body: dict[str, Any]) -> bytes:

@@ -46,13 +46,13 @@ LIST = ROOT / "tests" / "MUTATION.md"
 # pure modules; the other two hold the runtime of the generated models they build on (the
 # type checks and the BatchJob constructor).
 MUTATED = (
-    "together_batches/_retry.py",
-    "together_batches/_wait_options.py",
-    "together_batches/_wait_state.py",
-    "together_batches/_wait_schedule.py",
-    "together_batches/_wait_run.py",
+    "together_batches/_http/retry.py",
+    "together_batches/_wait/options.py",
+    "together_batches/_wait/state.py",
+    "together_batches/_wait/schedule.py",
+    "together_batches/_wait/core.py",
     "together_batches/_status.py",
-    "together_batches/_ids.py",
+    "together_batches/_http/ids.py",
     "together_batches/_models.py",
     "together_batches_api/types.py",
     "together_batches_api/models/batch_job.py",

@@ -10,9 +10,6 @@ print(job.status, f"{job.progress:.1%}")
 import importlib as _importlib
 import typing as _typing
 
-from ._batches import Batches
-from ._batches_async import AsyncBatches
-from ._callbacks import PollFailure
 from ._client import AsyncTogether, Together
 from ._exceptions import (
     APIConnectionError,
@@ -34,8 +31,7 @@ from ._exceptions import (
     TogetherError,
     WaitTimeoutError,
 )
-from ._files import FileDeleted, FileObject
-from ._files_resource import AsyncFiles, Files
+from ._file_models import FileDeleted, FileObject
 from ._models import BatchJob, BatchWarning
 from ._status import (
     ACTIVE_STATUSES,
@@ -46,11 +42,14 @@ from ._status import (
     BatchStatus,
 )
 from ._version import __version__
+from ._wait.callbacks import PollFailure
+from .resources.batches import Batches
+from .resources.batches_async import AsyncBatches
+from .resources.files import AsyncFiles, Files
 
 if _typing.TYPE_CHECKING:
-    from ._batch_workflow import DownloadedFiles
-    from ._input_checks import InputProblem
-    from ._inputs import (
+    from ._jsonl.checks import InputProblem
+    from ._jsonl.inputs import (
         MAX_CUSTOM_ID_LENGTH,
         MAX_FILE_BYTES,
         MAX_REQUESTS,
@@ -58,21 +57,34 @@ if _typing.TYPE_CHECKING:
         check_input_file,
         write_input_file,
     )
-    from ._results import BatchResult, ResultsUnavailableError, failed_custom_ids, iter_results
-    from ._workload_progress import WorkloadProgress
+    from ._jsonl.results import (
+        BatchResult,
+        ResultsUnavailableError,
+        failed_custom_ids,
+        iter_results,
+    )
+    from ._workload.progress import WorkloadProgress
+    from .resources.workflow import DownloadedFiles
 
 # The batch workflow's names (input files, results, downloads, a workload's progress) load
 # on first use: a program that only creates and waits does not pay their imports (tempfile,
 # hashing, the line models) at `import together_batches`. `from together_batches import X`
 # works the same.
 _ON_FIRST_USE = {
-    "DownloadedFiles": "_batch_workflow", "InputProblem": "_input_checks",
-    "MAX_CUSTOM_ID_LENGTH": "_inputs", "MAX_FILE_BYTES": "_inputs", "MAX_REQUESTS": "_inputs",
-    "InputFileInfo": "_inputs", "check_input_file": "_inputs", "write_input_file": "_inputs",
-    "BatchResult": "_results", "ResultsUnavailableError": "_results",
-    "failed_custom_ids": "_results", "iter_results": "_results",
-    "WorkloadProgress": "_workload_progress",
-}  # fmt: skip
+    "DownloadedFiles": "resources.workflow",
+    "InputProblem": "_jsonl.checks",
+    "MAX_CUSTOM_ID_LENGTH": "_jsonl.inputs",
+    "MAX_FILE_BYTES": "_jsonl.inputs",
+    "MAX_REQUESTS": "_jsonl.inputs",
+    "InputFileInfo": "_jsonl.inputs",
+    "check_input_file": "_jsonl.inputs",
+    "write_input_file": "_jsonl.inputs",
+    "BatchResult": "_jsonl.results",
+    "ResultsUnavailableError": "_jsonl.results",
+    "failed_custom_ids": "_jsonl.results",
+    "iter_results": "_jsonl.results",
+    "WorkloadProgress": "_workload.progress",
+}
 
 
 def __getattr__(name: str) -> _typing.Any:

@@ -24,17 +24,17 @@ from typing import Any, Self, TypeVar
 import httpx
 
 from . import _clock
-from . import _deadline as D
-from . import _sending as S
-from ._batches import Batches
-from ._batches_async import AsyncBatches
-from ._calls import Call
 from ._config import DEFAULT_TIMEOUT, Timeout, resolve_api_key, resolve_base_url, to_timeout
-from ._files_resource import AsyncFiles, Files
-from ._retry import RetryPolicy
-from ._send_errors import SEND_ERRORS
-from ._sending import Outcome
+from ._http import deadlines as D
+from ._http import sending as S
+from ._http.calls import Call
+from ._http.errors import SEND_ERRORS
+from ._http.retry import RetryPolicy
+from ._http.sending import Outcome
 from ._version import __version__
+from .resources.batches import Batches
+from .resources.batches_async import AsyncBatches
+from .resources.files import AsyncFiles, Files
 
 __all__ = ["AsyncTogether", "Together"]
 

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, Self
 import httpx
 
 if TYPE_CHECKING:
-    from ._input_checks import InputProblem
+    from ._jsonl.checks import InputProblem
     from ._models import BatchJob
 
 __all__ = [

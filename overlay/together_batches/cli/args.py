@@ -11,7 +11,7 @@ import argparse
 from typing import Any, NoReturn
 
 from .._version import __version__
-from .._wait_options import DEFAULT_POLL_INTERVAL
+from .._wait.options import DEFAULT_POLL_INTERVAL
 from .argtypes import an_id, fraction, non_negative, not_empty, port, positive, statuses
 
 __all__ = ["PROG", "UsageError", "build_parser", "check_wait_intervals"]

@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 import math
 
-from .._ids import check_id
-from .render import parse_status_filter
+from .._http.ids import check_id
+from .views.render import parse_status_filter
 
 __all__ = ["an_id", "fraction", "non_negative", "not_empty", "port", "positive", "statuses"]
 

@@ -15,8 +15,8 @@ from .._exceptions import (
     NotFoundError,
     TogetherError,
 )
+from .._jsonl.results import ResultsUnavailableError
 from .._models import BatchJob
-from .._results import ResultsUnavailableError
 
 __all__ = ["CancelResult", "cancel_outcome", "error_hint", "seen_text"]
 

@@ -28,13 +28,13 @@ from collections.abc import Callable, Sequence
 
 from .._client import Together
 from .._exceptions import InputFileError, TogetherError
-from . import batches, files, workflow, workload
 from .args import UsageError, build_parser
+from .commands import batches, files, workflow, workload
 from .connect import client_for, used_base_url
 from .errors import error_hint
-from .file_render import problem_lines
 from .process import Terminated, print_error, sigterm_as_interrupt, verbose_logging
-from .render import (
+from .views.files import problem_lines
+from .views.render import (
     EXIT_API_ERROR,
     EXIT_BROKEN_PIPE,
     EXIT_DATA,
@@ -50,7 +50,7 @@ __all__ = ["build_parser", "main"]
 def _cmd_emulator(args: argparse.Namespace) -> int:
     # Imported on use: only this command and `demo` need the emulator, so the others start
     # faster.
-    from .emulator import cmd_emulator  # noqa: PLC0415
+    from .commands.emulator import cmd_emulator  # noqa: PLC0415
 
     return cmd_emulator(args)
 
@@ -60,7 +60,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import cmd_demo  # noqa: PLC0415 - see _cmd_emulator
+    from .commands.demo import cmd_demo  # noqa: PLC0415 - see _cmd_emulator
 
     return cmd_demo(args)
 

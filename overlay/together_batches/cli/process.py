@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from types import FrameType
 from typing import NoReturn, TextIO
 
-from .._secrets import redact
+from .._http.secrets import redact
 
 __all__ = [
     "VERBOSE_LOGGERS", "Terminated", "print_error", "sigterm_as_interrupt", "verbose_logging",

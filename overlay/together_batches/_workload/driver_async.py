@@ -1,0 +1,170 @@
+"""`AsyncBatches.run`: the twin of `_workload_run`, with the async client.
+
+The same plan and the same events; only the calls are awaited, and a plan's uploads (and
+its creates) are tasks, at most `max_concurrency` at once. The local file work (the
+manifest, part files, leftovers) is `Session`'s, done in the event loop's thread: each step
+is one part's worth at most.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, TypeVar
+
+from .. import _clock
+from .._jsonl.results import BatchResult
+from .._models import BatchJob
+from .events import Created, CreateSent, NotCreated, Uploaded
+from .plan import (
+    Action,
+    Consume,
+    Create,
+    FindBatch,
+    PlanRound,
+    Upload,
+    Wait,
+    find_batch,
+    next_actions,
+    seen,
+)
+from .records import Part
+from .results import PartResults
+from .session import Session
+
+if TYPE_CHECKING:
+    from .._client import AsyncTogether
+
+__all__ = ["drive_async", "each_concurrently"]
+
+A = TypeVar("A")
+R = TypeVar("R")
+
+
+async def drive_async(client: AsyncTogether, session: Session) -> AsyncIterator[BatchResult]:
+    """`_workload_run.drive` for the async twin."""
+    try:
+        while actions := next_actions(session.workload):
+            for action in actions:  # first: see `_workload_run.drive`
+                if isinstance(action, FindBatch):
+                    async for result in _do(client, session, action):
+                        yield result
+            uploads = [a.part for a in actions if isinstance(a, Upload)]
+            await _upload_all(client, session, uploads)
+            await _create_all(client, session, [a.part for a in actions if isinstance(a, Create)])
+            for action in actions:
+                if not isinstance(action, Upload | Create | FindBatch):
+                    async for result in _do(client, session, action):
+                        yield result
+    finally:  # ended, failed, or closed (`await results.aclose()`)
+        session.close()
+
+
+async def each_concurrently(
+    call: Callable[[A], Awaitable[R]], items: Iterable[A], limit: int,
+    then: Callable[[R], object],
+) -> None:  # fmt: skip
+    """`call` on each item as tasks, at most `limit` at once; `then` on each answer as it
+    comes. When `then` raises, the other calls are cancelled.
+
+    Raises:
+        The first call's error, once every other call has ended (and `then` had its answer).
+    """
+    semaphore = asyncio.Semaphore(max(1, limit))
+
+    async def bounded(item: A) -> R:
+        async with semaphore:
+            return await call(item)
+
+    tasks = [asyncio.ensure_future(bounded(item)) for item in items]
+    errors: list[Exception] = []
+    try:
+        for next_done in asyncio.as_completed(tasks):
+            try:
+                answer = await next_done
+            except Exception as error:
+                errors.append(error)
+                continue
+            then(answer)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    if errors:
+        raise errors[0]
+
+
+async def _upload_all(client: AsyncTogether, session: Session, parts: list[Part]) -> None:
+    async def upload(part: Part) -> Uploaded:
+        file = await client.files.upload(session.base / part.input.path, purpose="batch-api")
+        assert file.id is not None  # `_upload.finish_call` makes sure
+        return Uploaded(part.number, file.id)
+
+    await each_concurrently(upload, parts, session.max_concurrency, session.record)
+
+
+async def _create_all(client: AsyncTogether, session: Session, parts: list[Part]) -> None:
+    workload = session.workload
+
+    async def create(part: Part) -> Created:
+        assert part.file_id is not None
+        job = await client.batches.create_batch(part.file_id, workload.endpoint,
+                                                model_id=workload.model_id)  # fmt: skip
+        return Created(part.number, job.id)
+
+    for part in parts:  # saved first: after a crash, the batch is looked for, not made again
+        session.record(CreateSent(part.number, at=_clock.now().timestamp()))
+    await each_concurrently(create, parts, session.max_concurrency, session.record)
+
+
+async def _do(
+    client: AsyncTogether, session: Session, action: Action
+) -> AsyncIterator[BatchResult]:
+    workload = session.workload
+    if isinstance(action, FindBatch):
+        found = find_batch(action.part, await client.batches.list_batches(),
+                           endpoint=workload.endpoint, model_id=workload.model_id,
+                           known=action.known)  # fmt: skip
+        number = action.part.number
+        session.record(NotCreated(number) if found is None else Created(number, found))
+    elif isinstance(action, Wait):
+        async for result in _wait(client, session, action):
+            yield result
+    elif isinstance(action, Consume):
+        async for result in _consume(client, session, action):
+            yield result
+    else:
+        assert isinstance(action, PlanRound)
+        session.plan_round(action)
+
+
+async def _wait(
+    client: AsyncTogether, session: Session, action: Wait
+) -> AsyncIterator[BatchResult]:
+    ids = [part.batch_id for part in action.parts if part.batch_id is not None]
+
+    def progress(job: BatchJob) -> None:
+        session.record(seen(session.part_of(job.id), job))
+
+    jobs = client.batches.as_completed(ids, timeout=session.time_left(), on_progress=progress,
+                                       max_concurrency=session.max_concurrency)  # fmt: skip
+    async for job in jobs:
+        number = session.part_of(job.id)
+        session.record(seen(number, job))
+        consume = session.consume_of(number)
+        if consume is not None:  # read it now: the other parts' waits go on after
+            async for result in _consume(client, session, consume):
+                yield result
+
+
+async def _consume(
+    client: AsyncTogether, session: Session, action: Consume
+) -> AsyncIterator[BatchResult]:
+    part = action.part
+    tally = PartResults(part, final=action.final)
+    if part.batch_id is not None and (part.output_file_id or part.error_file_id):
+        async for result in client.batches.results(part.batch_id):
+            if tally.feed(result):
+                yield result
+    for record in session.finish(tally):
+        yield record

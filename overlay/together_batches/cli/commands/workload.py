@@ -1,0 +1,110 @@
+"""The workload commands: `run` (a workload of any size, resumable from its manifest) and
+`status` (what a manifest records).
+
+`run -o RESULTS.jsonl` writes each outcome once, even across resumes: before reading any
+results it cuts RESULTS to where it ended when the last part was consumed (the manifest's
+`results_offset`), and records the file's flushed, fsynced size as each part is consumed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO
+
+from ..._client import Together
+from ..._exceptions import WaitTimeoutError
+from ..._wait.options import DEFAULT_MAX_CONCURRENCY
+from ..._workload.driver import drive
+from ..._workload.manifest import load_manifest
+from ..._workload.progress import snapshot
+from ..._workload.session import Session, start
+from ..args import UsageError
+from ..views.files import result_json, results_summary
+from ..views.progress import is_tty
+from ..views.render import EXIT_FAILED, EXIT_OK, EXIT_TIMED_OUT
+from ..views.workload import make_workload_display
+from ..views.workload_table import live_view_wanted, status_lines
+
+__all__ = ["COMMANDS", "cmd_run", "cmd_status"]
+
+
+@contextlib.contextmanager
+def _results_file(path: Path | None, offset: int | None) -> Iterator[IO[bytes]]:
+    """Where the results go: standard output, or `path` cut to `offset` (0 when None)."""
+    if path is None:
+        yield sys.stdout.buffer
+        return
+    mode = "r+b" if path.exists() else "wb"
+    with path.open(mode) as stream:
+        stream.truncate(offset or 0)
+        stream.seek(0, os.SEEK_END)
+        yield stream
+
+
+def _synced_size(stream: IO[bytes]) -> int:
+    stream.flush()
+    os.fsync(stream.fileno())
+    return stream.tell()
+
+
+def _write_results(client: Together, session: Session, output: Path | None) -> tuple[int, int]:
+    """Drive the workload, writing each outcome to `output` (or stdout).
+
+    Returns:
+        How many of this run's outcomes succeeded and failed.
+    """
+    succeeded = failed = 0
+    with _results_file(output, session.workload.results_offset) as stream:
+        if output is not None:
+            session.results_offset = lambda: _synced_size(stream)
+        for result in drive(client, session):
+            stream.write(result_json(result).encode() + b"\n")
+            succeeded, failed = (succeeded + 1, failed) if result.ok else (succeeded, failed + 1)
+        stream.flush()
+    return succeeded, failed
+
+
+def cmd_run(client: Together, args: argparse.Namespace) -> int:
+    """`run INPUT.jsonl --endpoint E --manifest PATH`: run (or resume) a workload, showing
+    its progress on stderr (a live view on a terminal) and writing each outcome as a JSON
+    line to RESULTS (or stdout). Exit 0 when every request succeeded, 1 when some failed,
+    2 when `--timeout` passed (run again)."""
+    if args.retry_failed < 0:
+        raise UsageError("argument --retry-failed: must be 0 or more")
+    output = Path(args.output) if args.output else None
+    live = live_view_wanted(is_tty(sys.stderr), output is None and is_tty(sys.stdout))
+    display = make_workload_display(sys.stderr, live=live)
+    session = start(
+        Path(args.input), endpoint=args.endpoint, model_id=args.model_id,
+        manifest=args.manifest, retry_failed=args.retry_failed, timeout=args.timeout,
+        on_progress=display.update, max_concurrency=DEFAULT_MAX_CONCURRENCY,
+    )  # fmt: skip
+    try:
+        with display:
+            display.update(session.progress())  # a resumed run shows where it stands at once
+            succeeded, failed = _write_results(client, session, output)
+    except WaitTimeoutError as exc:
+        print(f"error: {exc}; run the same command again to go on", file=sys.stderr)
+        return EXIT_TIMED_OUT
+    final = snapshot(session.workload)
+    print(f"this run: {results_summary(succeeded, failed)}; the workload: "
+          f"{final.succeeded:,} of {final.total:,} succeeded", file=sys.stderr)  # fmt: skip
+    return EXIT_OK if final.succeeded == final.total else EXIT_FAILED
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """`status PATH`: what a workload's manifest records (nothing is sent)."""
+    workload = load_manifest(args.manifest)
+    if workload is None:
+        raise UsageError(f"no manifest at {args.manifest}: `run` writes one")
+    for line in status_lines(workload):
+        print(line)
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[Together, argparse.Namespace], int]] = {"run": cmd_run}
