@@ -21,10 +21,18 @@ import sys
 from pathlib import Path
 
 _CHUNK = 1 << 20
-FILE = json.dumps({
-    "id": "file-bench", "object": "file", "created_at": 1700000000, "filename": "in.jsonl",
-    "bytes": 0, "purpose": "batch-api", "FileType": "jsonl", "Processed": True,
-}).encode()  # fmt: skip
+FILE = json.dumps(
+    {
+        "id": "file-bench",
+        "object": "file",
+        "created_at": 1700000000,
+        "filename": "in.jsonl",
+        "bytes": 0,
+        "purpose": "batch-api",
+        "FileType": "jsonl",
+        "Processed": True,
+    }
+).encode()
 
 
 def _head(status: str, length: int, extra: str = "") -> bytes:

@@ -113,8 +113,11 @@ def single_calls(server: Server) -> list[tuple[str, float, float]]:
         httpx.Client(timeout=together_batches._config.DEFAULT_TIMEOUT) as http,
     ):
         base = server.base_url
-        create_body = {"endpoint": "/v1/chat/completions", "input_file_id": "file-1",
-                       "completion_window": "24h"}  # fmt: skip
+        create_body = {
+            "endpoint": "/v1/chat/completions",
+            "input_file_id": "file-1",
+            "completion_window": "24h",
+        }
 
         def raw_get() -> object:
             response = http.get(f"{base}/batches/b1", headers=HEADERS)
@@ -139,13 +142,19 @@ def single_calls(server: Server) -> list[tuple[str, float, float]]:
         cases: list[tuple[str, Callable[[], object], Callable[[], object], int]] = [
             ("get_batch", lambda: client.batches.get_batch("b1"), raw_get, 600),
             ("cancel_batch", lambda: client.batches.cancel_batch("b1"), raw_cancel, 600),
-            ("create_batch", lambda: client.batches.create_batch("file-1", "/v1/chat/completions"),
-             raw_create, 600),
+            (
+                "create_batch",
+                lambda: client.batches.create_batch("file-1", "/v1/chat/completions"),
+                raw_create,
+                600,
+            ),
             ("list_batches (10,000 jobs)", client.batches.list_batches, raw_list, 3),
-        ]  # fmt: skip
+        ]
         for name, ours, raw, count in cases:
-            o, r = side_by_side(lambda f=ours, n=count: per_call(f, n),  # type: ignore[misc]
-                                lambda f=raw, n=count: per_call(f, n))  # type: ignore[misc]  # fmt: skip
+            o, r = side_by_side(
+                lambda f=ours, n=count: per_call(f, n),  # type: ignore[misc]
+                lambda f=raw, n=count: per_call(f, n),
+            )  # type: ignore[misc]
             rows.append((name, o, r))
         rows += list_cpu(client.batches.list_batches, raw_list)
         before = server.cpu()
@@ -240,12 +249,15 @@ def concurrent_gets(server: Server) -> list[tuple[str, float, float]]:
 
 
 TARGETS = {
-    "get_batch": 1.10, "cancel_batch": 1.10, "create_batch": 1.10,
-    "list_batches (10,000 jobs)": 1.3, "list_batches (10,000 jobs), client CPU": 1.3,
+    "get_batch": 1.10,
+    "cancel_batch": 1.10,
+    "create_batch": 1.10,
+    "list_batches (10,000 jobs)": 1.3,
+    "list_batches (10,000 jobs), client CPU": 1.3,
     "import together_batches vs httpx (fresh process, wall)": 1.2,
     "async: 1,000 concurrent get_batch, one client": 1.2,
     "waiting on 1,000 jobs (async): CPU per poll": 1.3,
-}  # fmt: skip
+}
 
 
 def fmt(seconds: float) -> str:
@@ -270,8 +282,10 @@ def main(argv: list[str]) -> int:
         print(f"unknown group {sorted(unknown)[0]!r}: choose from {', '.join(GROUPS)}")
         return 64
     print(f"together-batches {together_batches.__version__} bench, {ROUNDS} rounds per case")
-    print(f"python {platform.python_version()}, httpx {httpx.__version__}, "
-          f"{platform.machine()}, {os.cpu_count()} cpus\n")  # fmt: skip
+    print(
+        f"python {platform.python_version()}, httpx {httpx.__version__}, "
+        f"{platform.machine()}, {os.cpu_count()} cpus\n"
+    )
     rows: list[tuple[str, float, float]] = []
     memory: list[tuple[str, int | None, int | None, int | None, int | None]] = []
     targets = dict(TARGETS)
@@ -312,12 +326,14 @@ def main(argv: list[str]) -> int:
         print("|---|---|---|---|---|---|")
         for name, ours_rss, fresh_rss, raw_rss, limit in memory:
             seen = [x for x in (ours_rss, fresh_rss) if x is not None]
-            verdict = "" if limit is None or not seen else (
-                "met" if max(seen) <= limit else "MISSED"
-            )  # fmt: skip
+            verdict = (
+                "" if limit is None or not seen else ("met" if max(seen) <= limit else "MISSED")
+            )
             shown = "" if limit is None else f"<= {fmt_bytes(limit)}"
-            print(f"| {name} | {fmt_bytes(ours_rss)} | {fmt_bytes(fresh_rss)} | "
-                  f"{fmt_bytes(raw_rss)} | {shown} | {verdict} |")  # fmt: skip
+            print(
+                f"| {name} | {fmt_bytes(ours_rss)} | {fmt_bytes(fresh_rss)} | "
+                f"{fmt_bytes(raw_rss)} | {shown} | {verdict} |"
+            )
     for note in notes:
         print(note)
     print("\nRatios are medians from this one run; absolute times vary by machine and load.")

@@ -61,11 +61,20 @@ def _input_line(index: int) -> dict[str, object]:
 
 def _output_line(index: int) -> dict[str, object]:
     answer = f"Answer {index}: " + "batches are good. " * 100
-    choice = {"index": 0, "message": {"role": "assistant", "content": answer},
-              "finish_reason": "stop"}  # fmt: skip
+    choice = {
+        "index": 0,
+        "message": {"role": "assistant", "content": answer},
+        "finish_reason": "stop",
+    }
     usage = {"prompt_tokens": 30, "completion_tokens": 500, "total_tokens": 530}
-    body = {"id": f"chatcmpl-{index}", "object": "chat.completion", "created": 1700000000,
-            "model": MODEL, "choices": [choice], "usage": usage}  # fmt: skip
+    body = {
+        "id": f"chatcmpl-{index}",
+        "object": "chat.completion",
+        "created": 1700000000,
+        "model": MODEL,
+        "choices": [choice],
+        "usage": usage,
+    }
     return {"custom_id": f"request-{index:07d}", "response": {"status_code": 200, "body": body}}
 
 
@@ -261,10 +270,15 @@ def transfer_rows(rounds: int) -> tuple[list[Row], list[MemoryRow], dict[str, fl
                 _results_case(client, http, base_url, "output", rounds),
                 _results_case(client, http, base_url, "output-large", 3, warm=False),
             ]
-            fresh = [_fresh(kind, base_url, path) for kind, path in (
-                ("upload", source), ("results", directory / "output"),
-                ("results", directory / "output-large"), ("check", source),
-            )]  # fmt: skip
+            fresh = [
+                _fresh(kind, base_url, path)
+                for kind, path in (
+                    ("upload", source),
+                    ("results", directory / "output"),
+                    ("results", directory / "output-large"),
+                    ("check", source),
+                )
+            ]
         sides.append(_check_case(source, rounds))
     rows = [(name, side.ours, side.raw) for name, side in zip(names, sides, strict=True)]
     limits = (RSS_LIMIT, RSS_LIMIT, RSS_LIMIT, None)

@@ -62,8 +62,11 @@ def requests(count: int = REQUESTS) -> Iterator[dict[str, Any]]:
     """The workload: short chat requests (~230 bytes a line), made one at a time."""
     for index in range(count):
         content = f"Question {index}: what is the capital of country number {index % 197}?"
-        body = {"model": MODEL, "max_tokens": 64,
-                "messages": [{"role": "user", "content": content}]}  # fmt: skip
+        body = {
+            "model": MODEL,
+            "max_tokens": 64,
+            "messages": [{"role": "user", "content": content}],
+        }
         yield {"custom_id": f"request-{index:07d}", "body": body}
 
 
@@ -81,8 +84,10 @@ def _parts(manifest: Path) -> list[str]:
 def _write_parts(scratch: Path) -> list[InputFileInfo]:
     """By hand: `write_input_file` of each `MAX_REQUESTS` requests (all fit the bytes)."""
     source = requests()
-    return [write_input_file(islice(source, MAX_REQUESTS), scratch / f"{number}.jsonl")
-            for number in range(math.ceil(REQUESTS / MAX_REQUESTS))]  # fmt: skip
+    return [
+        write_input_file(islice(source, MAX_REQUESTS), scratch / f"{number}.jsonl")
+        for number in range(math.ceil(REQUESTS / MAX_REQUESTS))
+    ]
 
 
 def _ours(client: Together, scratch: Path) -> tuple[int, list[str]]:
@@ -148,8 +153,7 @@ def _client_child(side: str, base_url: str, scratch: str) -> None:
     count, parts = _side(side, base_url, Path(scratch))
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     growth = _status("VmHWM") - before
-    print(json.dumps({"cpu": cpu, "wall": wall, "rss": growth, "results": count,
-                      "parts": parts}))  # fmt: skip
+    print(json.dumps({"cpu": cpu, "wall": wall, "rss": growth, "results": count, "parts": parts}))
 
 
 def _emulator_child(port_file: str, cpu_file: str) -> None:
@@ -159,8 +163,7 @@ def _emulator_child(port_file: str, cpu_file: str) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     plan = JobPlan(validating_seconds=2, running_seconds=60, failed_fraction=0.01)
-    emulator = Emulator(api_key=KEY, clock=SystemClock(speed=SPEED), plan=plan,
-                        strict_files=True)  # fmt: skip
+    emulator = Emulator(api_key=KEY, clock=SystemClock(speed=SPEED), plan=plan, strict_files=True)
 
     def ready(base_url: str) -> None:
         Path(port_file).write_text(base_url)
@@ -206,8 +209,9 @@ Row = tuple[str, float, float]
 MemoryRow = tuple[str, int | None, int | None, int | None, int | None]
 
 
-def workload_rows(rounds: int = ROUNDS) -> tuple[list[Row], list[MemoryRow], dict[str, float],
-                                                 list[str]]:  # fmt: skip
+def workload_rows(
+    rounds: int = ROUNDS,
+) -> tuple[list[Row], list[MemoryRow], dict[str, float], list[str]]:
     """The workload's rows, sync and async: client CPU (the target), wall time and the
     emulator's CPU (for scale), peak RSS growth (the target), the targets by row name, and
     notes."""
@@ -237,20 +241,24 @@ def workload_rows(rounds: int = ROUNDS) -> tuple[list[Row], list[MemoryRow], dic
         "its 'raw httpx' column is the same requests sent by hand with this client "
         "(write_input_file, files.upload, create_batch, as_completed, results)."
     ]
-    for twin, ours, hand in (("sync", "ours", "by hand"),
-                             ("async", "ours async", "by hand async")):  # fmt: skip
+    for twin, ours, hand in (("sync", "ours", "by hand"), ("async", "ours async", "by hand async")):
         name = f"workload of {REQUESTS:,} requests ({twin}): client CPU"
         rows += [
             (name, median(ours, "cpu"), median(hand, "cpu")),
             ("  its wall time", median(ours, "wall"), median(hand, "wall")),
-            ("  (the emulator's CPU, not counted)", median(ours, "emulator_cpu"),
-             median(hand, "emulator_cpu")),
-        ]  # fmt: skip
+            (
+                "  (the emulator's CPU, not counted)",
+                median(ours, "emulator_cpu"),
+                median(hand, "emulator_cpu"),
+            ),
+        ]
         targets[name] = CPU_TARGET
-        memory.append((f"workload of {REQUESTS:,} requests ({twin})", None, peak(ours),
-                       peak(hand), RSS_LIMIT))  # fmt: skip
-        cpus = "; ".join(", ".join(f"{run['cpu']:.2f}" for run in seen[side])
-                         for side in (ours, hand))  # fmt: skip
+        memory.append(
+            (f"workload of {REQUESTS:,} requests ({twin})", None, peak(ours), peak(hand), RSS_LIMIT)
+        )
+        cpus = "; ".join(
+            ", ".join(f"{run['cpu']:.2f}" for run in seen[side]) for side in (ours, hand)
+        )
         notes.append(f"Workload ({twin}) client CPU seconds per round, ours; by hand: {cpus}.")
     return rows, memory, targets, notes
 

@@ -26,8 +26,10 @@ KEY = "sk-bench"
 ENDPOINT = "/v1/chat/completions"
 PARTS, PER_PART = 20, 2
 PLAN = JobPlan(validating_seconds=5, running_seconds=900)
-REQUESTS = [(f"r{i}", {"model": "m", "messages": [{"role": "user", "content": f"q{i}"}]})
-            for i in range(PARTS * PER_PART)]  # fmt: skip
+REQUESTS = [
+    (f"r{i}", {"model": "m", "messages": [{"role": "user", "content": f"q{i}"}]})
+    for i in range(PARTS * PER_PART)
+]
 NAME = f"a workload's long wait ({PARTS} parts, 15 emulated min): CPU"
 
 
@@ -39,8 +41,9 @@ def _world() -> tuple[FakeClock, Emulator, Together]:
 
 
 def _ours(client: Together, scratch: Path) -> int:
-    results = client.batches.run(REQUESTS, endpoint=ENDPOINT, manifest=scratch / "w.json",
-                                 max_requests=PER_PART)  # fmt: skip
+    results = client.batches.run(
+        REQUESTS, endpoint=ENDPOINT, manifest=scratch / "w.json", max_requests=PER_PART
+    )
     return sum(1 for _ in results)
 
 
@@ -53,8 +56,9 @@ def _by_hand(client: Together, scratch: Path) -> int:
         file = client.files.upload(info.path, purpose="batch-api")
         assert file.id is not None
         ids.append(client.batches.create_batch(file.id, ENDPOINT).id)
-    return sum(sum(1 for _ in client.batches.results(job))
-               for job in client.batches.as_completed(ids))  # fmt: skip
+    return sum(
+        sum(1 for _ in client.batches.results(job)) for job in client.batches.as_completed(ids)
+    )
 
 
 def _measure(side: Any) -> tuple[float, int]:

@@ -65,9 +65,11 @@ def loopback(handler: Handler) -> Iterator[tuple[str, list[Seen]]]:
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             request = Seen(
-                self.command, self.path, {k.lower(): v for k, v in self.headers.items()},
+                self.command,
+                self.path,
+                {k.lower(): v for k, v in self.headers.items()},
                 self.rfile.read(length),
-            )  # fmt: skip
+            )
             seen.append(request)
             status, headers, body = handler(request)
             self.send_response(status)

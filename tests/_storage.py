@@ -48,10 +48,18 @@ class Script:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def metadata(self, size: int) -> bytes:
-        return json.dumps({
-            "id": FILE_ID, "object": "file", "created_at": 1700000000, "filename": "in.jsonl",
-            "bytes": size, "purpose": "batch-api", "FileType": "jsonl", "Processed": True,
-        }).encode()  # fmt: skip
+        return json.dumps(
+            {
+                "id": FILE_ID,
+                "object": "file",
+                "created_at": 1700000000,
+                "filename": "in.jsonl",
+                "bytes": size,
+                "purpose": "batch-api",
+                "FileType": "jsonl",
+                "Processed": True,
+            }
+        ).encode()
 
 
 def _handler(script: Script) -> type[BaseHTTPRequestHandler]:

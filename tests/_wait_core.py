@@ -1,5 +1,5 @@
-"""The wait core's modules (`_wait_options`, `_wait_state`, `_wait_run`, and the deadline
-arithmetic of `_deadline`) as one namespace, for the tests: `P.after_poll`, `P.DueQueue`."""
+"""The wait core's modules (`_wait.options`, `_wait.state`, `_wait.core`, and the deadline
+arithmetic of `_http.deadlines`) as one namespace, for the tests: `P.after_poll`, `P.DueQueue`."""
 
 from together_batches._http.deadlines import *  # noqa: F403
 from together_batches._wait.core import *  # noqa: F403

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 import together_batches
 import together_batches_api
@@ -20,6 +21,12 @@ from together_batches import _client, _clock, _status
 from together_batches_api.types import LeanModel
 
 from ._twins import Twin
+
+# Property tests draw the same examples on every run and remember none between runs: a test
+# that can fail by chance, or only after an earlier run failed, is a flaky test. A property
+# that fails fails every time; a case it found belongs in a table test.
+settings.register_profile("deterministic", derandomize=True, database=None)
+settings.load_profile("deterministic")
 
 # A test run that a non-interactive shell started in the background ignores SIGINT, and its
 # children inherit that: the CLI tests that press Ctrl-C would wait on a child that cannot

@@ -93,9 +93,11 @@ def input_file(tmp_path: Path) -> Path:
 def test_submit_a_path_checks_uploads_and_creates(env: Env, input_file: Path) -> None:
     seen: list[int] = []
     job = env.client.batches.submit(
-        input_file, endpoint=ENDPOINT, model_id="org/m",
+        input_file,
+        endpoint=ENDPOINT,
+        model_id="org/m",
         on_upload_progress=lambda done, total: seen.append(done),
-    )  # fmt: skip
+    )
     assert env.routes() == [
         "initiate_file_upload",
         "storage_put",
@@ -269,8 +271,10 @@ def test_results_lines_split_across_chunks_are_read_whole(twin: Twin) -> None:
     handler = files_handler({"file-out": pieces, "file-err": (ERROR_LINE[:-1],)})
     results = list(twin.client(handler).batches.results(DONE))
     assert [(r.custom_id, r.ok, r.status_code, r.message) for r in results] == [
-        ("a", True, 200, None), ("é", False, 404, None), ("e", False, None, "boom"),
-    ]  # fmt: skip
+        ("a", True, 200, None),
+        ("é", False, 404, None),
+        ("e", False, None, "boom"),
+    ]
     assert twin.client(handler).batches.failed_custom_ids(DONE) == ["é", "e"]
 
 

@@ -222,8 +222,9 @@ def test_plain_lines_print_each_failure() -> None:
         lines.failed(failure(2))
     printed = out.getvalue().splitlines()
     assert [line.split("  ", 2)[2].split(":")[0] for line in printed] == [
-        "poll failed (1 in a row)", "poll failed (2 in a row)"
-    ]  # fmt: skip
+        "poll failed (1 in a row)",
+        "poll failed (2 in a row)",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -323,8 +324,12 @@ def cli(
         env["TOGETHER_API_KEY"] = key
     result = subprocess.run(
         [sys.executable, "-m", "together_batches", *args],
-        env=env, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
     assert "Traceback" not in result.stderr
     assert KEY not in result.stdout + result.stderr
     return result
@@ -383,16 +388,28 @@ def test_get_unknown_job_is_one_line_and_exit_4(served: Served) -> None:
 def test_create_prints_the_job_and_the_warning_on_stderr(served: Served) -> None:
     served.emulator.plan_next(JobPlan(warning="model is busy; expect delays"))
     result = cli(
-        "create", "--input-file-id", "file-in", "--endpoint", "/v1/chat/completions",
-        "--model-id", "m-1", "--priority", "1", "--completion-window", "24h", "--json",
+        "create",
+        "--input-file-id",
+        "file-in",
+        "--endpoint",
+        "/v1/chat/completions",
+        "--model-id",
+        "m-1",
+        "--priority",
+        "1",
+        "--completion-window",
+        "24h",
+        "--json",
         base_url=served.base_url,
-    )  # fmt: skip
+    )
     assert result.returncode == 0
     assert result.stderr == "warning: model is busy; expect delays\n"
     created = json.loads(result.stdout)
     assert (created["status"], created["model_id"], created["input_file_id"]) == (
-        "VALIDATING", "m-1", "file-in",
-    )  # fmt: skip
+        "VALIDATING",
+        "m-1",
+        "file-in",
+    )
     sent = json.loads(served.emulator.requests[-1].body)
     assert (sent["priority"], sent["completion_window"]) == (1, "24h")
 
@@ -446,9 +463,14 @@ def test_wait_against_a_server_that_refuses_shows_each_failed_poll() -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     result = cli(
-        "wait", "batch-1", "--timeout", "1", "--poll-interval", "0.1",
+        "wait",
+        "batch-1",
+        "--timeout",
+        "1",
+        "--poll-interval",
+        "0.1",
         base_url=f"http://127.0.0.1:{port}/v1",
-    )  # fmt: skip
+    )
     assert result.returncode == 2
     failed = [line for line in result.stdout.splitlines() if "poll failed" in line]
     assert len(failed) >= 2, result.stdout
@@ -519,8 +541,11 @@ def test_ctrl_c_during_wait_exits_130_without_a_traceback(served: Served) -> Non
     with subprocess.Popen(
         # --timeout: the fake clock's job deadline is long past on the wall clock.
         [sys.executable, "-m", "together_batches", "wait", job_id, "--timeout", "600"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    ) as process:  # fmt: skip
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
         assert process.stdout is not None
         assert job_id in process.stdout.readline()  # the first poll answered: it is waiting
         process.send_signal(signal.SIGINT)
@@ -537,8 +562,11 @@ def test_ctrl_c_during_wait_exits_130_without_a_traceback(served: Served) -> Non
 def test_emulator_command_serves_until_ctrl_c() -> None:
     with subprocess.Popen(
         [sys.executable, "-m", "together_batches", "emulator", "--port", "0", "--api-key", KEY],
-        env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    ) as process:  # fmt: skip
+        env=clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
         assert process.stdout is not None
         base_url = process.stdout.readline().strip()
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+/v1", base_url)
@@ -558,8 +586,11 @@ def test_demo_runs_end_to_end_without_key_or_network() -> None:
         [sys.executable, "-m", "together_batches", "demo"],
         # A base URL nobody listens on: the demo must use its own emulator, not this.
         env=clean_env(TOGETHER_BASE_URL="http://127.0.0.1:9/v1"),
-        capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=600,
+        stdin=subprocess.DEVNULL,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     lines = result.stdout.splitlines()
@@ -659,8 +690,11 @@ def test_wait_on_a_terminal_draws_a_live_bar() -> None:
         env = clean_env(TOGETHER_API_KEY=KEY, TOGETHER_BASE_URL=base_url)
         with subprocess.Popen(
             [sys.executable, "-m", "together_batches", "wait", job_id, "--poll-interval", "1.5"],
-            env=env, stdin=slave, stdout=slave, stderr=slave,
-        ) as process:  # fmt: skip
+            env=env,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+        ) as process:
             os.close(slave)
             output = read_pty(master, process, time.monotonic() + 20).decode()
             process.wait(timeout=10)

@@ -30,22 +30,34 @@ OPTIONS = "(--base-url or TOGETHER_BASE_URL)"
 @pytest.mark.parametrize(
     ("exc", "base_url", "hint"),
     [
-        (status(NotFoundError, 404), "http://127.0.0.1:8765",
-         "; the base URL http://127.0.0.1:8765 does not end in /v1, where the API's paths "
-         f"start: try http://127.0.0.1:8765/v1 {OPTIONS}"),
-        (status(NotFoundError, 404), "https://proxy.example/api/",
-         "; the base URL https://proxy.example/api/ does not end in /v1, where the API's paths "
-         f"start: try https://proxy.example/api/v1 {OPTIONS}"),
+        (
+            status(NotFoundError, 404),
+            "http://127.0.0.1:8765",
+            "; the base URL http://127.0.0.1:8765 does not end in /v1, where the API's paths "
+            f"start: try http://127.0.0.1:8765/v1 {OPTIONS}",
+        ),
+        (
+            status(NotFoundError, 404),
+            "https://proxy.example/api/",
+            "; the base URL https://proxy.example/api/ does not end in /v1, where the API's paths "
+            f"start: try https://proxy.example/api/v1 {OPTIONS}",
+        ),
         (status(NotFoundError, 404), "https://api.together.ai/v1", ""),
         (status(NotFoundError, 404), "http://h/v1/", ""),
-        (status(AuthenticationError, 401), "https://api.together.ai/v1",
-         "; check the key given by --api-key or TOGETHER_API_KEY"),
-        (APIConnectionError("Could not connect"), "http://h:9/v1",
-         f"; the base URL was http://h:9/v1 {OPTIONS}"),
+        (
+            status(AuthenticationError, 401),
+            "https://api.together.ai/v1",
+            "; check the key given by --api-key or TOGETHER_API_KEY",
+        ),
+        (
+            APIConnectionError("Could not connect"),
+            "http://h:9/v1",
+            f"; the base URL was http://h:9/v1 {OPTIONS}",
+        ),
         (APITimeoutError("slow"), "http://h/v1", ""),
         (status(InternalServerError, 500), "http://h", ""),  # a 500 is not the URL's fault
     ],
-)  # fmt: skip
+)
 def test_error_hint(exc: TogetherError, base_url: str, hint: str) -> None:
     assert error_hint(exc, base_url) == hint
 
@@ -58,18 +70,27 @@ RUNNING = BatchJob(id="b1", status="IN_PROGRESS", progress=42.0)
     [
         (BatchJob(id="b1", status="CANCELING"), RUNNING, "cancel requested: batch b1 is CANCELING"),
         (BatchJob(id="b1", status="CANCELLED"), None, "cancel requested: batch b1 is CANCELLED"),
-        (APIConnectionError("Could not connect (ConnectError): retry."), RUNNING,
-         "could not cancel batch b1 (APIConnectionError: Could not connect (ConnectError): "
-         "retry.); it may still be running (last seen IN_PROGRESS 42.0%): together-batches "
-         "cancel b1 retries"),
-        (None, RUNNING,
-         "batch b1 is still running (last seen IN_PROGRESS 42.0%), not cancelled: "
-         "together-batches cancel b1 cancels it (wait --cancel-on-timeout does so on Ctrl-C)"),
-        (None, None,
-         "batch b1 is still running, not cancelled: together-batches cancel b1 cancels it "
-         "(wait --cancel-on-timeout does so on Ctrl-C)"),
+        (
+            APIConnectionError("Could not connect (ConnectError): retry."),
+            RUNNING,
+            "could not cancel batch b1 (APIConnectionError: Could not connect (ConnectError): "
+            "retry.); it may still be running (last seen IN_PROGRESS 42.0%): together-batches "
+            "cancel b1 retries",
+        ),
+        (
+            None,
+            RUNNING,
+            "batch b1 is still running (last seen IN_PROGRESS 42.0%), not cancelled: "
+            "together-batches cancel b1 cancels it (wait --cancel-on-timeout does so on Ctrl-C)",
+        ),
+        (
+            None,
+            None,
+            "batch b1 is still running, not cancelled: together-batches cancel b1 cancels it "
+            "(wait --cancel-on-timeout does so on Ctrl-C)",
+        ),
     ],
-)  # fmt: skip
+)
 def test_cancel_outcome(
     result: BatchJob | Exception | None, last: BatchJob | None, line: str
 ) -> None:

@@ -34,10 +34,19 @@ ENDPOINT = "/v1/chat/completions"
 
 @pytest.mark.parametrize(
     ("size", "text"),
-    [(None, "?"), (0, "0 B"), (999, "999 B"), (1000, "1.0 kB"), (1_500_000, "1.5 MB"),
-     (999_949, "999.9 kB"), (999_950, "1.0 MB"), (100_000_000, "100.0 MB"),
-     (2 * 10**12, "2.0 TB"), (5 * 10**15, "5000.0 TB")],
-)  # fmt: skip
+    [
+        (None, "?"),
+        (0, "0 B"),
+        (999, "999 B"),
+        (1000, "1.0 kB"),
+        (1_500_000, "1.5 MB"),
+        (999_949, "999.9 kB"),
+        (999_950, "1.0 MB"),
+        (100_000_000, "100.0 MB"),
+        (2 * 10**12, "2.0 TB"),
+        (5 * 10**15, "5000.0 TB"),
+    ],
+)
 def test_format_bytes(size: int | None, text: str) -> None:
     assert format_bytes(size) == text
 
@@ -143,8 +152,13 @@ def test_the_transfer_bar_stays_silent_off_a_terminal() -> None:
 
 
 def write_input(path: Path, count: int = 6) -> Path:
-    lines = [{"custom_id": f"q{i}", "body": {"model": "m", "messages": [{"role": "user", "content": str(i)}]}}
-             for i in range(count)]  # fmt: skip
+    lines = [
+        {
+            "custom_id": f"q{i}",
+            "body": {"model": "m", "messages": [{"role": "user", "content": str(i)}]},
+        }
+        for i in range(count)
+    ]
     path.write_text("".join(json.dumps(line) + "\n" for line in lines))
     return path
 
@@ -159,9 +173,14 @@ class Tool:
         env = {k: v for k, v in os.environ.items() if not k.startswith("TOGETHER_")}
         env.update(TOGETHER_API_KEY=KEY, TOGETHER_BASE_URL=self.base_url)
         result = subprocess.run(
-            [sys.executable, "-m", "together_batches", *args], env=env, cwd=self.cwd,
-            capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
-        )  # fmt: skip
+            [sys.executable, "-m", "together_batches", *args],
+            env=env,
+            cwd=self.cwd,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+        )
         assert "Traceback" not in result.stderr
         assert KEY not in result.stdout + result.stderr
         return result
@@ -170,16 +189,20 @@ class Tool:
 @pytest.fixture
 def tool(tmp_path: Path) -> Iterator[Tool]:
     # Jobs end as soon as they are created: a wait's first poll sees them done.
-    emulator = Emulator(api_key=KEY, clock=FakeClock(), strict_files=True,
-                        plan=JobPlan(0, 0, failed_fraction=0.5))  # fmt: skip
+    emulator = Emulator(
+        api_key=KEY, clock=FakeClock(), strict_files=True, plan=JobPlan(0, 0, failed_fraction=0.5)
+    )
     with emulator.serve() as base_url:
         yield Tool(emulator, base_url, tmp_path)
 
 
 def test_submit_of_a_file_with_problems_prints_each_with_its_line_and_exits_65(tool: Tool) -> None:
     bad = tool.cwd / "bad.jsonl"
-    bad.write_text('{"custom_id": "a", "body": {}}\n{"custom_id": "a", "body": {}}\n{"body": {}}\n'
-                   + json.dumps({"custom_id": "x" * 65, "body": {}}) + "\n[]\n")  # fmt: skip
+    bad.write_text(
+        '{"custom_id": "a", "body": {}}\n{"custom_id": "a", "body": {}}\n{"body": {}}\n'
+        + json.dumps({"custom_id": "x" * 65, "body": {}})
+        + "\n[]\n"
+    )
     result = tool("submit", "bad.jsonl", "--endpoint", ENDPOINT)
     assert result.returncode == 65
     assert result.stderr.splitlines() == [
@@ -197,8 +220,17 @@ def test_submit_of_a_file_with_problems_prints_each_with_its_line_and_exits_65(t
 
 def test_submit_wait_download_then_results_and_download(tool: Tool) -> None:
     write_input(tool.cwd / "in.jsonl")
-    result = tool("submit", "in.jsonl", "--endpoint", ENDPOINT, "--model", "m", "--wait",
-                  "--download", "out/files")  # fmt: skip
+    result = tool(
+        "submit",
+        "in.jsonl",
+        "--endpoint",
+        ENDPOINT,
+        "--model",
+        "m",
+        "--wait",
+        "--download",
+        "out/files",
+    )
     assert result.returncode == 0, result.stderr
     (job_id,) = tool.emulator.job_ids
     job = tool.emulator.job(job_id)

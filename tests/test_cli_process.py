@@ -40,9 +40,12 @@ def start_wait(served: Served, *extra: str) -> tuple[subprocess.Popen[str], str]
     process = subprocess.Popen(
         # --timeout: the fake clock's job deadline is long past on the wall clock.
         [sys.executable, "-m", "together_batches", "wait", job_id, "--timeout", "600", *extra],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+    )
     assert process.stdout is not None
     assert job_id in process.stdout.readline()  # the first poll answered: it is waiting
     return process, job_id
@@ -104,9 +107,15 @@ def test_a_cancel_that_fails_says_the_job_may_still_be_running(served: Served) -
 def test_a_timeout_with_cancel_on_timeout_says_what_the_cancel_did(served: Served) -> None:
     job_id = served.emulator.add_job(RUNS_FOREVER)
     result = cli(
-        "wait", job_id, "--timeout", "0.6", "--poll-interval", "0.2", "--cancel-on-timeout",
+        "wait",
+        job_id,
+        "--timeout",
+        "0.6",
+        "--poll-interval",
+        "0.2",
+        "--cancel-on-timeout",
         base_url=served.base_url,
-    )  # fmt: skip
+    )
     assert result.returncode == 2
     assert one_error_line(result) == (
         f"error: timed out after 0.6s waiting for batch {job_id}; last seen IN_PROGRESS 0.0%; "
@@ -121,9 +130,12 @@ def test_a_timeout_with_cancel_on_timeout_says_what_the_cancel_did(served: Serve
 def emulator_process() -> Iterator[tuple[subprocess.Popen[str], str]]:
     with subprocess.Popen(
         [sys.executable, "-m", "together_batches", "emulator", "--port", "0", "--api-key", KEY],
-        env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         stdin=subprocess.DEVNULL,
-    ) as process:  # fmt: skip
+    ) as process:
         assert process.stdout is not None
         base_url = process.stdout.readline().strip()
         process.stdout.readline()  # the hint line

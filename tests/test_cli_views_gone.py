@@ -37,8 +37,11 @@ def test_a_warning_above_a_gone_terminal_does_not_reach_the_run() -> None:
     assert LOGGER.handlers == handlers
 
 
-@pytest.mark.parametrize("make", [lambda out: WorkloadBar(out, tick=60.0, clock=Clock()),
-                                  lambda out: LiveBar(out, tick=60.0)], ids=["workload", "wait"])  # fmt: skip
+@pytest.mark.parametrize(
+    "make",
+    [lambda out: WorkloadBar(out, tick=60.0, clock=Clock()), lambda out: LiveBar(out, tick=60.0)],
+    ids=["workload", "wait"],
+)
 def test_a_view_whose_first_draw_fails_leaves_the_logger_as_it_was(make: object) -> None:
     out = Closing()
     out.gone = True

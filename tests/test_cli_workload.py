@@ -55,8 +55,18 @@ def test_run_writes_the_results_and_the_same_command_resumes(tool: Tool) -> None
 def test_run_retries_the_failures(tool: Tool) -> None:
     tool.emulator.plan_next(JobPlan(0, 0, failed_fraction=0.5))
     write_input(tool.cwd / "in.jsonl")
-    result = tool("run", "in.jsonl", "--endpoint", ENDPOINT, "--manifest", "w.json",
-                  "--retry-failed", "1", "-o", "out.jsonl")  # fmt: skip
+    result = tool(
+        "run",
+        "in.jsonl",
+        "--endpoint",
+        ENDPOINT,
+        "--manifest",
+        "w.json",
+        "--retry-failed",
+        "1",
+        "-o",
+        "out.jsonl",
+    )
     assert result.returncode == 0, result.stderr
     results = lines_of(tool.cwd / "out.jsonl")
     assert len(results) == 6 and all("response" in r for r in results)
@@ -93,10 +103,14 @@ def test_run_cut_short_mid_results_writes_each_outcome_once_when_resumed(
     emulator = Emulator(api_key=KEY, clock=FakeClock(), strict_files=True, plan=JobPlan(0, 0))
     write_input(tmp_path / "in.jsonl")
     args = argparse.Namespace(
-        input=str(tmp_path / "in.jsonl"), endpoint=ENDPOINT, model_id=None,
-        manifest=str(tmp_path / "w.json"), retry_failed=0, timeout=None,
+        input=str(tmp_path / "in.jsonl"),
+        endpoint=ENDPOINT,
+        model_id=None,
+        manifest=str(tmp_path / "w.json"),
+        retry_failed=0,
+        timeout=None,
         output=str(tmp_path / "out.jsonl"),
-    )  # fmt: skip
+    )
 
     def crashing(client: Together, session: Session) -> Iterator[BatchResult]:
         for count, result in enumerate(drive(client, session), start=1):
@@ -104,8 +118,11 @@ def test_run_cut_short_mid_results_writes_each_outcome_once_when_resumed(
             if count == 2:
                 raise Crash
 
-    with Together(KEY, base_url="https://api.example.test/v1",
-                  http_client=httpx.Client(transport=emulator.transport())) as client:  # fmt: skip
+    with Together(
+        KEY,
+        base_url="https://api.example.test/v1",
+        http_client=httpx.Client(transport=emulator.transport()),
+    ) as client:
         monkeypatch.setattr(workload_cli, "drive", crashing)
         with pytest.raises(Crash):
             workload_cli.cmd_run(client, args)

@@ -33,15 +33,25 @@ from .test_cli_files import ENDPOINT, KEY, write_input
 
 
 def progress(
-    done: int = 101, failed: int = 6, processed: float = 120.0, round_: int = 0,
-    time_left: float | None = 9.0, **parts: int,
-) -> WorkloadProgress:  # fmt: skip
+    done: int = 101,
+    failed: int = 6,
+    processed: float = 120.0,
+    round_: int = 0,
+    time_left: float | None = 9.0,
+    **parts: int,
+) -> WorkloadProgress:
     states = parts or {"COMPLETED": 1, "IN_PROGRESS": 3}
     return WorkloadProgress(
-        total=240, succeeded=done - failed, failed=failed, processed=processed,
-        parts=MappingProxyType(states), parts_consumed=1, round=round_, retry_failed=1,
+        total=240,
+        succeeded=done - failed,
+        failed=failed,
+        processed=processed,
+        parts=MappingProxyType(states),
+        parts_consumed=1,
+        round=round_,
+        retry_failed=1,
         time_left=time_left,
-    )  # fmt: skip
+    )
 
 
 class Clock:
@@ -154,8 +164,13 @@ def test_the_change_key_ignores_the_time_left_only() -> None:
     base = change_key(progress())
     assert change_key(progress(time_left=3.0)) == base
     assert change_key(progress(time_left=None)) == base
-    for changed in (progress(done=102), progress(failed=7), progress(round_=1),
-                    progress(processed=125.0), progress(COMPLETED=2, IN_PROGRESS=2)):  # fmt: skip
+    for changed in (
+        progress(done=102),
+        progress(failed=7),
+        progress(round_=1),
+        progress(processed=125.0),
+        progress(COMPLETED=2, IN_PROGRESS=2),
+    ):
         assert change_key(changed) != base
     assert change_key(progress(processed=120.5)) == base  # under a whole percent
 
@@ -256,8 +271,11 @@ def test_the_live_view_counts_the_time_left_down_between_updates() -> None:
     assert bar.frame(0.0, 200).rstrip() == "starting  0:00"
     bar.update(progress(time_left=30.0))
     clock.now += 11.5  # 18.5 s left: 0:19, rounded up
-    assert bar.frame(12.0, 200).rstrip().endswith("0:12  101/240 done, 6 failed, 0:19 left; "
-                                                  "parts: 1 COMPLETED, 3 IN_PROGRESS")  # fmt: skip
+    assert (
+        bar.frame(12.0, 200)
+        .rstrip()
+        .endswith("0:12  101/240 done, 6 failed, 0:19 left; parts: 1 COMPLETED, 3 IN_PROGRESS")
+    )
     clock.now += 30.0  # past the estimate: none shown rather than a wrong one
     assert "left" not in bar.frame(42.0, 200)
 
@@ -328,10 +346,14 @@ def test_a_stream_gone_ends_the_ticks_quietly(monkeypatch: pytest.MonkeyPatch, l
 
 def run_args(tmp_path: Path, output: str | None) -> argparse.Namespace:
     return argparse.Namespace(
-        input=str(tmp_path / "in.jsonl"), endpoint=ENDPOINT, model_id=None,
-        manifest=str(tmp_path / "w.json"), retry_failed=1, timeout=None,
+        input=str(tmp_path / "in.jsonl"),
+        endpoint=ENDPOINT,
+        model_id=None,
+        manifest=str(tmp_path / "w.json"),
+        retry_failed=1,
+        timeout=None,
         output=None if output is None else str(tmp_path / output),
-    )  # fmt: skip
+    )
 
 
 class TerminalBytes(io.TextIOWrapper):
@@ -354,8 +376,11 @@ def test_run_on_a_terminal_draws_the_live_view_unless_results_go_there(
     err, stdout = Terminal(), TerminalBytes()
     monkeypatch.setattr("sys.stderr", err)
     monkeypatch.setattr("sys.stdout", stdout)
-    with Together(KEY, base_url="https://api.example.test/v1",
-                  http_client=httpx.Client(transport=emulator.transport())) as client:  # fmt: skip
+    with Together(
+        KEY,
+        base_url="https://api.example.test/v1",
+        http_client=httpx.Client(transport=emulator.transport()),
+    ) as client:
         assert workload_cli.cmd_run(client, run_args(tmp_path, output)) == 0
     shown = err.getvalue()
     view, summary = shown.rstrip("\n").rsplit("\n", 1)

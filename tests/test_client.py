@@ -168,9 +168,11 @@ def test_urls_are_parsed_once_and_each_request_goes_where_its_call_says(twin: Tw
         client.batches.get_batch(batch_id)
     client.batches.list_batches()
     assert [str(request.url) for request in seen] == [
-        "https://api.example.test/v1/batches/b1", "https://api.example.test/v1/batches/b2",
-        "https://api.example.test/v1/batches/b1", "https://api.example.test/v1/batches",
-    ]  # fmt: skip
+        "https://api.example.test/v1/batches/b1",
+        "https://api.example.test/v1/batches/b2",
+        "https://api.example.test/v1/batches/b1",
+        "https://api.example.test/v1/batches",
+    ]
     # Each URL was parsed once: the second b1 was remembered (URLs are immutable).
     assert (S.parsed_url.cache_info().misses, S.parsed_url.cache_info().hits) == (3, 1)
     assert S.parsed_url.cache_info().maxsize == 1024  # bounded: ids come and go
@@ -292,8 +294,16 @@ def test_cancel_posts_and_returns_canceling(twin: Twin) -> None:
 
 
 def test_files(twin: Twin) -> None:
-    meta = {"id": "file-1", "filename": "out.jsonl", "bytes": 12, "purpose": "batch-generated",
-            "created_at": 1705329000, "FileType": "jsonl", "object": "file", "Processed": True}  # fmt: skip
+    meta = {
+        "id": "file-1",
+        "filename": "out.jsonl",
+        "bytes": 12,
+        "purpose": "batch-generated",
+        "created_at": 1705329000,
+        "FileType": "jsonl",
+        "object": "file",
+        "Processed": True,
+    }
     handler, seen = script(reply(200, meta), reply(200, raw=b'{"custom_id": "a"}\n'))
     client = twin.client(handler)
     info = client.files.retrieve("file-1")
@@ -305,8 +315,11 @@ def test_files(twin: Twin) -> None:
 
 
 def test_an_html_page_as_file_content_is_a_typed_error(twin: Twin) -> None:
-    page = httpx.Response(200, content=b"<html>Sign in to the Wi-Fi</html>",
-                          headers={"content-type": "text/html; charset=utf-8"})  # fmt: skip
+    page = httpx.Response(
+        200,
+        content=b"<html>Sign in to the Wi-Fi</html>",
+        headers={"content-type": "text/html; charset=utf-8"},
+    )
     handler, _ = script(page)
     with pytest.raises(APIResponseValidationError, match="HTML"):
         twin.client(handler).files.content("file-1")
@@ -317,10 +330,17 @@ def test_an_html_page_as_file_content_is_a_typed_error(twin: Twin) -> None:
 
 @pytest.mark.parametrize(
     ("status", "cls"),
-    [(400, BadRequestError), (401, AuthenticationError), (403, PermissionDeniedError),
-     (404, NotFoundError), (409, APIStatusError), (422, APIStatusError), (499, APIStatusError),
-     (501, InternalServerError)],
-)  # fmt: skip
+    [
+        (400, BadRequestError),
+        (401, AuthenticationError),
+        (403, PermissionDeniedError),
+        (404, NotFoundError),
+        (409, APIStatusError),
+        (422, APIStatusError),
+        (499, APIStatusError),
+        (501, InternalServerError),
+    ],
+)
 def test_each_status_raises_its_class_with_the_server_message(
     twin: Twin, status: int, cls: type[APIStatusError]
 ) -> None:
@@ -338,10 +358,18 @@ def test_each_status_raises_its_class_with_the_server_message(
     assert len(seen) == 1  # not retried
 
 
-@pytest.mark.parametrize(("status", "cls"), [(429, RateLimitError), (500, InternalServerError),
-                                             (502, InternalServerError), (503, InternalServerError),
-                                             (520, InternalServerError), (599, InternalServerError),
-                                             (501, InternalServerError)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (429, RateLimitError),
+        (500, InternalServerError),
+        (502, InternalServerError),
+        (503, InternalServerError),
+        (520, InternalServerError),
+        (599, InternalServerError),
+        (501, InternalServerError),
+    ],
+)
 def test_retryable_statuses_raise_their_class_after_the_budget(
     twin: Twin, fake_time: FakeTime, status: int, cls: type[APIStatusError]
 ) -> None:

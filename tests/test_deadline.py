@@ -1,4 +1,4 @@
-"""The deadline arithmetic of requests and waits (`_deadline`), as tables: no I/O, no clock."""
+"""The deadline arithmetic of requests and waits (`_http.deadlines`), as tables: no I/O, no clock."""
 
 from __future__ import annotations
 

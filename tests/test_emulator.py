@@ -391,9 +391,13 @@ def test_cancel_of_a_terminal_job_is_refused(plan: JobPlan) -> None:
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {KEY}"},
-     {"Authorization": "Bearer "}],
-)  # fmt: skip
+    [
+        {},
+        {"Authorization": "Bearer wrong"},
+        {"Authorization": f"Basic {KEY}"},
+        {"Authorization": "Bearer "},
+    ],
+)
 def test_requests_without_the_key_get_401(env: Env, headers: dict[str, str]) -> None:
     env.http.headers.pop("Authorization")
     batch = env.http.get("/batches", headers=headers)
@@ -704,8 +708,12 @@ def test_async_transport_serves_the_same_emulator() -> None:
                 await http.get("/batches")
             started = time.perf_counter()
             listed = await http.get("/batches")
-            return [created.status_code, job["status"], listed.status_code,
-                    time.perf_counter() - started]  # fmt: skip
+            return [
+                created.status_code,
+                job["status"],
+                listed.status_code,
+                time.perf_counter() - started,
+            ]
 
     created, status, listed, waited = asyncio.run(scenario())
     assert (created, status, listed) == (201, "COMPLETED", 200)
@@ -763,9 +771,9 @@ def test_run_server_prints_the_url_and_stops_on_request() -> None:
     stop = threading.Event()
     out = io.StringIO()
     thread = threading.Thread(
-        target=run_server, kwargs={"port": 0, "api_key": "k", "speed": 60.0, "stop": stop,
-                                   "out": out}
-    )  # fmt: skip
+        target=run_server,
+        kwargs={"port": 0, "api_key": "k", "speed": 60.0, "stop": stop, "out": out},
+    )
     thread.start()
     try:
         deadline = time.monotonic() + 5

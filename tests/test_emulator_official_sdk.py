@@ -24,9 +24,12 @@ def test_the_official_sdk_uploads_submits_and_reads_results(tmp_path: Path) -> N
     clock = FakeClock(start=datetime(2025, 3, 1, tzinfo=UTC))
     emulator = Emulator(clock=clock, plan=JobPlan(1, 1, failed_fraction=0.5))
     lines = [
-        {"custom_id": f"r{i}", "body": {"model": "m", "messages": [{"role": "user", "content": "hi"}]}}
+        {
+            "custom_id": f"r{i}",
+            "body": {"model": "m", "messages": [{"role": "user", "content": "hi"}]},
+        }
         for i in range(4)
-    ]  # fmt: skip
+    ]
     path = tmp_path / "batch.jsonl"
     path.write_text("".join(json.dumps(line) + "\n" for line in lines))
     with emulator.serve() as base_url:

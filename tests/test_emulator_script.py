@@ -38,12 +38,24 @@ CANCEL_AT_60 = JobPlan(10, 100, cancel_after_seconds=60)
         (CANCEL_AT_60, 61, 90, "CANCELLED", 50.0, 61),  # ... a later one changes nothing
         (JobPlan(10, 100, cancel_after_seconds=5), 5, None, "CANCELING", 0.0, None),
         (JobPlan(10, 100, cancel_after_seconds=200), 500, None, "COMPLETED", 100.0, 110),
-        (JobPlan(10, 100, fail_after_seconds=40, cancel_after_seconds=60), 61, None, "FAILED",
-         30.0, 40),
-        (JobPlan(10, 100, expires_after_seconds=60, cancel_after_seconds=60, cancel_seconds=0),
-         60, None, "EXPIRED", 50.0, 60),  # a tie goes to the scheduled end
+        (
+            JobPlan(10, 100, fail_after_seconds=40, cancel_after_seconds=60),
+            61,
+            None,
+            "FAILED",
+            30.0,
+            40,
+        ),
+        (
+            JobPlan(10, 100, expires_after_seconds=60, cancel_after_seconds=60, cancel_seconds=0),
+            60,
+            None,
+            "EXPIRED",
+            50.0,
+            60,
+        ),  # a tie goes to the scheduled end
     ],
-)  # fmt: skip
+)
 def test_snapshot_at_with_a_scripted_cancel(
     plan: JobPlan,
     elapsed: float,
@@ -149,17 +161,20 @@ class Env:
     def __init__(self) -> None:
         self.clock = FakeClock(start=START)
         self.emulator = Emulator(api_key=KEY, clock=self.clock, plan=PLAN)
-        self.http = httpx.Client(base_url="http://emulator.test/v1",
-                                 transport=self.emulator.transport(),
-                                 headers={"Authorization": f"Bearer {KEY}"})  # fmt: skip
+        self.http = httpx.Client(
+            base_url="http://emulator.test/v1",
+            transport=self.emulator.transport(),
+            headers={"Authorization": f"Bearer {KEY}"},
+        )
 
     def file(self, *custom_ids: str) -> str:
         lines = (json.dumps({"custom_id": c, "body": {"prompt": c}}) + "\n" for c in custom_ids)
         return self.emulator.add_file("".join(lines).encode())
 
     def create(self, file_id: str) -> str:
-        answer = self.http.post("/batches", json={"endpoint": "/v1/completions",
-                                                  "input_file_id": file_id})  # fmt: skip
+        answer = self.http.post(
+            "/batches", json={"endpoint": "/v1/completions", "input_file_id": file_id}
+        )
         assert answer.status_code == 201, answer.text
         job_id: str = answer.json()["job"]["id"]
         return job_id
@@ -228,8 +243,9 @@ def test_a_job_cancelled_by_its_plan_is_seen_cancelling_then_cancelled(env: Env)
 def test_a_job_made_directly_counts_as_an_attempt_and_keeps_its_plan(env: Env) -> None:
     env.emulator.plan_for("d0", JobPlan(0, 1000))
     env.emulator.fail_requests(["d0"])
-    job_id = env.emulator.add_job(JobPlan(0, 0), input_file_id=env.file("d0", "d1"),
-                                  endpoint="/v1/completions")  # fmt: skip
+    job_id = env.emulator.add_job(
+        JobPlan(0, 0), input_file_id=env.file("d0", "d1"), endpoint="/v1/completions"
+    )
     done = env.get(job_id)
     assert done["status"] == "COMPLETED"  # its own plan, not the request's
     assert env.ids_in(done["error_file_id"]) == {"d0"}

@@ -7,7 +7,7 @@ and for a create, how many jobs the server really made. Every case must end in b
 and leave no TCP socket of this process open once the client is closed and the server
 stopped. Retry sleeps are instant (`fake_time`); only the SLOW fault really sleeps.
 
-What the rules come from (README, `_retry.py`, `Batches.*` docstrings):
+What the rules come from (README, `_http/retry.py`, `Batches.*` docstrings):
 - retries: 2, on connection errors, timeouts, 408, 429 and 5xx, honouring `retry-after` up
   to 60 s (a longer hint raises at once);
 - a create is retried only when it provably did not run (connect failure, 429, 503), so a
@@ -449,9 +449,12 @@ def test_fault_x_wait_until_done(
     )
     try:
         kwargs: dict[str, Any] = {
-            "timeout": WAIT_TIMEOUT, "poll_interval": POLL, "max_poll_interval": MAX_POLL,
-            "on_progress": progress.append, "request_timeout": row.request_timeout,
-        }  # fmt: skip
+            "timeout": WAIT_TIMEOUT,
+            "poll_interval": POLL,
+            "max_poll_interval": MAX_POLL,
+            "on_progress": progress.append,
+            "request_timeout": row.request_timeout,
+        }
         if row.error is None:
             job = client.batches.wait_until_done(job_id, **kwargs)
             assert job.status == BatchStatus.COMPLETED and job.progress == 1.0

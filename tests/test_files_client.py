@@ -90,9 +90,11 @@ def test_an_upload_sends_the_form_puts_the_bytes_without_the_key_and_preprocesse
     assert routes(emulator) == ["initiate_file_upload", "storage_put", "preprocess_file"]
     form, put, finish = emulator.requests
     assert dict(parse_qsl(form.body.decode())) == {
-        "purpose": "batch-api", "file_name": "in.jsonl", "file_type": "jsonl",
+        "purpose": "batch-api",
+        "file_name": "in.jsonl",
+        "file_type": "jsonl",
         "checksum": hashlib.sha256(CONTENT).hexdigest(),
-    }  # fmt: skip
+    }
     assert form.headers["authorization"] == f"Bearer {KEY}"
     assert "authorization" not in put.headers
     assert put.headers["content-length"] == str(len(CONTENT))
@@ -182,8 +184,11 @@ def test_an_existing_file_that_was_never_preprocessed_is_preprocessed(
 ) -> None:
     checksum = hashlib.sha256(CONTENT).hexdigest()
     form = {"purpose": "batch-api", "file_name": "x.jsonl", "checksum": checksum}
-    with httpx.Client(transport=emulator.transport(), base_url="https://api.example.test/v1",
-                      headers={"Authorization": f"Bearer {KEY}"}) as http:  # fmt: skip
+    with httpx.Client(
+        transport=emulator.transport(),
+        base_url="https://api.example.test/v1",
+        headers={"Authorization": f"Bearer {KEY}"},
+    ) as http:
         started = http.post("/files", data=form)
     with httpx.Client(transport=emulator.transport()) as bare:
         assert bare.put(started.headers["location"], content=CONTENT).status_code == 200
@@ -195,10 +200,18 @@ def test_an_existing_file_that_was_never_preprocessed_is_preprocessed(
 
 @pytest.mark.parametrize(
     "location",
-    ["https://127.1/_storage/f", "https://0x7f000001/f", "https://2130706433/f",
-     "https://[::ffff:127.0.0.1]/f", "https://[::1]/f", "https://169.254.169.254/f",
-     "https://10.0.0.7/f", "http://storage.example.com/f", "https://localhost/f"],
-)  # fmt: skip
+    [
+        "https://127.1/_storage/f",
+        "https://0x7f000001/f",
+        "https://2130706433/f",
+        "https://[::ffff:127.0.0.1]/f",
+        "https://[::1]/f",
+        "https://169.254.169.254/f",
+        "https://10.0.0.7/f",
+        "http://storage.example.com/f",
+        "https://localhost/f",
+    ],
+)
 def test_an_upload_url_that_is_refused_gets_nothing(
     twin: Twin, input_file: Path, location: str
 ) -> None:
@@ -247,8 +260,13 @@ def test_the_api_key_never_reaches_the_put(twin: Twin, input_file: Path) -> None
     script = Script(listed_bytes=len(CONTENT))
     with storage(script) as base_url:
         # An http_client with credentials of its own, sent by default with every request.
-        client = with_http(twin, base_url, headers={"Authorization": f"Bearer {KEY}", "X-Extra": "1"},
-                           cookies={"session": KEY}, auth=("user", KEY))  # fmt: skip
+        client = with_http(
+            twin,
+            base_url,
+            headers={"Authorization": f"Bearer {KEY}", "X-Extra": "1"},
+            cookies={"session": KEY},
+            auth=("user", KEY),
+        )
         client.files.upload(input_file)
     (put,) = [seen for seen in script.seen if seen.method == "PUT"]
     assert "authorization" not in put.headers and "cookie" not in put.headers
@@ -304,8 +322,10 @@ def test_a_put_answered_503_is_retried(
 def test_a_put_the_storage_refuses_says_what_the_storage_said(twin: Twin, input_file: Path) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if request.method == "PUT":
-            xml = (b"<?xml version='1.0'?><Error><Code>SignatureDoesNotMatch</Code><Message>The "
-                   b"request signature is invalid.</Message></Error>")  # fmt: skip
+            xml = (
+                b"<?xml version='1.0'?><Error><Code>SignatureDoesNotMatch</Code><Message>The "
+                b"request signature is invalid.</Message></Error>"
+            )
             return httpx.Response(403, headers={"content-type": "application/xml"}, content=xml)
         headers = {"location": "https://s3.example.com/f?sig=1", "x-together-file-id": "file-1"}
         return httpx.Response(302, headers=headers)
@@ -323,8 +343,9 @@ def test_a_file_that_shrinks_while_it_is_uploaded_fails_clearly(twin: Twin, tmp_
         if request.method == "PUT":
             raise AssertionError("the body should have failed first")
         path.write_bytes(CONTENT[:10])  # changed between the hash and the PUT
-        return httpx.Response(302, headers={"location": "https://s3.example.com/f",
-                                            "x-together-file-id": "file-1"})  # fmt: skip
+        return httpx.Response(
+            302, headers={"location": "https://s3.example.com/f", "x-together-file-id": "file-1"}
+        )
 
     with pytest.raises(TogetherError, match="it changed while it was uploaded"):
         twin.client(handler, api_key=KEY).files.upload(path)
@@ -430,8 +451,12 @@ def test_a_download_refused_with_a_problem_document_keeps_its_title_and_detail(
 ) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/content"):
-            problem = {"type": "about:blank", "title": "Not Acceptable", "status": 406,
-                       "detail": "file content is application/octet-stream"}  # fmt: skip
+            problem = {
+                "type": "about:blank",
+                "title": "Not Acceptable",
+                "status": 406,
+                "detail": "file content is application/octet-stream",
+            }
             return httpx.Response(
                 406, json=problem, headers={"content-type": "application/problem+json"}
             )

@@ -48,10 +48,17 @@ JOB = {
 
 def _regenerate(spec_dir: Path, out_dir: Path) -> None:
     subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "generate.py"), "--spec", str(spec_dir), "--out",
-         str(out_dir)],
-        check=True, capture_output=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            str(ROOT / "tools" / "generate.py"),
+            "--spec",
+            str(spec_dir),
+            "--out",
+            str(out_dir),
+        ],
+        check=True,
+        capture_output=True,
+    )
 
 
 def _run_in(out_dir: Path, code: str) -> str:
@@ -104,10 +111,18 @@ def test_check_generated_names_the_drifted_file_and_says_what_to_run(tmp_path: P
     text = (spec / "openapi.yaml").read_text()
     (spec / "openapi.yaml").write_text(text.replace("- VALIDATING", "- VALIDATING\n        - HELD"))
     result = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "generate.py"), "--check", "--spec", str(spec),
-         "--out", str(out)],
-        capture_output=True, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            str(ROOT / "tools" / "generate.py"),
+            "--check",
+            "--spec",
+            str(spec),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 1
     assert "models/batch_job_status.py" in result.stdout
     assert "make generate" in result.stdout
@@ -126,8 +141,14 @@ def test_a_status_no_spec_ever_had_parses_and_keeps_its_string() -> None:
 def test_known_statuses_are_members_including_canceling() -> None:
     assert BatchJobStatus("CANCELING") is BatchJobStatus.CANCELING
     assert {s.value for s in BatchJobStatus} >= {
-        "VALIDATING", "IN_PROGRESS", "COMPLETED", "FAILED", "EXPIRED", "CANCELING", "CANCELLED",
-    }  # fmt: skip
+        "VALIDATING",
+        "IN_PROGRESS",
+        "COMPLETED",
+        "FAILED",
+        "EXPIRED",
+        "CANCELING",
+        "CANCELLED",
+    }
 
 
 def test_the_generated_client_has_a_default_timeout() -> None:
@@ -178,9 +199,13 @@ def test_generated_functions_refuse_dot_ids_before_sending(bad: str) -> None:
     seen: list[httpx.Request] = []
     client = _client(seen, 200, JOB)
     calls = (
-        get_batch.sync, cancel_batch.sync, get_file.sync, get_file_content.sync,
-        delete_file.sync, preprocess_file.sync,
-    )  # fmt: skip
+        get_batch.sync,
+        cancel_batch.sync,
+        get_file.sync,
+        get_file_content.sync,
+        delete_file.sync,
+        preprocess_file.sync,
+    )
     for call in calls:
         with pytest.raises(ValueError, match=r"'\.\.'"):
             call(bad, client=client)
@@ -256,9 +281,11 @@ def test_upload_initiation_is_a_form_without_the_unset_fields() -> None:
     assert (kwargs["method"], kwargs["url"]) == ("post", "/files")
     assert kwargs["headers"]["Content-Type"] == "application/x-www-form-urlencoded"
     assert kwargs["data"] == {
-        "purpose": "batch-api", "file_name": "in.jsonl", "file_type": "jsonl",
+        "purpose": "batch-api",
+        "file_name": "in.jsonl",
+        "file_type": "jsonl",
         "checksum": "ab" * 32,
-    }  # fmt: skip
+    }
     minimal = initiate_file_upload.build_request(
         body=FileUploadRequest(purpose="batch-api", file_name="in.jsonl")
     )

@@ -73,9 +73,21 @@ def test_non_string_ids_raise_type_error(
 
 @pytest.mark.parametrize(
     "batch_id",
-    ["a/b", "../cancel", "a/../../files/x", "%2e%2e", "x?y=1", "x#frag", "sp ace", "ünï",
-     "./", "...", "a\\b", "batch-xyz789"],
-)  # fmt: skip
+    [
+        "a/b",
+        "../cancel",
+        "a/../../files/x",
+        "%2e%2e",
+        "x?y=1",
+        "x#frag",
+        "sp ace",
+        "ünï",
+        "./",
+        "...",
+        "a\\b",
+        "batch-xyz789",
+    ],
+)
 def test_any_other_id_is_sent_as_one_segment(
     twin: Twin, server: tuple[str, list[Seen]], batch_id: str
 ) -> None:
@@ -167,10 +179,12 @@ def echo_server(request: Seen) -> Reply:
         "e500": (500, {"Content-Type": "text/plain"}, f"upstream said {auth}".encode()),
         "html": (200, {"Content-Type": "text/html"}, f"<p>Authorization: {auth}</p>".encode()),
         "shape": (200, as_json, json.dumps({"id": 7, "status": auth}).encode()),
-        "failed": (200, as_json, json.dumps(
-            {"id": "failed", "status": "FAILED", "error": f"rejected {auth}"}
-        ).encode()),
-    }  # fmt: skip
+        "failed": (
+            200,
+            as_json,
+            json.dumps({"id": "failed", "status": "FAILED", "error": f"rejected {auth}"}).encode(),
+        ),
+    }
     if name == "flaky":  # once an echoing 503, then done
         if sum(seen.path.endswith("/flaky") for seen in ECHO_SEEN) == 1:
             return 503, as_json, json.dumps({"error": f"busy, {auth}"}).encode()

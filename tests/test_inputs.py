@@ -76,13 +76,15 @@ def test_crlf_lines_a_missing_final_newline_and_extra_keys_are_fine() -> None:
         (b'{"custom_id": null, "body": {}}', "custom_id must be a string, not null"),
         (b'{"custom_id": 7, "body": {}}', "custom_id must be a string, not a number"),
         (b'{"custom_id": "", "body": {}}', "custom_id is empty"),
-        (json.dumps({"custom_id": "x" * 65, "body": {}}).encode(),
-         "custom_id is 65 characters long, more than 64"),
+        (
+            json.dumps({"custom_id": "x" * 65, "body": {}}).encode(),
+            "custom_id is 65 characters long, more than 64",
+        ),
         (b'{"custom_id": "a"}', "body is missing"),
         (b'{"custom_id": "a", "body": "hi"}', "body must be a JSON object, not a string"),
         (b'{"custom_id": "a", "body": [1]}', "body must be a JSON object, not an array"),
     ],
-)  # fmt: skip
+)
 def test_each_kind_of_bad_line_is_named_with_its_line_number(line: bytes, message: str) -> None:
     content = jsonl({"custom_id": "first", "body": {}}) + line + b"\n"
     (problem,) = problems_of(content)
@@ -176,8 +178,9 @@ def test_an_empty_file_holds_no_requests() -> None:
     assert problems_of(b"") == [InputProblem(1, "the file holds no requests")]
 
 
-@pytest.mark.parametrize("limit", ["max_requests", "max_bytes", "max_custom_id_length",
-                                   "max_listed_problems"])  # fmt: skip
+@pytest.mark.parametrize(
+    "limit", ["max_requests", "max_bytes", "max_custom_id_length", "max_listed_problems"]
+)
 @pytest.mark.parametrize("value", [0, -1, 1.5, True])
 def test_limits_must_be_positive_ints(limit: str, value: Any) -> None:
     with pytest.raises(ValueError, match=limit):
@@ -292,8 +295,9 @@ def test_millions_of_requests_stream_in_bounded_memory() -> None:
     tracemalloc.start()
     try:
         with pytest.raises(InputFileError) as caught:
-            write_input_file(((f"request-{i}", {"n": i}) for i in range(count)), Sink(),
-                             max_requests=1_000)  # fmt: skip
+            write_input_file(
+                ((f"request-{i}", {"n": i}) for i in range(count)), Sink(), max_requests=1_000
+            )
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

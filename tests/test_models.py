@@ -17,8 +17,9 @@ from together_batches_api.types import InvalidPayload
 
 
 def test_jobs_survive_pickle_and_copies_with_extras_and_warning() -> None:
-    job = parse_create({"job": {"id": "b1", "status": "NEWISH", "progress": 5, "x": [1]},
-                        "warning": "w"})  # fmt: skip
+    job = parse_create(
+        {"job": {"id": "b1", "status": "NEWISH", "progress": 5, "x": [1]}, "warning": "w"}
+    )
     for clone in (pickle.loads(pickle.dumps(job)), copy.copy(job), copy.deepcopy(job)):
         assert clone == job
         assert type(clone) is BatchJob
@@ -49,8 +50,13 @@ def test_equality_is_by_content() -> None:
 
 def test_the_constructor_round_trips_through_the_wire_form() -> None:
     when = dt.datetime(2024, 1, 15, 14, 30, 0, 123000, tzinfo=dt.UTC)
-    job = BatchJob(id="b1", status=BatchStatus.COMPLETED, progress=100, created_at=when,
-                   extras={"tier": "gold"})  # fmt: skip
+    job = BatchJob(
+        id="b1",
+        status=BatchStatus.COMPLETED,
+        progress=100,
+        created_at=when,
+        extras={"tier": "gold"},
+    )
     again = parse_job(job.to_dict())
     assert again == job
     assert again.created_at == when and again.status is BatchStatus.COMPLETED
@@ -63,11 +69,21 @@ def test_the_constructor_round_trips_through_the_wire_form() -> None:
 def test_every_constructor_argument_reaches_the_job() -> None:
     when = dt.datetime(2024, 1, 15, tzinfo=dt.UTC)
     values: dict[str, Any] = {
-        "id": "b1", "status": "COMPLETED", "user_id": "u", "input_file_id": "f",
-        "file_size_bytes": 7, "job_deadline": when, "created_at": when, "endpoint": "/v1/x",
-        "progress": 50.0, "model_id": "m", "output_file_id": "o", "error_file_id": "e",
-        "error": "boom", "completed_at": when,
-    }  # fmt: skip
+        "id": "b1",
+        "status": "COMPLETED",
+        "user_id": "u",
+        "input_file_id": "f",
+        "file_size_bytes": 7,
+        "job_deadline": when,
+        "created_at": when,
+        "endpoint": "/v1/x",
+        "progress": 50.0,
+        "model_id": "m",
+        "output_file_id": "o",
+        "error_file_id": "e",
+        "error": "boom",
+        "completed_at": when,
+    }
     job = BatchJob(**values)
     for name, value in values.items():
         read = job.progress_percent if name == "progress" else getattr(job, name)
@@ -114,8 +130,12 @@ def test_integral_floats_are_integers_and_the_keys_after_them_are_still_checked(
         parse_job_list([{"id": "b", "status": "X", "file_size_bytes": 4.5}])
     # Within one list too: an item of the previous item's (uncached) shape is checked again.
     with pytest.raises(InvalidPayload, match="item 1: file_size_bytes"):
-        parse_job_list([{"id": "b", "status": "X", "file_size_bytes": 5.0},
-                        {"id": "c", "status": "X", "file_size_bytes": 5.5}])  # fmt: skip
+        parse_job_list(
+            [
+                {"id": "b", "status": "X", "file_size_bytes": 5.0},
+                {"id": "c", "status": "X", "file_size_bytes": 5.5},
+            ]
+        )
 
 
 def test_a_list_error_names_the_first_bad_item_whatever_repeats_it() -> None:
@@ -175,8 +195,16 @@ def test_a_create_needs_its_job() -> None:
 
 
 def test_file_objects_keep_every_spec_field() -> None:
-    body = {"id": "file-1", "object": "file", "created_at": 1_700_000_000, "filename": "in.jsonl",
-            "bytes": 12, "purpose": "batch-api", "FileType": "jsonl", "Processed": True}  # fmt: skip
+    body = {
+        "id": "file-1",
+        "object": "file",
+        "created_at": 1_700_000_000,
+        "filename": "in.jsonl",
+        "bytes": 12,
+        "purpose": "batch-api",
+        "FileType": "jsonl",
+        "Processed": True,
+    }
     info = FileObject.from_dict(body)
     assert (info.object_, info.bytes_, info.file_type, info.processed) == (
         "file",

@@ -49,9 +49,13 @@ REQUIRED = {"id": "b1", "status": "IN_PROGRESS"}
 
 def options(**changes: Any) -> P.WaitOptions:
     args: dict[str, Any] = {
-        "timeout": None, "poll_interval": 2.0, "max_poll_interval": 60.0,
-        "raise_on_failure": False, "cancel_on_timeout": False, "request_timeout": None,
-    }  # fmt: skip
+        "timeout": None,
+        "poll_interval": 2.0,
+        "max_poll_interval": 60.0,
+        "raise_on_failure": False,
+        "cancel_on_timeout": False,
+        "request_timeout": None,
+    }
     return P.make_options(**{**args, **changes})
 
 
@@ -84,22 +88,37 @@ def test_make_options_keeps_the_flags_as_bools() -> None:
     ("changes", "error", "message"),
     [
         ({"poll_interval": "2"}, TypeError, "poll_interval must be a number of seconds, not str"),
-        ({"poll_interval": 0}, ValueError,
-         "poll_interval must be a finite number of seconds > 0, got 0"),
-        ({"max_poll_interval": -1.5}, ValueError,
-         "max_poll_interval must be a finite number of seconds > 0, got -1.5"),
-        ({"timeout": math.nan}, ValueError,
-         "timeout must be a finite number of seconds > 0, got nan"),
-        ({"request_timeout": [1]}, TypeError,
-         "request_timeout must be a number of seconds, not list"),
-        ({"poll_interval": 5, "max_poll_interval": 4}, ValueError,
-         "max_poll_interval must be >= poll_interval"),
+        (
+            {"poll_interval": 0},
+            ValueError,
+            "poll_interval must be a finite number of seconds > 0, got 0",
+        ),
+        (
+            {"max_poll_interval": -1.5},
+            ValueError,
+            "max_poll_interval must be a finite number of seconds > 0, got -1.5",
+        ),
+        (
+            {"timeout": math.nan},
+            ValueError,
+            "timeout must be a finite number of seconds > 0, got nan",
+        ),
+        (
+            {"request_timeout": [1]},
+            TypeError,
+            "request_timeout must be a number of seconds, not list",
+        ),
+        (
+            {"poll_interval": 5, "max_poll_interval": 4},
+            ValueError,
+            "max_poll_interval must be >= poll_interval",
+        ),
         ({"max_concurrency": True}, TypeError, "max_concurrency must be an int"),
         ({"max_concurrency": 0}, ValueError, "max_concurrency must be >= 1"),
         ({"on_progress": "print"}, TypeError, "on_progress must be callable"),
         ({"on_poll_error": 3}, TypeError, "on_poll_error must be callable"),
     ],
-)  # fmt: skip
+)
 def test_make_options_says_which_argument_is_wrong(
     changes: dict[str, Any], error: type[Exception], message: str
 ) -> None:
@@ -124,14 +143,24 @@ def test_options_from_picks_the_wait_options_out_of_a_methods_arguments() -> Non
     # A wait method's `locals()`: its own arguments besides the options, and no
     # `max_concurrency` or `on_poll_error` (a method that does not take them).
     arguments: dict[str, Any] = {
-        "self": object(), "batch_job_id": "b1", "timeout": 30, "poll_interval": 1,
-        "max_poll_interval": 4, "raise_on_failure": True, "cancel_on_timeout": False,
-        "request_timeout": 5, "on_progress": print,
-    }  # fmt: skip
+        "self": object(),
+        "batch_job_id": "b1",
+        "timeout": 30,
+        "poll_interval": 1,
+        "max_poll_interval": 4,
+        "raise_on_failure": True,
+        "cancel_on_timeout": False,
+        "request_timeout": 5,
+        "on_progress": print,
+    }
     assert P.options_from(arguments) == P.WaitOptions(
-        timeout=30.0, poll_interval=1.0, max_poll_interval=4.0, raise_on_failure=True,
-        request_timeout=5.0, on_progress=print,
-    )  # fmt: skip
+        timeout=30.0,
+        poll_interval=1.0,
+        max_poll_interval=4.0,
+        raise_on_failure=True,
+        request_timeout=5.0,
+        on_progress=print,
+    )
     with pytest.raises(ValueError) as raised:
         P.options_from({**arguments, "max_concurrency": 0})
     assert str(raised.value) == "max_concurrency must be >= 1"
@@ -187,8 +216,9 @@ def test_a_single_wait_that_saw_no_job_times_out_with_its_limit_in_words() -> No
         "batch b1 not finished within the job deadline plus grace "
         "(last status None, 0 polls, 0 failed)"
     )
-    many = P.timeout_error([tracker, P.start("b2", P.WaitOptions(), 0.0)], P.WaitOptions(),
-                           single=False)  # fmt: skip
+    many = P.timeout_error(
+        [tracker, P.start("b2", P.WaitOptions(), 0.0)], P.WaitOptions(), single=False
+    )
     assert (
         str(many)
         == "2 batches not finished within the jobs' deadlines plus grace (0 polls, 0 failed)"
@@ -225,9 +255,12 @@ def test_due_queue_next_due_is_the_earliest_due_time() -> None:
 
 @pytest.mark.parametrize(
     ("value", "positive"),
-    [("Fri, 01 Jan 2100 00:00:00 GMT", True), ("Mon, 01 Jan 2001 00:00:00 GMT", False),
-     ("Fri, 01 Jan 2100 00:00:00 -0000", True)],
-)  # fmt: skip
+    [
+        ("Fri, 01 Jan 2100 00:00:00 GMT", True),
+        ("Mon, 01 Jan 2001 00:00:00 GMT", False),
+        ("Fri, 01 Jan 2100 00:00:00 -0000", True),
+    ],
+)
 def test_an_http_date_hint_reads_the_wall_clock_when_now_is_none(
     value: str, positive: bool
 ) -> None:
@@ -248,9 +281,15 @@ def test_backoff_stops_doubling_after_thirty_retries() -> None:
 
 def test_retry_delay_reads_an_http_date_hint_against_the_given_clock() -> None:
     delay = retry_delay(
-        failure=Failure.STATUS, status=503, headers={"retry-after": "Mon, 15 Jan 2024 14:30:20 GMT"},
-        retries_done=0, idempotent=True, policy=RetryPolicy(), rand=zero, now=NOW,
-    )  # fmt: skip
+        failure=Failure.STATUS,
+        status=503,
+        headers={"retry-after": "Mon, 15 Jan 2024 14:30:20 GMT"},
+        retries_done=0,
+        idempotent=True,
+        policy=RetryPolicy(),
+        rand=zero,
+        now=NOW,
+    )
     assert delay == 20.0
 
 

@@ -83,14 +83,30 @@ def test_a_wire_field_keeps_what_it_is_given() -> None:
     plain = T.WireField("a", "b", T.STR)
     assert (plain.name, plain.attr, plain.kind) == ("a", "b", "str")
     assert (plain.required, plain.nullable, plain.item, plain.model, plain.enum) == (
-        False, False, None, None, None,
-    )  # fmt: skip
+        False,
+        False,
+        None,
+        None,
+        None,
+    )
     inner = T.WireField("", "", T.INT)
-    full = T.WireField("c", "d", T.LIST, required=True, nullable=True, item=inner,
-                       model=FileObject, enum=BatchStatus)  # fmt: skip
+    full = T.WireField(
+        "c",
+        "d",
+        T.LIST,
+        required=True,
+        nullable=True,
+        item=inner,
+        model=FileObject,
+        enum=BatchStatus,
+    )
     assert (full.required, full.nullable, full.item, full.model, full.enum) == (
-        True, True, inner, FileObject, BatchStatus,
-    )  # fmt: skip
+        True,
+        True,
+        inner,
+        FileObject,
+        BatchStatus,
+    )
 
 
 def test_a_new_model_class_checks_its_fields() -> None:
@@ -122,7 +138,7 @@ def test_a_new_model_class_checks_its_fields() -> None:
         ({"inner": {"n": "1"}}, "inner.n should be an integer, got str"),
         ({"inner": 1}, "inner should be an object, got int"),
     ],
-)  # fmt: skip
+)
 def test_wrong_values_in_every_kind_of_field_are_named(extra: dict[str, Any], message: str) -> None:
     sample, _ = sample_model()
     assert invalid(sample, {**BASE, **extra}) == message
@@ -143,8 +159,9 @@ def test_nested_objects_and_lists_are_checked_in_every_object_of_a_cached_shape(
         sample.from_list([good, good, {**good, "inner": {"n": None}}])
     assert str(raised.value) == "item 2: inner.n is required"
     assert [m.to_dict()["counts"] for m in sample.from_list([good, {**good, "counts": None}])] == [
-        [1], None,
-    ]  # fmt: skip
+        [1],
+        None,
+    ]
 
 
 @pytest.mark.parametrize("item", [[1], "text", 5, None])
@@ -193,19 +210,36 @@ def test_malformed_dates_fail_their_read_with_the_models_field_error() -> None:
 
 def test_right_values_in_every_kind_of_field_pass() -> None:
     sample, _ = sample_model()
-    body: dict[str, Any] = {**BASE, "counts": [1, 2.0], "holes": [1, None], "anything": [None, "x", {}],
-            "loose": [1, "x", None], "times": ["2024-01-15T00:00:00Z"], "day": "2024-01-15",
-            "inner": {"n": 1}, "states": ["A", None]}  # fmt: skip
-    assert sample.from_dict(body).to_dict() == {**dict.fromkeys(body), **body, "label": None,
-                                                "at": None}  # fmt: skip
+    body: dict[str, Any] = {
+        **BASE,
+        "counts": [1, 2.0],
+        "holes": [1, None],
+        "anything": [None, "x", {}],
+        "loose": [1, "x", None],
+        "times": ["2024-01-15T00:00:00Z"],
+        "day": "2024-01-15",
+        "inner": {"n": 1},
+        "states": ["A", None],
+    }
+    assert sample.from_dict(body).to_dict() == {
+        **dict.fromkeys(body),
+        **body,
+        "label": None,
+        "at": None,
+    }
 
 
 def test_the_constructor_turns_python_values_into_wire_values() -> None:
     sample, inner = sample_model()
     made = sample(
-        key="k", maybe="m", day=dt.date(2024, 1, 15), inner=inner(n=3), times=[WHEN],
-        states=[BatchStatus.COMPLETED, None], loose=[1, "x"],
-    )  # fmt: skip
+        key="k",
+        maybe="m",
+        day=dt.date(2024, 1, 15),
+        inner=inner(n=3),
+        times=[WHEN],
+        states=[BatchStatus.COMPLETED, None],
+        loose=[1, "x"],
+    )
     wire = made.to_dict()
     assert (wire["day"], wire["inner"], wire["loose"]) == ("2024-01-15", {"n": 3}, [1, "x"])
     assert wire["times"] == ["2024-01-15T09:05:07Z"]
@@ -216,9 +250,12 @@ def test_the_constructor_turns_python_values_into_wire_values() -> None:
 
 @pytest.mark.parametrize(
     ("value", "got"),
-    [(WHEN, "datetime"), (dt.date(2024, 1, 15), "date"),
-     (WireBatchJob(id="b", status="X"), "BatchJob")],
-)  # fmt: skip
+    [
+        (WHEN, "datetime"),
+        (dt.date(2024, 1, 15), "date"),
+        (WireBatchJob(id="b", status="X"), "BatchJob"),
+    ],
+)
 def test_the_constructor_converts_a_value_only_for_its_own_kind(value: object, got: str) -> None:
     with pytest.raises(ValueError) as raised:
         BatchJob(id="b1", status="X", endpoint=value)  # type: ignore[arg-type]
@@ -356,12 +393,17 @@ def test_unset_file_and_response_hold_what_they_are_given() -> None:
     assert bool(T.UNSET) is False
     payload = io.BytesIO(b"x")
     assert T.File(payload, "in.jsonl", "application/jsonl").to_tuple() == (
-        "in.jsonl", payload, "application/jsonl",
-    )  # fmt: skip
+        "in.jsonl",
+        payload,
+        "application/jsonl",
+    )
     response = T.Response(status_code=HTTPStatus.OK, content=b"{}", headers={"a": "b"}, parsed=1)
     assert (response.status_code, response.content, response.headers, response.parsed) == (
-        HTTPStatus.OK, b"{}", {"a": "b"}, 1,
-    )  # fmt: skip
+        HTTPStatus.OK,
+        b"{}",
+        {"a": "b"},
+        1,
+    )
 
 
 # --- ids --------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The waiter's decisions (the wait core: `_wait_options`, `_wait_state`, `_wait_run`), as
+"""The waiter's decisions (the wait core: `_wait.options`, `_wait.state`, `_wait.core`), as
 tables: no I/O, no clock, no event loop."""
 
 from __future__ import annotations
@@ -222,9 +222,14 @@ def test_sleep_seconds(due: float, deadline: float, now: float, sleep: float) ->
 
 @pytest.mark.parametrize(
     ("deadline", "now", "left", "past"),
-    [(110.0, 100.0, 10.0, False), (100.0, 100.0, 0.0, True), (90.0, 100.0, 0.0, True),
-     (100.0004, 100.0, 0.0004, True), (100.01, 100.0, 0.01, False)],
-)  # fmt: skip
+    [
+        (110.0, 100.0, 10.0, False),
+        (100.0, 100.0, 0.0, True),
+        (90.0, 100.0, 0.0, True),
+        (100.0004, 100.0, 0.0004, True),
+        (100.01, 100.0, 0.01, False),
+    ],
+)
 def test_seconds_left_and_is_past(deadline: float, now: float, left: float, past: bool) -> None:
     assert P.seconds_left(deadline, now) == pytest.approx(left)
     assert P.is_past(deadline, now) is past
@@ -237,9 +242,13 @@ def test_after_poll_backs_off_and_resets() -> None:
     for progress in [0, 0, 0, 5, 5]:
         polled_at = tracker.due
         step = P.after_poll(
-            tracker, make_job(progress=progress, job_deadline=NOW + H), OPTS,
-            mono_now=polled_at, wall_now=NOW, rand=zero,
-        )  # fmt: skip
+            tracker,
+            make_job(progress=progress, job_deadline=NOW + H),
+            OPTS,
+            mono_now=polled_at,
+            wall_now=NOW,
+            rand=zero,
+        )
         tracker = step.tracker
         delays.append(step.delay)
         assert step.finished is None and step.error is None
@@ -291,9 +300,13 @@ def test_after_poll_terminal(
 ) -> None:
     options = P.WaitOptions(raise_on_failure=raise_on_failure, timeout=60.0)
     step = P.after_poll(
-        P.start("b1", options, 0.0), make_job(status), options, mono_now=1.0, wall_now=NOW,
+        P.start("b1", options, 0.0),
+        make_job(status),
+        options,
+        mono_now=1.0,
+        wall_now=NOW,
         rand=zero,
-    )  # fmt: skip
+    )
     assert (step.finished is not None) is finished
     assert (type(step.error) if step.error else None) is error
     assert step.tracker.deadline == 60.0  # a timeout is kept as given
@@ -357,19 +370,28 @@ def test_final_error_and_the_group() -> None:
 )
 def test_make_options_rejects(kwargs: dict[str, Any], error: type[Exception]) -> None:
     args: dict[str, Any] = {
-        "timeout": None, "poll_interval": 2.0, "max_poll_interval": 60.0,
-        "raise_on_failure": False, "cancel_on_timeout": False, "request_timeout": None,
-    }  # fmt: skip
+        "timeout": None,
+        "poll_interval": 2.0,
+        "max_poll_interval": 60.0,
+        "raise_on_failure": False,
+        "cancel_on_timeout": False,
+        "request_timeout": None,
+    }
     with pytest.raises(error):
         P.make_options(**{**args, **kwargs})
 
 
 def test_make_options_accepts() -> None:
     options = P.make_options(
-        timeout=10, poll_interval=1, max_poll_interval=1, raise_on_failure=True,
-        cancel_on_timeout=True, request_timeout=httpx.Timeout(3.0), max_concurrency=2,
+        timeout=10,
+        poll_interval=1,
+        max_poll_interval=1,
+        raise_on_failure=True,
+        cancel_on_timeout=True,
+        request_timeout=httpx.Timeout(3.0),
+        max_concurrency=2,
         on_progress=print,
-    )  # fmt: skip
+    )
     assert options.timeout == 10.0 and options.poll_interval == options.max_poll_interval == 1.0
     assert options.request_timeout == httpx.Timeout(3.0)
 

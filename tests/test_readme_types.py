@@ -17,8 +17,20 @@ def test_every_readme_example_passes_mypy_strict(tmp_path: Path) -> None:
     for index, block in enumerate(blocks):
         (tmp_path / f"readme_example_{index}.py").write_text(block)
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--config-file", str(ROOT / "pyproject.toml"),
-         "--cache-dir", str(tmp_path / ".mypy_cache"), *sorted(map(str, tmp_path.glob("*.py")))],
-        capture_output=True, text=True, cwd=ROOT, env={**os.environ},
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--config-file",
+            str(ROOT / "pyproject.toml"),
+            "--cache-dir",
+            str(tmp_path / ".mypy_cache"),
+            *sorted(map(str, tmp_path.glob("*.py"))),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ},
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -28,10 +28,17 @@ def _changed_spec(tmp_path: Path, change: Any) -> Path:
     yaml.dump(document, spec / "openapi.yaml")
     out = tmp_path / "out"
     subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "generate.py"), "--spec", str(spec), "--out",
-         str(out)],
-        check=True, capture_output=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            str(ROOT / "tools" / "generate.py"),
+            "--spec",
+            str(spec),
+            "--out",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return out
 
 
@@ -76,8 +83,10 @@ def test_new_changed_and_removed_fields_reach_the_overlay(fields_out: Path) -> N
     """
     result = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],
-        env=_env(fields_out), capture_output=True, text=True,
-    )  # fmt: skip
+        env=_env(fields_out),
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("refused new_field - new_field should be an integer")
@@ -99,10 +108,21 @@ def test_a_new_field_is_typed_for_mypy_and_a_typo_is_caught(
         """)
     )
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--config-file",
-         os.devnull, str(snippet)],
-        env=_env(fields_out), capture_output=True, text=True, cwd=tmp_path,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "--config-file",
+            os.devnull,
+            str(snippet),
+        ],
+        env=_env(fields_out),
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     errors = [line for line in result.stdout.splitlines() if ": error:" in line]
     assert len(errors) == 1, result.stdout
     assert re.search(r"snippet\.py:7: error: .*has no attribute \"new_fieldd\"", errors[0])
@@ -112,10 +132,24 @@ def test_a_new_status_fails_exactly_one_test_which_names_status_py(tmp_path: Pat
     out = _changed_spec(tmp_path, lambda s: s["BatchJobStatus"]["enum"].append("PAUSED"))
     tests = ["tests/test_surface.py", "tests/test_models.py", "tests/test_polling.py"]
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-o", "addopts=", "-q", "-p", "no:cacheprovider", "-W",
-         "ignore::pytest.PytestUnraisableExceptionWarning", *tests],
-        env=_env(out), capture_output=True, text=True, cwd=ROOT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-o",
+            "addopts=",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-W",
+            "ignore::pytest.PytestUnraisableExceptionWarning",
+            *tests,
+        ],
+        env=_env(out),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     summary = result.stdout.strip().splitlines()[-1]
     assert re.search(r"\b1 failed\b", summary), result.stdout[-3000:]
     failed = [line for line in result.stdout.splitlines() if line.startswith("FAILED ")]

@@ -42,18 +42,27 @@ def jsonl(*items: object) -> bytes:
     [
         (output("a"), ("a", 200, COMPLETION, None, None, True)),
         (output("a", 201, None), ("a", 201, None, None, None, True)),
-        (output("a", 400, {"error": {"message": "no"}}), ("a", 400, {"error": {"message": "no"}}, None, None, False)),
+        (
+            output("a", 400, {"error": {"message": "no"}}),
+            ("a", 400, {"error": {"message": "no"}}, None, None, False),
+        ),
         (output("a", 500), ("a", 500, COMPLETION, None, None, False)),
         ({**output("a"), "response": {"status_code": 200.0}}, ("a", 200, None, None, None, True)),
-        ({**output("a"), "error": None, "id": "batch_req_1"}, ("a", 200, COMPLETION, None, None, True)),
+        (
+            {**output("a"), "error": None, "id": "batch_req_1"},
+            ("a", 200, COMPLETION, None, None, True),
+        ),
         (error("b"), ("b", None, None, "bad", 400, False)),
         (error("b", code="rate_limited"), ("b", None, None, "bad", "rate_limited", False)),
         (error("b", code=None), ("b", None, None, "bad", None, False)),
-        ({"custom_id": "b", "error": {}}, ("b", None, None, "(the error line gives no message)", None, False)),
+        (
+            {"custom_id": "b", "error": {}},
+            ("b", None, None, "(the error line gives no message)", None, False),
+        ),
         ({**error("b"), "response": None}, ("b", None, None, "bad", 400, False)),
         ({**output("c"), **error("c")}, ("c", 200, COMPLETION, "bad", 400, False)),
     ],
-)  # fmt: skip
+)
 def test_each_kind_of_line_becomes_a_typed_record(
     line: dict[str, Any], expected: tuple[Any, ...]
 ) -> None:
@@ -73,15 +82,21 @@ def test_each_kind_of_line_becomes_a_typed_record(
         (b'{"custom_id": 3, "response": {"status_code": 200}}', "custom_id should be a str"),
         (b'{"custom_id": "a", "response": "ok"}', "response should be an object"),
         (b'{"custom_id": "a", "response": {"body": {}}}', "response.status_code is required"),
-        (b'{"custom_id": "a", "response": {"status_code": "200"}}', "status_code should be an integer"),
-        (b'{"custom_id": "a", "response": {"status_code": 200.5}}', "status_code should be an integer"),
+        (
+            b'{"custom_id": "a", "response": {"status_code": "200"}}',
+            "status_code should be an integer",
+        ),
+        (
+            b'{"custom_id": "a", "response": {"status_code": 200.5}}',
+            "status_code should be an integer",
+        ),
         (b'{"custom_id": "a"}', "needs a response or an error"),
         (b'{"custom_id": "a", "response": null, "error": null}', "needs a response or an error"),
         (b'{"custom_id": "a", "error": "boom"}', "error should be an object"),
         (b'{"custom_id": "a", "error": {"message": 5}}', "error.message should be a str"),
         (b'{"custom_id": "\xff"}', "is not UTF-8 text"),
     ],
-)  # fmt: skip
+)
 def test_a_malformed_line_raises_naming_the_file_and_line(line: bytes, problem: str) -> None:
     content = jsonl(output("first"), error("second")) + line + b"\n" + jsonl(output("after"))
     reader = ResultReader("file-out-1")
@@ -100,8 +115,9 @@ def test_a_malformed_line_raises_naming_the_file_and_line(line: bytes, problem: 
 def test_records_before_a_bad_line_are_delivered_first() -> None:
     reader = ResultReader("out")
     assert [r.custom_id for r in reader.feed(jsonl(output("a"), output("b")) + b"oops\n")] == [
-        "a", "b",
-    ]  # fmt: skip
+        "a",
+        "b",
+    ]
     with pytest.raises(APIResponseValidationError, match="out line 3 is not valid JSON"):
         reader.close()
     first_bad = ResultReader("out")
@@ -177,10 +193,16 @@ def test_a_record_is_an_immutable_value_built_on_the_generated_line_model() -> N
 
 
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers(-5, 700) | st.floats(allow_nan=False) | st.text(max_size=3),
-    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=3), inner, max_size=2),
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 700)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=3), inner, max_size=2)
+    ),
     max_leaves=4,
-)  # fmt: skip
+)
 LINES = st.fixed_dictionaries(
     {},
     optional={

@@ -1,4 +1,4 @@
-"""Table tests of the pure retry rules in `_retry.py`."""
+"""Table tests of the pure retry rules in `_http/retry.py`."""
 
 from __future__ import annotations
 
@@ -74,27 +74,57 @@ def test_retry_decision(
     expected: float | None,
 ) -> None:
     delay = retry_delay(
-        failure=failure, status=status, headers={}, retries_done=retries_done,
-        idempotent=idempotent, policy=POLICY, rand=no_jitter, now=NOW,
-    )  # fmt: skip
+        failure=failure,
+        status=status,
+        headers={},
+        retries_done=retries_done,
+        idempotent=idempotent,
+        policy=POLICY,
+        rand=no_jitter,
+        now=NOW,
+    )
     assert delay == expected
 
 
 @pytest.mark.parametrize(
     ("status", "retried"),
     [
-        (499, False), (500, True), (501, False), (502, True), (503, True), (504, True),
-        (505, False), (506, True), (507, True), (508, True), (511, True), (520, True),
-        (524, True), (598, True), (599, True), (600, False), (999, False),
-        (408, True), (429, True), (400, False), (409, False), (425, False),
+        (499, False),
+        (500, True),
+        (501, False),
+        (502, True),
+        (503, True),
+        (504, True),
+        (505, False),
+        (506, True),
+        (507, True),
+        (508, True),
+        (511, True),
+        (520, True),
+        (524, True),
+        (598, True),
+        (599, True),
+        (600, False),
+        (999, False),
+        (408, True),
+        (429, True),
+        (400, False),
+        (409, False),
+        (425, False),
     ],
-)  # fmt: skip
+)
 def test_which_statuses_are_retried(status: int, retried: bool) -> None:
     """Every 5xx but 501 and 505 (README, "Retries"); nothing outside 5xx but 408 and 429."""
     delay = retry_delay(
-        failure=Failure.STATUS, status=status, headers={}, retries_done=0,
-        idempotent=True, policy=POLICY, rand=no_jitter, now=NOW,
-    )  # fmt: skip
+        failure=Failure.STATUS,
+        status=status,
+        headers={},
+        retries_done=0,
+        idempotent=True,
+        policy=POLICY,
+        rand=no_jitter,
+        now=NOW,
+    )
     assert (delay is not None) is retried
     assert (status in RETRYABLE_STATUSES) is retried
 
@@ -150,17 +180,31 @@ def test_server_hint_is_honoured_up_to_the_cap(
     headers: dict[str, str], idempotent: bool, expected: float | None
 ) -> None:
     delay = retry_delay(
-        failure=Failure.STATUS, status=429, headers=headers, retries_done=0,
-        idempotent=idempotent, policy=POLICY, rand=no_jitter, now=NOW,
-    )  # fmt: skip
+        failure=Failure.STATUS,
+        status=429,
+        headers=headers,
+        retries_done=0,
+        idempotent=idempotent,
+        policy=POLICY,
+        rand=no_jitter,
+        now=NOW,
+    )
     assert delay == expected
 
 
 @pytest.mark.parametrize(
     ("retry", "jitter", "expected"),
-    [(0, 0.0, 0.5), (1, 0.0, 1.0), (3, 0.0, 4.0), (4, 0.0, 8.0), (10, 0.0, 8.0),
-     (0, 0.999999, 0.375), (10, 0.5, 7.0), (10_000, 0.0, 8.0)],
-)  # fmt: skip
+    [
+        (0, 0.0, 0.5),
+        (1, 0.0, 1.0),
+        (3, 0.0, 4.0),
+        (4, 0.0, 8.0),
+        (10, 0.0, 8.0),
+        (0, 0.999999, 0.375),
+        (10, 0.5, 7.0),
+        (10_000, 0.0, 8.0),
+    ],
+)
 def test_backoff_is_exponential_capped_and_jittered_down(
     retry: int, jitter: float, expected: float
 ) -> None:

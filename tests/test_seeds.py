@@ -18,8 +18,14 @@ HERE = Path(__file__).parent / "seed_examples"
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "reference" / "seeds"
 EXAMPLES = ["poll.py", "list.py", "cancel.py"]
 
-JOB = {"id": "batch-abc123", "status": "IN_PROGRESS", "progress": 75,
-       "created_at": "2024-01-15T14:30:00Z", "output_file_id": None, "error": None}  # fmt: skip
+JOB = {
+    "id": "batch-abc123",
+    "status": "IN_PROGRESS",
+    "progress": 75,
+    "created_at": "2024-01-15T14:30:00Z",
+    "output_file_id": None,
+    "error": None,
+}
 
 
 def _squash(text: str) -> str:
@@ -62,8 +68,11 @@ class Server:
             return 200, headers, json.dumps({**JOB, "status": "CANCELING"}).encode()
         if request.method == "GET" and request.path == "/v1/batches/batch-abc123":
             self.polls += 1
-            job = JOB if self.polls < 3 else {**JOB, "status": "COMPLETED", "progress": 100,
-                                              "output_file_id": "file-out-1"}  # fmt: skip
+            job = (
+                JOB
+                if self.polls < 3
+                else {**JOB, "status": "COMPLETED", "progress": 100, "output_file_id": "file-out-1"}
+            )
             return 200, headers, json.dumps(job).encode()
         return 404, headers, b'{"error": "not found"}'
 

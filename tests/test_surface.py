@@ -41,10 +41,18 @@ def test_all_is_curated_and_importable() -> None:
 
 def test_the_batch_workflow_names_are_public() -> None:
     workflow = {
-        "BatchResult", "InputFileError", "InputFileInfo", "InputProblem", "MAX_CUSTOM_ID_LENGTH",
-        "MAX_FILE_BYTES", "MAX_REQUESTS", "check_input_file", "failed_custom_ids",
-        "iter_results", "write_input_file",
-    }  # fmt: skip
+        "BatchResult",
+        "InputFileError",
+        "InputFileInfo",
+        "InputProblem",
+        "MAX_CUSTOM_ID_LENGTH",
+        "MAX_FILE_BYTES",
+        "MAX_REQUESTS",
+        "check_input_file",
+        "failed_custom_ids",
+        "iter_results",
+        "write_input_file",
+    }
     assert workflow <= set(together_batches.__all__)
     assert issubclass(together_batches.InputFileError, together_batches.TogetherError)
     assert issubclass(together_batches.InputFileError, ValueError)
@@ -65,7 +73,7 @@ def test_of_the_workload_pieces_only_the_error_and_the_progress_are_public() -> 
     assert progress.__doc__ is not None and "on_progress" in progress.__doc__
     for twin in (together_batches.Batches, together_batches.AsyncBatches):
         annotation = inspect.signature(twin.run).parameters["on_progress"].annotation
-        assert annotation == "_session.OnWorkloadProgress"
+        assert annotation == "_workload.session.OnWorkloadProgress"
     callback = typing.get_args(OnWorkloadProgress)[0]
     assert typing.get_args(callback) == ([progress], object)
 
@@ -89,7 +97,7 @@ def test_importing_the_package_does_not_load_attrs() -> None:
 @pytest.mark.parametrize(("sync", "async_"), [(Batches, AsyncBatches), (Files, AsyncFiles)])
 def test_async_twin_has_the_same_methods_and_signatures(sync: type, async_: type) -> None:
     def methods(cls: type) -> dict[str, inspect.Signature]:
-        # Inherited ones too: `Batches` gets its waits from `_batch_waits.Waits`.
+        # Inherited ones too: `Batches` gets its waits from `resources.batches.Waits`.
         members = {n: m for k in reversed(cls.__mro__[:-1]) for n, m in vars(k).items()}
         return {
             name: inspect.signature(member)

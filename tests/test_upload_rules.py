@@ -21,12 +21,13 @@ from together_batches._files.upload import (
     file_type_of,
     read_initiate,
 )
-from together_batches._http.calls import Call, error_message
+from together_batches._http.calls import Call
+from together_batches._http.error_bodies import error_message
 from together_batches._http.sending import send_options, streams
 from together_batches.resources.workflow import errors_path, result_file_ids
 from together_batches_api.types import InvalidPayload
 
-from .test_layout import IO_MODULES, IO_STDLIB, _reach, _within
+from .test_layout import IO_ROOMS, IO_STDLIB, _reach, _within
 
 API = "https://api.together.ai/v1"
 STORAGE = "https://together-files.s3.us-west-2.amazonaws.com/f?X-Amz-Signature=s"
@@ -77,15 +78,33 @@ def test_literal_address_reads_every_spelling_a_resolver_does(
 
 
 REFUSED = [
-    "https://127.0.0.1/f", "https://127.1/f", "https://0x7f000001/f", "https://2130706433/f",
-    "https://[::ffff:127.0.0.1]/f", "https://[::1]:8443/f", "https://169.254.169.254/latest",
-    "https://169.254.1.2/f", "https://10.0.0.5/f", "https://172.16.3.4/f", "https://192.168.1.1/f",
-    "https://0.0.0.0/f", "https://0/f", "https://100.64.0.1/f", "https://[fe80::1%25eth0]/f",
-    "https://[fc00::1]/f", "https://[::]/f", "https://[2002:7f00:1::]/f", "https://[::127.0.0.1]/f",
-    "https://224.0.0.1/f", "https://localhost/f", "https://LOCALHOST./f",
-    "https://files.localhost/f", "https://user:pw@10.0.0.1/f", "https://%31%32%37.0.0.1/f",
+    "https://127.0.0.1/f",
+    "https://127.1/f",
+    "https://0x7f000001/f",
+    "https://2130706433/f",
+    "https://[::ffff:127.0.0.1]/f",
+    "https://[::1]:8443/f",
+    "https://169.254.169.254/latest",
+    "https://169.254.1.2/f",
+    "https://10.0.0.5/f",
+    "https://172.16.3.4/f",
+    "https://192.168.1.1/f",
+    "https://0.0.0.0/f",
+    "https://0/f",
+    "https://100.64.0.1/f",
+    "https://[fe80::1%25eth0]/f",
+    "https://[fc00::1]/f",
+    "https://[::]/f",
+    "https://[2002:7f00:1::]/f",
+    "https://[::127.0.0.1]/f",
+    "https://224.0.0.1/f",
+    "https://localhost/f",
+    "https://LOCALHOST./f",
+    "https://files.localhost/f",
+    "https://user:pw@10.0.0.1/f",
+    "https://%31%32%37.0.0.1/f",
     "https://127.0.0.1.:443/f",
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("url", REFUSED)
@@ -119,8 +138,15 @@ def test_public_https_upload_urls_are_accepted(url: str) -> None:
     assert upload_url_problem(url, base_url=API) is None
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:8765/_storage/f", "https://127.1/f",
-                                 "http://10.0.0.1/f", "http://localhost/f"])  # fmt: skip
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8765/_storage/f",
+        "https://127.1/f",
+        "http://10.0.0.1/f",
+        "http://localhost/f",
+    ],
+)
 def test_a_plain_http_base_url_may_upload_anywhere_over_http_or_https(url: str) -> None:
     assert upload_url_problem(url, base_url="http://127.0.0.1:8765/v1") is None
     assert upload_url_problem(url, base_url="https://127.0.0.1:8765/v1") is not None
@@ -157,9 +183,16 @@ def test_file_id_problem(value: object, problem: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("name", "kind"),
-    [("in.jsonl", "jsonl"), ("IN.JSONL", "jsonl"), ("a.csv", "csv"), ("a.b.parquet", "parquet"),
-     ("noext", "jsonl"), ("a.json", "jsonl"), (".jsonl", "jsonl")],
-)  # fmt: skip
+    [
+        ("in.jsonl", "jsonl"),
+        ("IN.JSONL", "jsonl"),
+        ("a.csv", "csv"),
+        ("a.b.parquet", "parquet"),
+        ("noext", "jsonl"),
+        ("a.json", "jsonl"),
+        (".jsonl", "jsonl"),
+    ],
+)
 def test_file_type_of(name: str, kind: str) -> None:
     assert file_type_of(name) == kind
 
@@ -286,10 +319,14 @@ def test_expected_size(headers: dict[str, str], listed: int | None, size: int | 
 
 @pytest.mark.parametrize(
     ("path", "errors"),
-    [("out/results.jsonl", "out/results.errors.jsonl"), ("results", "results.errors.jsonl"),
-     ("a.b.jsonl", "a.b.errors.jsonl"), ("x.txt", "x.txt.errors.jsonl"),
-     (".jsonl", ".jsonl.errors.jsonl")],
-)  # fmt: skip
+    [
+        ("out/results.jsonl", "out/results.errors.jsonl"),
+        ("results", "results.errors.jsonl"),
+        ("a.b.jsonl", "a.b.errors.jsonl"),
+        ("x.txt", "x.txt.errors.jsonl"),
+        (".jsonl", ".jsonl.errors.jsonl"),
+    ],
+)
 def test_the_error_file_goes_beside_the_output_file(path: str, errors: str) -> None:
     assert errors_path(Path(path)) == Path(errors)
 
@@ -338,5 +375,5 @@ def test_result_files_of_a_job(
     ],
 )
 def test_the_upload_and_results_rules_reach_no_io_module(module: str) -> None:
-    reached = _within(_reach(module), IO_MODULES) | (_reach(module) & IO_STDLIB)
+    reached = _within(_reach(module), IO_ROOMS) | (_reach(module) & IO_STDLIB)
     assert not reached, f"{module} reaches {sorted(reached)}"

@@ -32,16 +32,27 @@ BUSY = reply(503, {"error": "busy"})
 def test_on_poll_error_hears_every_failure_the_wait_survives(
     twin: Twin, fake_time: FakeTime
 ) -> None:
-    server = Server({"b1": [
-        BUSY, httpx.ConnectError("refused"), httpx.Response(200, content=b"<html>"),
-        job(), BUSY, job(status="COMPLETED"),
-    ]})  # fmt: skip
+    server = Server(
+        {
+            "b1": [
+                BUSY,
+                httpx.ConnectError("refused"),
+                httpx.Response(200, content=b"<html>"),
+                job(),
+                BUSY,
+                job(status="COMPLETED"),
+            ]
+        }
+    )
     failures: list[PollFailure] = []
     done = twin.client(server).batches.wait_until_done("b1", on_poll_error=failures.append)
     assert done.status is BatchStatus.COMPLETED
     assert [type(f.error) for f in failures] == [
-        InternalServerError, APIConnectionError, APIResponseValidationError, InternalServerError
-    ]  # fmt: skip
+        InternalServerError,
+        APIConnectionError,
+        APIResponseValidationError,
+        InternalServerError,
+    ]
     assert [f.consecutive for f in failures] == [1, 2, 3, 1]  # an answer starts the count again
     assert {f.batch_job_id for f in failures} == {"b1"}
     # Each says when the next poll comes: the sleep that followed it.

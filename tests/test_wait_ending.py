@@ -1,4 +1,4 @@
-"""How a run of a wait ends (`_wait_run.Run`): at its deadline, on an interrupt, or when
+"""How a run of a wait ends (`_wait.core.WaitCore`): at its deadline, on an interrupt, or when
 every job has ended. Pure tables: time passed in as numbers, no I/O, no clock."""
 
 from __future__ import annotations
@@ -37,11 +37,11 @@ def status_error(code: int) -> Exception:
     return status_error_class(code)("nope", response=response, body=None)
 
 
-def make_run(ids: list[str], *, single: bool = False, **options: Any) -> P.Run:
-    return P.Run(ids, P.WaitOptions(**options), single=single, mono_now=0.0, rand=zero)
+def make_run(ids: list[str], *, single: bool = False, **options: Any) -> P.WaitCore:
+    return P.WaitCore(ids, P.WaitOptions(**options), single=single, mono_now=0.0, rand=zero)
 
 
-def settle(run: P.Run, batch_job_id: str, outcome: P.Outcome, at: float) -> Exception | None:
+def settle(run: P.WaitCore, batch_job_id: str, outcome: P.Outcome, at: float) -> Exception | None:
     return run.settle(batch_job_id, outcome, mono_now=at, wall_now=NOW)[1]
 
 
@@ -54,7 +54,7 @@ def test_a_poll_cut_at_the_deadline_is_a_timeout() -> None:
 # --- at the deadline -------------------------------------------------------------------------------
 
 
-def many_at_their_deadline(**options: Any) -> tuple[P.Run, P.Ending, dict[str, Any]]:
+def many_at_their_deadline(**options: Any) -> tuple[P.WaitCore, P.Ending, dict[str, Any]]:
     """a fails, b finishes, c and d are in flight at the deadline (d started first), e is
     queued; c's job was seen once."""
     run = make_run(["a", "b", "c", "d", "e"], timeout=10.0, **options)

@@ -1,8 +1,8 @@
-"""The run of a wait (`_wait_run.Run`), as tables: what it does after each poll's outcome.
+"""The run of a wait (`_wait.core.WaitCore`), as tables: what it does after each poll's outcome.
 
 Pure, like the wait core it tests: the time is passed in as numbers, the jitter comes from
 an injected `rand`, and nothing is sent, slept or read from a clock. The engines
-(`_waiter`, `_waiter_async`) pop a due job, poll it, and hand the outcome to `settle`; these
+(`_wait.threads`, `_wait.tasks`) pop a due job, poll it, and hand the outcome to `settle`; these
 tests play the engine's part by hand.
 """
 
@@ -45,11 +45,11 @@ def status_error(code: int, **headers: str) -> Exception:
 
 def make_run(
     ids: list[str], *, single: bool = False, at: float = 100.0, rand: Any = zero, **options: Any
-) -> P.Run:
-    return P.Run(ids, P.WaitOptions(**options), single=single, mono_now=at, rand=rand)
+) -> P.WaitCore:
+    return P.WaitCore(ids, P.WaitOptions(**options), single=single, mono_now=at, rand=rand)
 
 
-def poll(run: P.Run, outcome: P.Outcome, at: float) -> tuple[P.Step, Exception | None]:
+def poll(run: P.WaitCore, outcome: P.Outcome, at: float) -> tuple[P.Step, Exception | None]:
     """The engine's part: take the job due first out of the queue, and settle its poll."""
     return run.settle(run.queue.pop(), outcome, mono_now=at, wall_now=NOW)
 
@@ -67,7 +67,7 @@ def drain(queue: P.DueQueue) -> list[tuple[str, float]]:
 
 def test_a_run_starts_with_every_job_due_at_once_in_the_order_given() -> None:
     options = P.WaitOptions(timeout=30.0)
-    run = P.Run(["b", "a", "b", "c"], options, single=False, mono_now=100.0, rand=half)
+    run = P.WaitCore(["b", "a", "b", "c"], options, single=False, mono_now=100.0, rand=half)
     assert run.ids == ["b", "a", "c"]  # a repeated id is waited for once
     assert list(run.pending) == ["b", "a", "c"]
     assert run.trackers == {i: P.start(i, options, 100.0) for i in ["b", "a", "c"]}

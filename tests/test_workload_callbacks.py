@@ -31,10 +31,14 @@ def test_an_async_on_progress_is_refused_before_anything_is_written_or_sent(
     twin: Twin, tmp_path: Path, callback: Any
 ) -> None:
     world = World(twin, tmp_path)
-    with pytest.raises(TypeError, match=r"^on_progress is an async function, which "
-                       r"batches\.run calls between its steps without awaiting: pass a plain"):  # fmt: skip
-        world.client.batches.run(requests(), endpoint=ENDPOINT, manifest=world.manifest,
-                                 on_progress=callback)  # fmt: skip
+    with pytest.raises(
+        TypeError,
+        match=r"^on_progress is an async function, which "
+        r"batches\.run calls between its steps without awaiting: pass a plain",
+    ):
+        world.client.batches.run(
+            requests(), endpoint=ENDPOINT, manifest=world.manifest, on_progress=callback
+        )
     assert world.emulator.requests == []
     assert not world.manifest.exists()
 
@@ -59,6 +63,7 @@ def test_a_callback_returning_an_awaitable_fails_at_its_first_call(
 def test_a_callback_that_is_not_callable_is_refused(twin: Twin, tmp_path: Path) -> None:
     world = World(twin, tmp_path)
     with pytest.raises(TypeError, match=r"^on_progress must be callable$"):
-        world.client.batches.run(requests(), endpoint=ENDPOINT, manifest=world.manifest,
-                                 on_progress=5)  # fmt: skip
+        world.client.batches.run(
+            requests(), endpoint=ENDPOINT, manifest=world.manifest, on_progress=5
+        )
     assert world.emulator.requests == []

@@ -45,11 +45,19 @@ class Crash(Exception):
 
 
 def _running() -> Workload:
-    workload = new_workload([PartFile("p1", 3, 10, "a"), PartFile("p2", 3, 10, "b")],
-                            endpoint=ENDPOINT, retry_failed=1, max_requests=3,
-                            max_bytes=100)  # fmt: skip
-    for event in (Uploaded(1, "file-1"), CreateSent(1, at=1.0), Created(1, "batch-1"),
-                  Seen(1, "IN_PROGRESS", 0.1)):  # fmt: skip
+    workload = new_workload(
+        [PartFile("p1", 3, 10, "a"), PartFile("p2", 3, 10, "b")],
+        endpoint=ENDPOINT,
+        retry_failed=1,
+        max_requests=3,
+        max_bytes=100,
+    )
+    for event in (
+        Uploaded(1, "file-1"),
+        CreateSent(1, at=1.0),
+        Created(1, "batch-1"),
+        Seen(1, "IN_PROGRESS", 0.1),
+    ):
         workload = apply(workload, event)
     return workload
 
@@ -84,8 +92,13 @@ def test_every_change_is_saved_once_the_interval_has_passed(change: str) -> None
 
 def test_a_planned_round_is_saved_at_once() -> None:
     consumed = apply(DONE, Consumed(1, 1, leftover=PartFile("l1", 2, 6, "c")))
-    both = apply(apply(apply(apply(consumed, Uploaded(2, "file-2")), CreateSent(2, at=2.0)),
-                       Created(2, "batch-2")), Seen(2, "COMPLETED", 1.0, "file-o2"))  # fmt: skip
+    both = apply(
+        apply(
+            apply(apply(consumed, Uploaded(2, "file-2")), CreateSent(2, at=2.0)),
+            Created(2, "batch-2"),
+        ),
+        Seen(2, "COMPLETED", 1.0, "file-o2"),
+    )
     done = apply(both, Consumed(2, 3))
     planned = apply(done, RoundPlanned(1, (PartFile("r1", 2, 6, "c"),)))
     assert must_save(done, planned, since_saved=0.0)
@@ -109,9 +122,12 @@ class World:
 
     def start(self, **options: Any) -> Iterator[BatchResult]:
         results: Iterator[BatchResult] = self.client.batches.run(
-            requests(changed=options.pop("changed", None)), endpoint=ENDPOINT,
-            manifest=self.manifest, max_requests=3, **options,
-        )  # fmt: skip
+            requests(changed=options.pop("changed", None)),
+            endpoint=ENDPOINT,
+            manifest=self.manifest,
+            max_requests=3,
+            **options,
+        )
         return results
 
     def run(self, **options: Any) -> list[BatchResult]:
@@ -127,8 +143,10 @@ class World:
 
 def _progress_alone(before: Workload, after: Workload) -> bool:
     """Whether the two differ, and in parts' progress only."""
-    unmoved = tuple(dataclasses.replace(new, progress=old.progress)
-                    for new, old in zip(after.parts, before.parts, strict=False))  # fmt: skip
+    unmoved = tuple(
+        dataclasses.replace(new, progress=old.progress)
+        for new, old in zip(after.parts, before.parts, strict=False)
+    )
     return after != before and dataclasses.replace(after, parts=unmoved) == before
 
 
@@ -149,8 +167,11 @@ def test_a_long_wait_saves_progress_alone_at_most_every_interval(
         results = list(world.start(on_progress=changes.append))
     assert sorted(r.custom_id for r in results) == [f"r{i}" for i in range(COUNT)]
     assert len(saves) < len(changes) / 3  # most changes were progress alone, not saved
-    gaps = [at - before_at for (before_at, before), (at, after) in itertools.pairwise(saves)
-            if _progress_alone(before, after)]  # fmt: skip
+    gaps = [
+        at - before_at
+        for (before_at, before), (at, after) in itertools.pairwise(saves)
+        if _progress_alone(before, after)
+    ]
     assert gaps and min(gaps) >= PROGRESS_SAVE_INTERVAL
     assert load_manifest(world.manifest) == saves[-1][1]
     assert all(part.consumed for part in saves[-1][1].parts)

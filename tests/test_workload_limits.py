@@ -26,7 +26,7 @@ START = dt.datetime(2025, 6, 3, 10, 0, tzinfo=dt.UTC)
 
 
 def line_of(custom_id: str, body: dict[str, Any]) -> bytes:
-    """The line the client writes for a request (compact JSON, as `_inputs` encodes it)."""
+    """The line the client writes for a request (compact JSON, as `_jsonl.inputs` encodes it)."""
     return json.dumps({"custom_id": custom_id, "body": body}, separators=(",", ":")).encode()
 
 
@@ -42,16 +42,20 @@ def sized(custom_id: str, size: int) -> tuple[str, dict[str, Any]]:
 class World:
     def __init__(self, twin: Twin, tmp_path: Path) -> None:
         self.clock = FakeClock(start=START)
-        self.emulator = Emulator(api_key=KEY, clock=self.clock, strict_files=True,
-                                 plan=JobPlan(5, 60))  # fmt: skip
+        self.emulator = Emulator(
+            api_key=KEY, clock=self.clock, strict_files=True, plan=JobPlan(5, 60)
+        )
         transport = self.emulator.async_transport() if twin.is_async else self.emulator.transport()
         self.client = twin.client(transport, api_key=KEY)
         self.manifest = tmp_path / "w.json"
 
     def run(self, requests: Iterable[tuple[str, dict[str, Any]]], **limits: int) -> list[Any]:
         with fast_forward(self.clock):
-            return drain(self.client.batches.run(requests, endpoint=ENDPOINT,
-                                                 manifest=self.manifest, **limits))  # fmt: skip
+            return drain(
+                self.client.batches.run(
+                    requests, endpoint=ENDPOINT, manifest=self.manifest, **limits
+                )
+            )
 
     def workload(self) -> Workload:
         workload = load_manifest(self.manifest)
@@ -61,8 +65,11 @@ class World:
     def batches(self) -> list[tuple[int, int]]:
         """Each batch the emulator made, in part order: its input's lines and bytes, from
         the file it read (checked against the job and the upload that sent it)."""
-        creates = [json.loads(r.body)["input_file_id"] for r in self.emulator.requests
-                   if r.route == "create_batch"]  # fmt: skip
+        creates = [
+            json.loads(r.body)["input_file_id"]
+            for r in self.emulator.requests
+            if r.route == "create_batch"
+        ]
         puts = sorted(len(r.body) for r in self.emulator.requests if r.route == "storage_put")
         assert len(creates) == len(set(creates)) == len(self.emulator.job_ids)
         jobs = {job["input_file_id"]: job for job in map(self.emulator.job, self.emulator.job_ids)}

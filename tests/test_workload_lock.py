@@ -77,7 +77,10 @@ def test_a_lock_held_by_another_process_refuses_and_its_death_frees_it(
 ) -> None:
     world = World(twin, tmp_path)
     holder = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
             import sys
             from pathlib import Path
             from together_batches._workload.lock import ManifestLock
@@ -85,9 +88,12 @@ def test_a_lock_held_by_another_process_refuses_and_its_death_frees_it(
             lock.take()
             print("held", flush=True)
             sys.stdin.readline()  # held until the test says (or the process is killed)
-        """)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        """),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "held\n"
         second_run(world)

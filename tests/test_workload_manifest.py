@@ -28,17 +28,33 @@ FILE_B = PartFile("w.parts/part-00002.jsonl", 2, 80, "b" * 64)
 
 
 def workload(**changes: Any) -> Workload:
-    base = new_workload([FILE_A, FILE_B], endpoint="/v1/chat/completions", model_id="m",
-                        retry_failed=1, max_requests=3, max_bytes=1000)  # fmt: skip
+    base = new_workload(
+        [FILE_A, FILE_B],
+        endpoint="/v1/chat/completions",
+        model_id="m",
+        retry_failed=1,
+        max_requests=3,
+        max_bytes=1000,
+    )
     return Workload(**{**{f: getattr(base, f) for f in base.__dataclass_fields__}, **changes})
 
 
 def busy() -> Workload:
     """A workload with every field of a part set somewhere."""
     leftover = PartFile("w.parts/leftover-00001.jsonl", 1, 40, "c" * 64)
-    first = Part(1, 0, FILE_A, file_id="file-1", batch_id="b-1", status="EXPIRED",
-                 progress=0.5, output_file_id="out-1", consumed=True, succeeded=2,
-                 leftover=leftover)  # fmt: skip
+    first = Part(
+        1,
+        0,
+        FILE_A,
+        file_id="file-1",
+        batch_id="b-1",
+        status="EXPIRED",
+        progress=0.5,
+        output_file_id="out-1",
+        consumed=True,
+        succeeded=2,
+        leftover=leftover,
+    )
     second = Part(2, 0, FILE_B, file_id="file-2", creating=True, create_sent_at=1.7e9)
     third = Part(3, 1, leftover, sources=(1,), error_file_id=None)
     return workload(parts=(first, second, third), results_offset=99)
@@ -113,7 +129,10 @@ def test_a_file_that_is_not_json_is_refused(tmp_path: Path) -> None:
     [
         (lambda d: d.update(schema="other"), 'its schema is "other", not'),
         (lambda d: d.pop("schema"), "its schema is null"),
-        (lambda d: d.update(version=2), "it is of version 2, and this together-batches reads version 1"),
+        (
+            lambda d: d.update(version=2),
+            "it is of version 2, and this together-batches reads version 1",
+        ),
         (lambda d: d.update(version="1"), 'version must be a version, not "1"'),
         (lambda d: d.update(endpoint=""), "endpoint must be an endpoint"),
         (lambda d: d.update(retry_failed=-1), "retry_failed must be a count, not -1"),
@@ -121,16 +140,31 @@ def test_a_file_that_is_not_json_is_refused(tmp_path: Path) -> None:
         (lambda d: d.update(parts={}), "parts must be a list"),
         (lambda d: d["parts"].append(3), "parts[3] must be an object"),
         (lambda d: d["parts"][1].update(number=5), "parts[1].number must be 2, not 5"),
-        (lambda d: d["parts"][0]["input"].update(sha256=None), "parts[0].input.sha256 must be a checksum"),
+        (
+            lambda d: d["parts"][0]["input"].update(sha256=None),
+            "parts[0].input.sha256 must be a checksum",
+        ),
         (lambda d: d["parts"][0].update(input=None), "parts[0].input must be an object"),
         (lambda d: d["parts"][0].update(progress=1.5), "parts[0].progress must be 0 to 1, not 1.5"),
-        (lambda d: d["parts"][0].update(consumed=1), "parts[0].consumed must be true or false, not 1"),
-        (lambda d: d["parts"][0].update(sources=[0.5]), "parts[0].sources must be a list of part numbers"),
-        (lambda d: d["parts"][0]["leftover"].update(requests=True), "parts[0].leftover.requests must be a count, not true"),
-        (lambda d: d["parts"][1].update(create_sent_at="now"), 'parts[1].create_sent_at must be a time, not "now"'),
+        (
+            lambda d: d["parts"][0].update(consumed=1),
+            "parts[0].consumed must be true or false, not 1",
+        ),
+        (
+            lambda d: d["parts"][0].update(sources=[0.5]),
+            "parts[0].sources must be a list of part numbers",
+        ),
+        (
+            lambda d: d["parts"][0]["leftover"].update(requests=True),
+            "parts[0].leftover.requests must be a count, not true",
+        ),
+        (
+            lambda d: d["parts"][1].update(create_sent_at="now"),
+            'parts[1].create_sent_at must be a time, not "now"',
+        ),
         (lambda d: d["parts"][2].update(batch_id=7), "parts[2].batch_id must be an id, not 7"),
     ],
-)  # fmt: skip
+)
 def test_a_malformed_manifest_is_refused_naming_the_field(change: Any, message: str) -> None:
     data = to_json(busy())
     change(data)
@@ -165,9 +199,11 @@ def mismatch(recorded: Workload, given: Workload, parts: list[InputFileInfo]) ->
         check_matches(recorded, given, parts, path="w.json")
     text = str(caught.value)
     assert text.startswith("the manifest w.json records another workload: ")
-    assert text.endswith("Nothing was uploaded or submitted. Run again with the requests and "
-                         "settings it was started with, or pass another manifest path to "
-                         "start a new workload.")  # fmt: skip
+    assert text.endswith(
+        "Nothing was uploaded or submitted. Run again with the requests and "
+        "settings it was started with, or pass another manifest path to "
+        "start a new workload."
+    )
     return text
 
 
@@ -179,13 +215,17 @@ def test_the_same_requests_and_settings_match() -> None:
 @pytest.mark.parametrize(
     ("setting", "value", "message"),
     [
-        ("endpoint", "/v1/completions", "it records endpoint='/v1/chat/completions', and this run has '/v1/completions'"),
+        (
+            "endpoint",
+            "/v1/completions",
+            "it records endpoint='/v1/chat/completions', and this run has '/v1/completions'",
+        ),
         ("model_id", None, "it records model_id='m', and this run has None"),
         ("retry_failed", 2, "it records retry_failed=1, and this run has 2"),
         ("max_requests", 4, "it records max_requests=3"),
         ("max_bytes", 999, "it records max_bytes=1000"),
     ],
-)  # fmt: skip
+)
 def test_another_setting_is_refused(setting: str, value: Any, message: str) -> None:
     text = mismatch(busy(), workload(**{setting: value}), infos(FILE_A, FILE_B))
     assert message in text, text
@@ -194,8 +234,10 @@ def test_another_setting_is_refused(setting: str, value: Any, message: str) -> N
 def test_a_part_with_another_checksum_is_refused_naming_it() -> None:
     changed = PartFile(FILE_B.path, 2, 80, "f" * 64)
     text = mismatch(busy(), workload(), infos(FILE_A, changed))
-    assert ("its part 2 (requests 4 to 5) has 2 requests, 80 bytes, sha256 bbbbbbbbbbbb..., "
-            "and the same part of these requests 2, 80 bytes, sha256 ffffffffffff...") in text  # fmt: skip
+    assert (
+        "its part 2 (requests 4 to 5) has 2 requests, 80 bytes, sha256 bbbbbbbbbbbb..., "
+        "and the same part of these requests 2, 80 bytes, sha256 ffffffffffff..."
+    ) in text
 
 
 def test_another_number_of_parts_is_refused() -> None:

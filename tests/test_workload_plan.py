@@ -44,13 +44,21 @@ from together_batches._workload.records import Part, PartFile, Workload
 
 
 def files(*counts: int, round_: int = 0) -> list[PartFile]:
-    return [PartFile(f"p/{round_}-{i}.jsonl", n, 10 * n, f"{round_}{i}" * 32)
-            for i, n in enumerate(counts, start=1)]  # fmt: skip
+    return [
+        PartFile(f"p/{round_}-{i}.jsonl", n, 10 * n, f"{round_}{i}" * 32)
+        for i, n in enumerate(counts, start=1)
+    ]
 
 
 def start(*counts: int, retry_failed: int = 0) -> Workload:
-    return new_workload(files(*counts), endpoint="/v1/chat/completions", model_id="m",
-                        retry_failed=retry_failed, max_requests=5, max_bytes=1000)  # fmt: skip
+    return new_workload(
+        files(*counts),
+        endpoint="/v1/chat/completions",
+        model_id="m",
+        retry_failed=retry_failed,
+        max_requests=5,
+        max_bytes=1000,
+    )
 
 
 def after(workload: Workload, *events: Event) -> Workload:
@@ -108,25 +116,37 @@ TRANSITIONS: list[tuple[str, list[Event], list[tuple[Any, ...]]]] = [
     ("one uploaded", up(1), [("upload", 2), ("create", 1)]),
     ("both uploaded", up(1) + up(2), [("create", 1), ("create", 2)]),
     ("create sent", up(1) + up(2) + [CreateSent(1, at=5.0)], [("find", 1, ()), ("create", 2)]),
-    ("not created", [*up(1), CreateSent(1, at=5.0), NotCreated(1), *up(2)],
-     [("create", 1), ("create", 2)]),
+    (
+        "not created",
+        [*up(1), CreateSent(1, at=5.0), NotCreated(1), *up(2)],
+        [("create", 1), ("create", 2)],
+    ),
     ("created", made(1) + up(2), [("create", 2), ("wait", 1)]),
-    ("find knows the batches", made(1) + up(2) + [CreateSent(2, at=5.0)], [("find", 2, ("b-1",)), ("wait", 1)]),
+    (
+        "find knows the batches",
+        made(1) + up(2) + [CreateSent(2, at=5.0)],
+        [("find", 2, ("b-1",)), ("wait", 1)],
+    ),
     ("both created", made(1) + made(2), [("wait", 1, 2)]),
     ("seen running", made(1) + made(2) + [Seen(1, "IN_PROGRESS", 0.5)], [("wait", 1, 2)]),
     ("seen canceling", made(1) + made(2) + [Seen(1, "CANCELING", 0.5)], [("wait", 1, 2)]),
-    ("an unknown status is not terminal", made(1) + made(2) + [Seen(2, "PAUSED")], [("wait", 1, 2)]),
+    (
+        "an unknown status is not terminal",
+        made(1) + made(2) + [Seen(2, "PAUSED")],
+        [("wait", 1, 2)],
+    ),
     ("one ended", ended(1) + made(2), [("consume", 1, True), ("wait", 2)]),
     ("one expired", ended(1, "EXPIRED") + made(2), [("consume", 1, True), ("wait", 2)]),
     ("one cancelled", ended(1, "CANCELLED") + made(2), [("consume", 1, True), ("wait", 2)]),
     ("one failed", ended(1, "FAILED") + made(2), [("consume", 1, True), ("wait", 2)]),
     ("one consumed", done(1, 3) + made(2), [("wait", 2)]),
     ("all consumed, no retry", done(1, 2) + done(2, 1), []),
-]  # fmt: skip
+]
 
 
-@pytest.mark.parametrize(("events", "expected"), [t[1:] for t in TRANSITIONS],
-                         ids=[t[0] for t in TRANSITIONS])  # fmt: skip
+@pytest.mark.parametrize(
+    ("events", "expected"), [t[1:] for t in TRANSITIONS], ids=[t[0] for t in TRANSITIONS]
+)
 def test_each_state_plans_its_actions_the_same_after_a_crash(
     events: list[Event], expected: list[tuple[Any, ...]]
 ) -> None:
@@ -196,13 +216,20 @@ INVALID: list[tuple[list[Event], Event, str]] = [
     (up(1), NotCreated(1), "part 1 was not being created: it is uploaded"),
     (up(1), Seen(1, "COMPLETED"), "part 1 has no batch to be seen: it is uploaded"),
     (made(1), Consumed(1, 0), "part 1's results cannot be consumed: it is created"),
-    ([*made(1), Seen(1, "IN_PROGRESS")], Consumed(1, 0),
-     "part 1's results cannot be consumed: it is IN_PROGRESS"),
+    (
+        [*made(1), Seen(1, "IN_PROGRESS")],
+        Consumed(1, 0),
+        "part 1's results cannot be consumed: it is IN_PROGRESS",
+    ),
     (done(1, 3), Consumed(1, 3), "part 1's results cannot be consumed: it is consumed already"),
     (ended(1), Consumed(1, 4), "part 1 has 3 requests, not 4 that succeeded"),
     (ended(1), Consumed(1, -1), "part 1 has 3 requests, not -1 that succeeded"),
-    (ended(1), Consumed(1, 2, PartFile("x", 0, 0, "e" * 64)), "an empty leftover is recorded as None"),
-]  # fmt: skip
+    (
+        ended(1),
+        Consumed(1, 2, PartFile("x", 0, 0, "e" * 64)),
+        "an empty leftover is recorded as None",
+    ),
+]
 
 
 @pytest.mark.parametrize(("events", "event", "message"), INVALID)
@@ -257,14 +284,25 @@ def test_no_round_follows_when_nothing_is_left_to_retry() -> None:
 @pytest.mark.parametrize(
     ("retry_failed", "events", "round_", "parts", "message"),
     [
-        (0, [*done(1, 2, LEFT), *done(2, 2)], 1, (1,), "round 1 cannot follow round 0 of 0 retry rounds"),
+        (
+            0,
+            [*done(1, 2, LEFT), *done(2, 2)],
+            1,
+            (1,),
+            "round 1 cannot follow round 0 of 0 retry rounds",
+        ),
         (1, [*done(1, 2, LEFT), *done(2, 2)], 2, (1,), "round 2 cannot follow round 0 of 1"),
         (1, [*done(1, 2, LEFT)], 1, (1,), "round 0 has parts whose results are not consumed"),
-        (1, [*done(1, 2, LEFT), *done(2, 2)], 1, (2,), "round 1's parts must hold exactly the "
-                                                       "leftovers of round 0"),
+        (
+            1,
+            [*done(1, 2, LEFT), *done(2, 2)],
+            1,
+            (2,),
+            "round 1's parts must hold exactly the leftovers of round 0",
+        ),
         (1, [*done(1, 3), *done(2, 2)], 1, (), "round 1's parts must hold exactly"),
     ],
-)  # fmt: skip
+)
 def test_a_round_that_cannot_be_planned_is_refused(
     retry_failed: int, events: list[Event], round_: int, parts: Sequence[int], message: str
 ) -> None:
@@ -295,14 +333,24 @@ T0 = dt.datetime(2025, 1, 15, 12, 0, tzinfo=dt.UTC)
 
 def job(id_: str, file_id: str, *, at: float = 0.0, **fields: Any) -> BatchJob:
     created = (T0 + dt.timedelta(seconds=at)).isoformat()
-    return BatchJob(**{"id": id_, "input_file_id": file_id, "endpoint": "/v1/chat/completions",
-                       "model_id": "m", "created_at": created, "status": "VALIDATING",
-                       **fields})  # fmt: skip
+    return BatchJob(
+        **{
+            "id": id_,
+            "input_file_id": file_id,
+            "endpoint": "/v1/chat/completions",
+            "model_id": "m",
+            "created_at": created,
+            "status": "VALIDATING",
+            **fields,
+        }
+    )
 
 
 def test_seen_is_the_event_of_a_job() -> None:
-    event = seen(2, BatchJob(id="b", status="COMPLETED", progress=100.0, output_file_id="o",
-                             error_file_id="e"))  # fmt: skip
+    event = seen(
+        2,
+        BatchJob(id="b", status="COMPLETED", progress=100.0, output_file_id="o", error_file_id="e"),
+    )
     assert event == Seen(2, "COMPLETED", 1.0, "o", "e")
 
 
@@ -322,16 +370,19 @@ def test_seen_is_the_event_of_a_job() -> None:
 )
 def test_find_batch(jobs: list[BatchJob], expected: str | None) -> None:
     part = Part(1, 0, files(1)[0], file_id="f1", creating=True, create_sent_at=T0.timestamp())
-    found = find_batch(part, jobs, endpoint="/v1/chat/completions", model_id="m",
-                       known=frozenset({"known"}))  # fmt: skip
+    found = find_batch(
+        part, jobs, endpoint="/v1/chat/completions", model_id="m", known=frozenset({"known"})
+    )
     assert found == expected
 
 
 def test_find_batch_without_a_model_or_a_send_time_matches_on_the_file() -> None:
     part = Part(1, 0, files(1)[0], file_id="f1", creating=True)
     old = job("b1", "f1", at=-10_000, model_id="any")
-    assert find_batch(part, [old], endpoint="/v1/chat/completions", model_id=None,
-                      known=frozenset()) == "b1"  # fmt: skip
+    assert (
+        find_batch(part, [old], endpoint="/v1/chat/completions", model_id=None, known=frozenset())
+        == "b1"
+    )
 
 
 def test_names_of_the_workload_s_files() -> None:

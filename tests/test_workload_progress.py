@@ -32,14 +32,23 @@ def files(*counts: int) -> list[PartFile]:
 
 def workload(retry_failed: int = 0) -> Workload:
     """Four parts: 100 requests, one in each early state."""
-    made = new_workload(files(40, 30, 20, 10), endpoint="e", retry_failed=retry_failed,
-                        max_requests=50, max_bytes=100)  # fmt: skip
+    made = new_workload(
+        files(40, 30, 20, 10),
+        endpoint="e",
+        retry_failed=retry_failed,
+        max_requests=50,
+        max_bytes=100,
+    )
     events: list[Event] = [
-        Uploaded(1, "f1"), CreateSent(1, at=0), Created(1, "b1"),
-        Uploaded(2, "f2"), CreateSent(2, at=0), Created(2, "b2"),
+        Uploaded(1, "f1"),
+        CreateSent(1, at=0),
+        Created(1, "b1"),
+        Uploaded(2, "f2"),
+        CreateSent(2, at=0),
+        Created(2, "b2"),
         Seen(2, "IN_PROGRESS", 0.5),
         Uploaded(3, "f3"),
-    ]  # fmt: skip
+    ]
     for event in events:
         made = apply(made, event)
     return made
@@ -79,10 +88,16 @@ def test_failures_that_will_be_retried_are_pending() -> None:
 def test_a_retry_round_s_parts_count_toward_the_same_total() -> None:
     made = finished(retry_failed=1)
     events: list[Event] = [
-        CreateSent(3, at=0), Created(3, "b3"), Uploaded(4, "f4"), CreateSent(4, at=0),
-        Created(4, "b4"), *(Seen(n, "COMPLETED", 1.0) for n in (2, 3, 4)),
-        Consumed(2, 30), Consumed(3, 20), Consumed(4, 10),
-    ]  # fmt: skip
+        CreateSent(3, at=0),
+        Created(3, "b3"),
+        Uploaded(4, "f4"),
+        CreateSent(4, at=0),
+        Created(4, "b4"),
+        *(Seen(n, "COMPLETED", 1.0) for n in (2, 3, 4)),
+        Consumed(2, 30),
+        Consumed(3, 20),
+        Consumed(4, 10),
+    ]
     for event in events:
         made = apply(made, event)
     made = apply(made, RoundPlanned(1, (PartFile("r1", 10, 10, "r" * 64),)))

@@ -18,8 +18,9 @@ IDS = ["a", "b", "c", "d", "e"]
 
 def input_lines(ids: list[str] = IDS) -> list[bytes]:
     # As a workload writes them: pairs first, a dict keeping its own key order.
-    lines = [json.dumps({"custom_id": i, "body": {"n": n}}).encode() + b"\n"
-             for n, i in enumerate(ids)]  # fmt: skip
+    lines = [
+        json.dumps({"custom_id": i, "body": {"n": n}}).encode() + b"\n" for n, i in enumerate(ids)
+    ]
     lines[-1] = json.dumps({"body": {}, "x": 1, "custom_id": ids[-1]}).encode() + b"\n"
     return lines
 
@@ -29,8 +30,9 @@ def part(status: str = "COMPLETED", requests: int = len(IDS)) -> Part:
 
 
 def ok(custom_id: str, status_code: int = 200) -> BatchResult:
-    return parse_result({"custom_id": custom_id,
-                         "response": {"status_code": status_code, "body": {}}})  # fmt: skip
+    return parse_result(
+        {"custom_id": custom_id, "response": {"status_code": status_code, "body": {}}}
+    )
 
 
 def error(custom_id: str) -> BatchResult:

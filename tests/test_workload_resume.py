@@ -1,4 +1,4 @@
-"""The workload's pure pieces driven end to end as `_workload_plan`'s design note says, over
+"""The workload's pure pieces driven end to end as `_workload.plan`'s design note says, over
 a fake server, with a crash at every step and a resume after it: nothing is uploaded or
 created twice, and each request ends with its last attempt's outcome.
 
@@ -118,10 +118,15 @@ class FakeServer:
 
     def job(self, batch: FakeBatch, status: str | None = None) -> BatchJob:
         created = dt.datetime.fromtimestamp(batch.created_at, dt.UTC)
-        return BatchJob(id=batch.id, input_file_id=batch.file_id, endpoint=ENDPOINT,
-                        created_at=created, status=status or batch.status,
-                        progress=50.0 if status else 100.0,
-                        output_file_id=None if status else f"out-{batch.id}")  # fmt: skip
+        return BatchJob(
+            id=batch.id,
+            input_file_id=batch.file_id,
+            endpoint=ENDPOINT,
+            created_at=created,
+            status=status or batch.status,
+            progress=50.0 if status else 100.0,
+            output_file_id=None if status else f"out-{batch.id}",
+        )
 
     def jobs(self) -> list[BatchJob]:
         return [self.job(batch) for batch in self.batches.values()]
@@ -158,11 +163,21 @@ class Driver:
             max_requests, max_bytes = recorded.max_requests, recorded.max_bytes
         else:
             max_bytes = 10_000
-        infos = split_requests(requests, self.directory, prefix=round_prefix(0),
-                               max_requests=max_requests, max_bytes=max_bytes)  # fmt: skip
+        infos = split_requests(
+            requests,
+            self.directory,
+            prefix=round_prefix(0),
+            max_requests=max_requests,
+            max_bytes=max_bytes,
+        )
         files = [part_file(info, self.base) for info in infos]
-        given = new_workload(files, endpoint=ENDPOINT, retry_failed=retry_failed,
-                             max_requests=max_requests, max_bytes=max_bytes)  # fmt: skip
+        given = new_workload(
+            files,
+            endpoint=ENDPOINT,
+            retry_failed=retry_failed,
+            max_requests=max_requests,
+            max_bytes=max_bytes,
+        )
         if recorded is None:
             workload = given
             save_manifest(self.manifest, workload)
@@ -187,8 +202,9 @@ class Driver:
             self.step("created, answer not saved")
             return self.record(workload, Created(number, batch_id), "created")
         if isinstance(action, FindBatch):
-            found = find_batch(action.part, server.jobs(), endpoint=ENDPOINT, model_id=None,
-                               known=action.known)  # fmt: skip
+            found = find_batch(
+                action.part, server.jobs(), endpoint=ENDPOINT, model_id=None, known=action.known
+            )
             event = (
                 NotCreated(action.part.number)
                 if found is None
@@ -208,8 +224,13 @@ class Driver:
             return (yield from self.consume(workload, action.part, action.final))
         assert isinstance(action, PlanRound)
         lines = chain.from_iterable(self.lines(p.leftover) for p in action.sources if p.leftover)
-        infos = split_lines(lines, self.directory, prefix=round_prefix(action.round),
-                            max_requests=workload.max_requests, max_bytes=workload.max_bytes)  # fmt: skip
+        infos = split_lines(
+            lines,
+            self.directory,
+            prefix=round_prefix(action.round),
+            max_requests=workload.max_requests,
+            max_bytes=workload.max_bytes,
+        )
         files = tuple(part_file(info, self.base) for info in infos)
         return self.record(workload, RoundPlanned(action.round, files), "round planned")
 
@@ -271,22 +292,36 @@ class Scenario:
 
 # Parts of 4, 4, 3. With 2 retries and part 2 (r4..r7) expiring after r4 and r5: round 1
 # holds r0, r3, r6, r7, r9 (batches 4 and 5), round 2 holds r0 (batch 6), which fails again.
-RETRIED = Scenario(2, frozenset({"r4"}), {
-    **{f"r{i}": (True, 0) for i in (1, 2, 4, 5, 8, 10)},
-    **{f"r{i}": (True, 1) for i in (3, 6, 7, 9)},
-    "r0": (False, 500),
-}, batches=6)  # fmt: skip
+RETRIED = Scenario(
+    2,
+    frozenset({"r4"}),
+    {
+        **{f"r{i}": (True, 0) for i in (1, 2, 4, 5, 8, 10)},
+        **{f"r{i}": (True, 1) for i in (3, 6, 7, 9)},
+        "r0": (False, 500),
+    },
+    batches=6,
+)
 # No retry: the failures stay, and r6, r7 (never run) get a failed record of their own.
-FINAL = Scenario(0, frozenset({"r4"}), {
-    **{f"r{i}": (True, 0) for i in (1, 2, 4, 5, 8, 10)},
-    "r0": (False, 500), "r3": (False, 500), "r9": (False, 500),
-    "r6": (False, UNFINISHED_CODE), "r7": (False, UNFINISHED_CODE),
-}, batches=3)  # fmt: skip
+FINAL = Scenario(
+    0,
+    frozenset({"r4"}),
+    {
+        **{f"r{i}": (True, 0) for i in (1, 2, 4, 5, 8, 10)},
+        "r0": (False, 500),
+        "r3": (False, 500),
+        "r9": (False, 500),
+        "r6": (False, UNFINISHED_CODE),
+        "r7": (False, UNFINISHED_CODE),
+    },
+    batches=3,
+)
 # One request that always fails, retried twice: each round's part is the same bytes, so the
 # server answers the same file (409), and a batch found after a crash must be a new one.
 SAME = Scenario(2, frozenset(), {"r0": (False, 500)}, batches=3, uploads=1, count=1)
-SCENARIOS = pytest.mark.parametrize("scenario", [RETRIED, FINAL, SAME],
-                                    ids=["retried", "final", "same-bytes"])  # fmt: skip
+SCENARIOS = pytest.mark.parametrize(
+    "scenario", [RETRIED, FINAL, SAME], ids=["retried", "final", "same-bytes"]
+)
 
 
 @pytest.fixture(autouse=True)
@@ -341,8 +376,16 @@ def test_a_crash_at_any_step_then_a_resume_sends_nothing_twice(
         # Each request's last outcome is its last attempt's; a part whose results were
         # being read when the crash came is read again (at least once).
         assert outcomes(handed) == scenario.expected, where
-    assert {"upload sent", "uploaded", "create sent", "created, answer not saved", "created",
-            "mid-wait", "ended", "consumed"} <= crashed_at  # fmt: skip
+    assert {
+        "upload sent",
+        "uploaded",
+        "create sent",
+        "created, answer not saved",
+        "created",
+        "mid-wait",
+        "ended",
+        "consumed",
+    } <= crashed_at
     if scenario.count > 1:
         assert "mid-results" in crashed_at
     if scenario.retry_failed:

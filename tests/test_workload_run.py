@@ -53,10 +53,12 @@ class World:
     def start(self, count: int = COUNT, **options: Any) -> Iterator[BatchResult]:
         options.setdefault("max_requests", 3)
         results: Iterator[BatchResult] = self.client.batches.run(
-            requests(count, options.pop("changed", None)), endpoint=ENDPOINT,
-            manifest=self.manifest, on_progress=options.pop("on_progress", self.progress.append),
+            requests(count, options.pop("changed", None)),
+            endpoint=ENDPOINT,
+            manifest=self.manifest,
+            on_progress=options.pop("on_progress", self.progress.append),
             **options,
-        )  # fmt: skip
+        )
         return results
 
     def run(self, count: int = COUNT, **options: Any) -> list[BatchResult]:
@@ -102,8 +104,9 @@ def test_custom_ids_repeated_across_parts_are_refused_before_anything_is_sent(
 ) -> None:
     repeated = [*requests(4), ("r1", {"model": "org/m", "messages": []})]
     with pytest.raises(InputFileError, match="r1"):
-        world.client.batches.run(repeated, endpoint=ENDPOINT, manifest=world.manifest,
-                                 max_requests=3)  # fmt: skip
+        world.client.batches.run(
+            repeated, endpoint=ENDPOINT, manifest=world.manifest, max_requests=3
+        )
     assert world.emulator.requests == []
 
 
@@ -282,8 +285,11 @@ def test_a_jsonl_file_runs_as_its_requests(world: World, tmp_path: Path) -> None
     lines = (json.dumps({"custom_id": cid, "body": body}) for cid, body in requests())
     source.write_text("".join(line + "\n" for line in lines))
     with fast_forward(world.clock):
-        results = list(world.client.batches.run(source, endpoint=ENDPOINT,
-                                                manifest=world.manifest, max_requests=3))  # fmt: skip
+        results = list(
+            world.client.batches.run(
+                source, endpoint=ENDPOINT, manifest=world.manifest, max_requests=3
+            )
+        )
     assert outcomes(results) == {f"r{i}": True for i in range(COUNT)}
     assert len(world.workload().parts) == 3
 
@@ -302,9 +308,16 @@ def test_a_cancelled_part_is_retried(world: World) -> None:
             assert answer.status == 200
 
     with fast_forward(world.clock):
-        results = list(world.client.batches.run(requests(), endpoint=ENDPOINT,
-                                                manifest=world.manifest, max_requests=3,
-                                                retry_failed=1, on_progress=cancel_part_2))  # fmt: skip
+        results = list(
+            world.client.batches.run(
+                requests(),
+                endpoint=ENDPOINT,
+                manifest=world.manifest,
+                max_requests=3,
+                retry_failed=1,
+                on_progress=cancel_part_2,
+            )
+        )
     assert cancelled
     workload = world.workload()
     assert workload.parts[1].status == "CANCELLED"

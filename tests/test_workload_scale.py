@@ -83,11 +83,27 @@ _DONE = "COMPLETED"
 EXPECTED = Expected(
     statuses=[*[_DONE] * 7, "EXPIRED", _DONE, "CANCELLED", "FAILED", _DONE, *[_DONE] * 4],
     requests=[*[PART] * 12, 10_000, 10_000, 4_100, 600],
-    succeeded=[10_000, 9_000, 10_000, 9_500, 10_000, 9_900, 10_000, 5_000, 10_000, 2_500, 0,
-               10_000, 10_000 - 1_600 + 1_000, 10_000, 4_100, 500],
+    succeeded=[
+        10_000,
+        9_000,
+        10_000,
+        9_500,
+        10_000,
+        9_900,
+        10_000,
+        5_000,
+        10_000,
+        2_500,
+        0,
+        10_000,
+        10_000 - 1_600 + 1_000,
+        10_000,
+        4_100,
+        500,
+    ],
     rounds=[*[0] * 12, 1, 1, 1, 2],
     sources=[*[()] * 12, (2, 4, 6, 8, 10), (10, 11), (11,), (13,)],
-)  # fmt: skip
+)
 
 
 class World:
@@ -107,10 +123,16 @@ class World:
 
     def run(self) -> list[BatchResult]:
         with fast_forward(self.clock):
-            return drain(self.client.batches.run(
-                requests(), endpoint=ENDPOINT, manifest=self.manifest, max_requests=PART,
-                retry_failed=RETRY_FAILED, on_progress=self.progress.append,
-            ))  # fmt: skip
+            return drain(
+                self.client.batches.run(
+                    requests(),
+                    endpoint=ENDPOINT,
+                    manifest=self.manifest,
+                    max_requests=PART,
+                    retry_failed=RETRY_FAILED,
+                    on_progress=self.progress.append,
+                )
+            )
 
     def workload(self) -> Workload:
         workload = load_manifest(self.manifest)

@@ -146,11 +146,17 @@ def test_every_problem_is_reported_by_request_number(tmp_path: Path) -> None:
     with pytest.raises(InputFileError) as caught:
         split_requests(requests, tmp_path, max_bytes=100)
     assert [(p.line, p.message) for p in caught.value.problems] == [
-        (2, "the request is 101 bytes as a line, more than a batch's whole input file may be (100)"),
+        (
+            2,
+            "the request is 101 bytes as a line, more than a batch's whole input file may be (100)",
+        ),
         (3, "body must be a JSON object, not an array"),
-        (4, "a request must be a (custom_id, body) pair or a mapping with custom_id and body, not str"),
+        (
+            4,
+            "a request must be a (custom_id, body) pair or a mapping with custom_id and body, not str",
+        ),
         (5, "custom_id 'ok' is already used on line 1"),
-    ]  # fmt: skip
+    ]
     assert list(tmp_path.iterdir()) == []
 
 
@@ -212,10 +218,14 @@ def test_split_lines_fills_parts_with_the_lines_as_they_are(tmp_path: Path) -> N
 
 @pytest.mark.parametrize(
     ("bad", "message"),
-    [(b'{"custom_id":"x","body":{}}', "the line does not end with a newline"),
-     (b"y" * 50 + b"\n", "the request is 51 bytes as a line, more than a batch's whole input "
-                         "file may be (40)")],
-)  # fmt: skip
+    [
+        (b'{"custom_id":"x","body":{}}', "the line does not end with a newline"),
+        (
+            b"y" * 50 + b"\n",
+            "the request is 51 bytes as a line, more than a batch's whole input file may be (40)",
+        ),
+    ],
+)
 def test_split_lines_refuses_a_line_no_part_can_hold(
     tmp_path: Path, bad: bytes, message: str
 ) -> None:
@@ -250,14 +260,19 @@ def test_a_file_splits_with_its_lines_as_they_are(tmp_path: Path) -> None:
 
 def test_a_file_s_problems_are_reported_by_line_over_every_part(tmp_path: Path) -> None:
     good = json.dumps({"custom_id": "a", "body": {}}).encode()
-    content = b"\n".join([
-        good,
-        b'{"custom_id": "b", "body": {}}',
-        b"not json",
-        b'{"custom_id": "c", "body": {}}',
-        good,
-        b'{"custom_id": "big", "body": {"t": "' + b"x" * 60 + b'"}}',
-    ]) + b"\n"  # fmt: skip
+    content = (
+        b"\n".join(
+            [
+                good,
+                b'{"custom_id": "b", "body": {}}',
+                b"not json",
+                b'{"custom_id": "c", "body": {}}',
+                good,
+                b'{"custom_id": "big", "body": {"t": "' + b"x" * 60 + b'"}}',
+            ]
+        )
+        + b"\n"
+    )
     source = tmp_path / "input.jsonl"
     source.write_bytes(content)
     with pytest.raises(InputFileError) as caught:

@@ -31,13 +31,18 @@ def generate(spec_dir: Path, out_dir: Path) -> Path:
     command = [
         str(bin_dir / "openapi-python-client"),
         "generate",
-        "--path", str(spec_dir / "openapi.yaml"),
-        "--config", str(spec_dir / "config.yaml"),
-        "--custom-template-path", str(spec_dir / "templates"),
-        "--meta", "none",
-        "--output-path", str(target),
+        "--path",
+        str(spec_dir / "openapi.yaml"),
+        "--config",
+        str(spec_dir / "config.yaml"),
+        "--custom-template-path",
+        str(spec_dir / "templates"),
+        "--meta",
+        "none",
+        "--output-path",
+        str(target),
         "--overwrite",
-    ]  # fmt: skip
+    ]
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0 or not (target / "__init__.py").exists():
         sys.stderr.write(result.stdout + result.stderr)

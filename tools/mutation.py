@@ -232,8 +232,11 @@ def load_excluded() -> list[Excluded]:
 def is_listed(mutant: Mutant, excluded: list[Excluded]) -> Excluded | None:
     for row in excluded:
         if (row.module, row.function, row.old, row.new) == (
-            mutant.module, mutant.function, mutant.old, mutant.new
-        ):  # fmt: skip
+            mutant.module,
+            mutant.function,
+            mutant.old,
+            mutant.new,
+        ):
             return row
     return None
 

@@ -390,7 +390,9 @@ class LeanModel:
         shapes = cls._shapes
         # A list's objects mostly share one shape: comparing with the previous one (its
         # items are the same key strings and type objects) is cheaper than hashing it.
-        previous: tuple[object, ...] = ()
+        previous: tuple[object, ...] | None = (
+            None  # no shape, not even the empty one, equals it
+        )
         item: Any  # after an exception: the item that raised it
         try:
             for item in src:

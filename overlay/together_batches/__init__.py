@@ -32,6 +32,7 @@ from ._exceptions import (
     WaitTimeoutError,
 )
 from ._file_models import FileDeleted, FileObject
+from ._jsonl.limits import MAX_CUSTOM_ID_LENGTH, MAX_FILE_BYTES, MAX_REQUESTS
 from ._models import BatchJob, BatchWarning
 from ._status import (
     ACTIVE_STATUSES,
@@ -44,15 +45,11 @@ from ._status import (
 from ._version import __version__
 from ._wait.callbacks import PollFailure
 from .resources.batches import Batches
-from .resources.batches_async import AsyncBatches
-from .resources.files import AsyncFiles, Files
+from .resources.files import Files
 
 if _typing.TYPE_CHECKING:
     from ._jsonl.checks import InputProblem
     from ._jsonl.inputs import (
-        MAX_CUSTOM_ID_LENGTH,
-        MAX_FILE_BYTES,
-        MAX_REQUESTS,
         InputFileInfo,
         check_input_file,
         write_input_file,
@@ -64,18 +61,19 @@ if _typing.TYPE_CHECKING:
         iter_results,
     )
     from ._workload.progress import WorkloadProgress
+    from .resources.batches_async import AsyncBatches
+    from .resources.files_async import AsyncFiles
     from .resources.workflow import DownloadedFiles
 
-# The batch workflow's names (input files, results, downloads, a workload's progress) load
-# on first use: a program that only creates and waits does not pay their imports (tempfile,
-# hashing, the line models) at `import together_batches`. `from together_batches import X`
-# works the same.
+# The async twins' and the batch workflow's names (input files, results, downloads, a
+# workload's progress) load on first use: a program that only creates and waits does not pay
+# their imports (asyncio, the line models) at `import together_batches`; each folder's
+# `__init__` says the same of its modules. `from together_batches import X` works the same.
 _ON_FIRST_USE = {
+    "AsyncBatches": "resources.batches_async",
+    "AsyncFiles": "resources.files_async",
     "DownloadedFiles": "resources.workflow",
     "InputProblem": "_jsonl.checks",
-    "MAX_CUSTOM_ID_LENGTH": "_jsonl.inputs",
-    "MAX_FILE_BYTES": "_jsonl.inputs",
-    "MAX_REQUESTS": "_jsonl.inputs",
     "InputFileInfo": "_jsonl.inputs",
     "check_input_file": "_jsonl.inputs",
     "write_input_file": "_jsonl.inputs",

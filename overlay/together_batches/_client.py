@@ -2,14 +2,14 @@
 
 `_execute` is the only way a request is sent, by the resources and the waiters alike: each
 attempt is bounded as a whole (connect, send and the full body read) by the call's timeout
-and by the caller's deadline, if any (see `_deadline`); what to do after an attempt is
-decided in `_sending` (and the pure rules in `_retry.py`), shared by both twins. `_stream`
+and by the caller's deadline, if any (see `_http.deadlines`); what to do after an attempt is
+decided in `_http.sending` (and the pure rules in `_http/retry.py`), shared by both twins. `_stream`
 is its variant for a body too large to hold: the same retries and errors, until the body
 starts, which the caller then reads a chunk at a time.
 
 The twins keep the whole-attempt bound differently: the async one cancels the attempt at
 its end (`asyncio.timeout`); the sync one cuts each phase's timeout to the time left and
-checks the end between the body's chunks (`_sending.BodyByDeadline`), so a server trickling
+checks the end between the body's chunks (`_http.sending.BodyByDeadline`), so a server trickling
 its body cannot stretch a call past it by more than a chunk. (Trickled *headers* it cannot
 cut: httpcore reads them in one loop. The sync waiter stops waiting at its deadline anyway.)
 """
@@ -23,18 +23,16 @@ from typing import Any, Self, TypeVar
 
 import httpx
 
-from . import _clock
+from . import _clock, resources
 from ._config import DEFAULT_TIMEOUT, Timeout, resolve_api_key, resolve_base_url, to_timeout
-from ._http import deadlines as D
-from ._http import sending as S
+from ._http import deadlines, sending
 from ._http.calls import Call
 from ._http.errors import SEND_ERRORS
 from ._http.retry import RetryPolicy
 from ._http.sending import Outcome
 from ._version import __version__
 from .resources.batches import Batches
-from .resources.batches_async import AsyncBatches
-from .resources.files import AsyncFiles, Files
+from .resources.files import Files
 
 __all__ = ["AsyncTogether", "Together"]
 
@@ -116,20 +114,22 @@ class Together(_Base):
             TogetherError: The subclass for what went wrong (`APITimeoutError` when an
                 attempt ran out of time).
         """
-        return S.finish(call, *self._attempts(call, timeout, deadline))
+        return sending.finish(call, *self._attempts(call, timeout, deadline))
 
     def _attempts(
         self, call: Call[Any], timeout: Timeout, deadline: float | None, *, stream: bool = False
-    ) -> tuple[S.Next, Outcome]:
-        """Attempt `call` until `_sending.after_attempt` says stop: the last step and outcome."""
+    ) -> tuple[sending.Next, Outcome]:
+        """Attempt `call` until `sending.after_attempt` says stop: the last step and outcome."""
         limits, retries = self._limits(timeout), 0
-        policy = self._policy if deadline is None else S.ONE_ATTEMPT
+        policy = self._policy if deadline is None else sending.ONE_ATTEMPT
         whole = call.whole_timeout and not stream
         while True:
-            phases, end = D.attempt_limits(limits, _clock.monotonic(), deadline, whole=whole)
-            request = S.build_request(self._http, call, phases, self.base_url, self._headers)
+            phases, end = deadlines.attempt_limits(
+                limits, _clock.monotonic(), deadline, whole=whole
+            )
+            request = sending.build_request(self._http, call, phases, self.base_url, self._headers)
             outcome = self._send(request, end, call, stream)
-            step = S.after_attempt(call, outcome, retries, policy)
+            step = sending.after_attempt(call, outcome, retries, policy)
             if step.delay is None:
                 return step, outcome
             _clock.sleep(step.delay)
@@ -139,30 +139,30 @@ class Together(_Base):
         self, request: httpx.Request, end: float | None, call: Call[Any], stream: bool
     ) -> Outcome:
         """One attempt, its body read in full by `end` (monotonic) when there is one; or, to
-        `stream`, a response whose body is left unread (unless `S.streams` says read it)."""
-        options = S.send_options(call)
+        `stream`, a response whose body is left unread (unless `sending.streams` says read it)."""
+        options = sending.send_options(call)
         try:
             if stream:
                 response = self._http.send(request, stream=True, **options)
-                if not S.streams(call, response):
+                if not sending.streams(call, response):
                     with contextlib.closing(response):
                         response.read()
                 return response
             if end is None:
                 return self._http.send(request, **options)
             now = _clock.monotonic()
-            if D.is_past(end, now):
-                return S.no_time_left(request)
+            if deadlines.is_past(end, now):
+                return sending.no_time_left(request)
             response = self._http.send(request, stream=True, **options)
             try:
                 # httpcore reads the read timeout as the body starts: cut it to the time
                 # left then, so that a server gone silent is not waited for past `end`.
                 phases = request.extensions["timeout"]
-                read = D.body_read_timeout(phases.get("read"), end, _clock.monotonic())
+                read = deadlines.body_read_timeout(phases.get("read"), end, _clock.monotonic())
                 if read is not None:
                     phases["read"] = read
                 assert isinstance(response.stream, httpx.SyncByteStream)
-                response.stream = S.BodyByDeadline(response.stream, request, end, end - now)
+                response.stream = sending.BodyByDeadline(response.stream, request, end, end - now)
                 response.read()
             finally:
                 response.close()
@@ -173,9 +173,9 @@ class Together(_Base):
     @contextlib.contextmanager
     def _stream(self, call: Call[Any], timeout: Timeout = None) -> Iterator[httpx.Response]:
         """`_execute` for a body too large to hold: its 2xx response, the body unread (read
-        it with `_transfer.chunks`, which maps its errors to `TogetherError`s). Retried until
+        it with `_files.transfer.chunks`, which maps its errors to `TogetherError`s). Retried until
         the body starts, not after; `timeout` bounds each phase, not the whole."""
-        response = S.opened(call, *self._attempts(call, timeout, None, stream=True))
+        response = sending.opened(call, *self._attempts(call, timeout, None, stream=True))
         try:
             yield response
         finally:
@@ -216,27 +216,30 @@ class AsyncTogether(_Base):
         super().__init__(api_key, base_url=base_url, timeout=timeout, max_retries=max_retries)
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.AsyncClient()
-        self.batches = AsyncBatches(self)
-        self.files = AsyncFiles(self)
+        # The async twins (and asyncio) load with the first async client.
+        self.batches = resources.batches_async.AsyncBatches(self)
+        self.files = resources.files_async.AsyncFiles(self)
 
     async def _execute(
         self, call: Call[T], timeout: Timeout = None, *, deadline: float | None = None
     ) -> T:
         """Send `call` and read its answer (see `Together._execute`)."""
-        return S.finish(call, *await self._attempts(call, timeout, deadline))
+        return sending.finish(call, *await self._attempts(call, timeout, deadline))
 
     async def _attempts(
         self, call: Call[Any], timeout: Timeout, deadline: float | None, *, stream: bool = False
-    ) -> tuple[S.Next, Outcome]:
+    ) -> tuple[sending.Next, Outcome]:
         """Attempt `call` until told to stop (see `Together._attempts`)."""
         limits, retries = self._limits(timeout), 0
-        policy = self._policy if deadline is None else S.ONE_ATTEMPT
+        policy = self._policy if deadline is None else sending.ONE_ATTEMPT
         whole = call.whole_timeout and not stream
         while True:
-            phases, end = D.attempt_limits(limits, _clock.monotonic(), deadline, whole=whole)
-            request = S.build_request(self._http, call, phases, self.base_url, self._headers)
+            phases, end = deadlines.attempt_limits(
+                limits, _clock.monotonic(), deadline, whole=whole
+            )
+            request = sending.build_request(self._http, call, phases, self.base_url, self._headers)
             outcome = await self._send(request, end, call, stream)
-            step = S.after_attempt(call, outcome, retries, policy)
+            step = sending.after_attempt(call, outcome, retries, policy)
             if step.delay is None:
                 return step, outcome
             await _clock.async_sleep(step.delay)
@@ -248,11 +251,11 @@ class AsyncTogether(_Base):
         """One attempt, cancelled at `end` (monotonic) if any, or streamed (`Together._send`)."""
         import asyncio  # noqa: PLC0415 - loaded already by any program that gets here
 
-        options = S.send_options(call)
+        options = sending.send_options(call)
         try:
             if stream:
                 response = await self._http.send(request, stream=True, **options)
-                if not S.streams(call, response):
+                if not sending.streams(call, response):
                     try:
                         await response.aread()
                     finally:
@@ -260,14 +263,14 @@ class AsyncTogether(_Base):
                 return response
             if end is None:
                 return await self._http.send(request, **options)
-            seconds = D.seconds_left(end, _clock.monotonic())
-            if D.is_past(end, _clock.monotonic()):
-                return S.no_time_left(request)
+            seconds = deadlines.seconds_left(end, _clock.monotonic())
+            if deadlines.is_past(end, _clock.monotonic()):
+                return sending.no_time_left(request)
             try:
                 async with asyncio.timeout(seconds):
                     return await self._http.send(request, **options)
             except TimeoutError:
-                return S.expired(request, seconds)
+                return sending.expired(request, seconds)
         except SEND_ERRORS as exc:
             return exc
 
@@ -276,7 +279,7 @@ class AsyncTogether(_Base):
         self, call: Call[Any], timeout: Timeout = None
     ) -> AsyncIterator[httpx.Response]:
         """Send `call`; hand over its 2xx response, body unread (see `Together._stream`)."""
-        response = S.opened(call, *await self._attempts(call, timeout, None, stream=True))
+        response = sending.opened(call, *await self._attempts(call, timeout, None, stream=True))
         try:
             yield response
         finally:

@@ -29,7 +29,7 @@ The tree::
     └── WaitTimeoutError                the wait's deadline passed (also a TimeoutError)
 
 Messages never contain the API key: nothing here is built from request headers, and the
-server's text (bodies, httpx's messages) has the key that was sent masked (`_secrets`).
+server's text (bodies, httpx's messages) has the key that was sent masked (`_http.secrets`).
 """
 
 from __future__ import annotations
@@ -44,12 +44,26 @@ if TYPE_CHECKING:
     from ._models import BatchJob
 
 __all__ = [
-    "APIConnectionError", "APIResponseValidationError", "APIStatusError", "APITimeoutError",
-    "AuthenticationError", "BadRequestError", "BatchCancelledError", "BatchErrorGroup",
-    "BatchFailedError", "InputFileError", "InternalServerError", "InvalidFieldError",
-    "ManifestError", "NotFoundError", "PermissionDeniedError", "RateLimitError", "TogetherError",
-    "WaitTimeoutError", "status_error_class",
-]  # fmt: skip
+    "APIConnectionError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "BatchCancelledError",
+    "BatchErrorGroup",
+    "BatchFailedError",
+    "InputFileError",
+    "InternalServerError",
+    "InvalidFieldError",
+    "ManifestError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "TogetherError",
+    "WaitTimeoutError",
+    "status_error_class",
+]
 
 
 class TogetherError(Exception):
@@ -278,9 +292,12 @@ class InputFileError(TogetherError, ValueError):
     SHOWN = 20
 
     def __init__(
-        self, problems: Sequence[InputProblem], *, problem_count: int | None = None,
+        self,
+        problems: Sequence[InputProblem],
+        *,
+        problem_count: int | None = None,
         source: str = "the input file",
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.problems = tuple(problems)
         self.problem_count = len(self.problems) if problem_count is None else problem_count
         self.source = source

@@ -30,9 +30,14 @@ from ._exceptions import InvalidFieldError
 from ._status import BatchStatus
 
 __all__ = [
-    "BatchJob", "BatchWarning", "InvalidPayload", "parse_create", "parse_job", "parse_job_list",
+    "BatchJob",
+    "BatchWarning",
+    "InvalidPayload",
+    "parse_create",
+    "parse_job",
+    "parse_job_list",
     "warn_of",
-]  # fmt: skip
+]
 
 _STATUS_CACHE: dict[str, BatchStatus] = {s.value: s for s in BatchStatus}
 

@@ -5,6 +5,7 @@ chunk: the file is hashed and sent as a stream, never held whole.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -13,8 +14,15 @@ from typing import IO, Any
 
 from .._exceptions import TogetherError
 
-__all__ = ["CHUNK_SIZE", "BinaryFile", "UploadSource", "achunks", "check_file_object", "chunks",
-           "prepare_source"]  # fmt: skip
+__all__ = [
+    "CHUNK_SIZE",
+    "BinaryFile",
+    "UploadSource",
+    "afile_chunks",
+    "check_file_object",
+    "file_chunks",
+    "prepare_source",
+]
 
 #: Bytes read, hashed and sent at a time: what an upload holds in memory.
 CHUNK_SIZE = 1 << 20
@@ -67,9 +75,11 @@ def check_file_object(file: object) -> None:
 
 
 def prepare_source(
-    file: str | os.PathLike[str] | BinaryFile, *, sha256: str | None = None,
+    file: str | os.PathLike[str] | BinaryFile,
+    *,
+    sha256: str | None = None,
     size: int | None = None,
-) -> UploadSource:  # fmt: skip
+) -> UploadSource:
     """Learn a file's name, size and SHA-256 (reading it once, a chunk at a time, unless both
     are given), before anything is sent.
 
@@ -90,8 +100,9 @@ def prepare_source(
             return _measured(UploadSource(path.name, 0, "", path=path), stream, sha256, size)
     check_file_object(file)
     start = file.tell()
-    source = _measured(UploadSource(_name_of(file), 0, "", stream=file, start=start), file,
-                       sha256, size)  # fmt: skip
+    source = _measured(
+        UploadSource(_name_of(file), 0, "", stream=file, start=start), file, sha256, size
+    )
     file.seek(start)
     return source
 
@@ -101,7 +112,6 @@ def _measured(
 ) -> UploadSource:
     if sha256 is not None and size is not None:
         return UploadSource(source.name, size, sha256, source.path, source.stream, source.start)
-    import hashlib  # noqa: PLC0415 - OpenSSL's hashlib costs ~2 ms of `import together_batches`
 
     digest, total = hashlib.sha256(), 0
     while chunk := stream.read(CHUNK_SIZE):
@@ -126,7 +136,7 @@ def _short(source: UploadSource, sent: int) -> TogetherError:
     )
 
 
-def chunks(source: UploadSource, report: Callable[[int], None]) -> Iterator[bytes]:
+def file_chunks(source: UploadSource, report: Callable[[int], None]) -> Iterator[bytes]:
     """The file's bytes, a chunk at a time from its start: one PUT attempt's body.
 
     Args:
@@ -152,7 +162,7 @@ def chunks(source: UploadSource, report: Callable[[int], None]) -> Iterator[byte
             stream.close()
 
 
-async def achunks(source: UploadSource, report: Callable[[int], Any]) -> AsyncIterator[bytes]:
+async def afile_chunks(source: UploadSource, report: Callable[[int], Any]) -> AsyncIterator[bytes]:
     """`chunks` for the async twin; `report` may return an awaitable, which is awaited. The
     file is read in the event loop's thread: a chunk of a local file at a time."""
     stream = _open(source)

@@ -1,7 +1,7 @@
 """Moving a file's bytes: a streamed body read a chunk at a time, a download that lands in
 place only when complete, and the progress callback both directions report to.
 
-The twins' resources (`_files_resource`, `_batch_workflow`) are thin shells over these.
+The twins' resources (`resources.files`, `resources.workflow`) are thin shells over these.
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ __all__ = [
     "OnDownload",
     "OnUpload",
     "PartFile",
-    "achunks",
+    "abody_chunks",
     "areport",
     "check_on_progress",
-    "chunks",
+    "body_chunks",
     "expected_size",
     "report",
 ]
@@ -89,7 +89,7 @@ def areport(on_progress: _Callback, total: int | None) -> Callable[[int], Any]:
     return call
 
 
-def chunks(response: httpx.Response) -> Iterator[bytes]:
+def body_chunks(response: httpx.Response) -> Iterator[bytes]:
     """A streamed response's body, as it arrives.
 
     Raises:
@@ -102,7 +102,7 @@ def chunks(response: httpx.Response) -> Iterator[bytes]:
         raise connection_error(exc) from exc
 
 
-async def achunks(response: httpx.Response) -> AsyncIterator[bytes]:
+async def abody_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
     """`chunks` for the async twin."""
     try:
         async for chunk in response.aiter_bytes():
@@ -175,8 +175,9 @@ class PartFile:
             raise APIResponseValidationError(
                 f"the download of {self.label} came to {self.size:,} bytes, not the "
                 f"{expected:,} it should be; nothing was saved to {self.path}: try again",
-                status_code=200, body="",
-            )  # fmt: skip
+                status_code=200,
+                body="",
+            )
         os.replace(self._temporary, self.path)
         self._temporary = None
         return self.path

@@ -5,7 +5,7 @@ An upload goes as with both official SDKs (see `Files.upload`): `POST /files` (a
 the name, purpose and SHA-256) answers 302 with the presigned URL to PUT the bytes to and
 the new file's id, or 409 with the id of a file that has the same content already; then
 the PUT (no API key), then `POST /files/{id}/preprocess`. The file itself, read a chunk at
-a time, is `_upload_file`'s.
+a time, is `_files.source`'s.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from typing import Any, NoReturn
 
 import httpx
 
-from together_batches_api.api.files import get_file, preprocess_file
+from together_batches_api.api.files import get_file, initiate_file_upload, preprocess_file
 from together_batches_api.models.file_upload_conflict import FileUploadConflict
+from together_batches_api.models.file_upload_request import FileUploadRequest
 from together_batches_api.types import InvalidPayload
 
 from .._file_models import FileObject, parse_file
@@ -91,7 +92,7 @@ def read_initiate(
         status: 302, 409 or another 2xx.
         headers: The answer's headers (`Location`, `X-Together-File-Id`).
         content: Its body (the 409's names the file).
-        base_url: The client's base URL (see `_hosts.upload_url_problem`).
+        base_url: The client's base URL (see `_files.hosts.upload_url_problem`).
 
     Raises:
         InvalidPayload: The answer is none of those, names no usable file id, or points
@@ -132,18 +133,21 @@ def initiate_call(source: UploadSource, purpose: str, *, base_url: str) -> Call[
     if not isinstance(purpose, str) or not purpose:
         raise ValueError("purpose must be a non-empty str, such as 'batch-api'")
     # The form is an attrs class: loaded on the first upload, not at import.
-    from together_batches_api.api.files import initiate_file_upload  # noqa: PLC0415
-    from together_batches_api.models.file_upload_request import FileUploadRequest  # noqa: PLC0415
 
     form = FileUploadRequest(
-        purpose=purpose, file_name=source.name, file_type=file_type_of(source.name),
+        purpose=purpose,
+        file_name=source.name,
+        file_type=file_type_of(source.name),
         checksum=source.sha256,
-    )  # fmt: skip
+    )
     return Call(
-        initiate_file_upload.build_request(body=form), idempotent=True, parse=_answered,
-        answers=frozenset({302, 409}), parse_answer=partial(read_initiate, base_url=base_url),
+        initiate_file_upload.build_request(body=form),
+        idempotent=True,
+        parse=_answered,
+        answers=frozenset({302, 409}),
+        parse_answer=partial(read_initiate, base_url=base_url),
         follow_redirects=False,
-    )  # fmt: skip
+    )
 
 
 def put_call(url: str, size: int, content: Callable[[], Any]) -> Call[None]:
@@ -152,9 +156,14 @@ def put_call(url: str, size: int, content: Callable[[], Any]) -> Call[None]:
     file's start; bounded per phase, since a large file may rightly take long."""
     request = {"method": "PUT", "url": url, "headers": {"Content-Length": str(size)}}
     return Call(
-        request, idempotent=True, parse=_unused, raw=True, whole_timeout=False, bare=True,
+        request,
+        idempotent=True,
+        parse=_unused,
+        raw=True,
+        whole_timeout=False,
+        bare=True,
         content=content,
-    )  # fmt: skip
+    )
 
 
 def _uploaded(data: object) -> FileObject:

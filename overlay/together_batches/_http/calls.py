@@ -3,13 +3,13 @@
 Requests are built by the generated endpoint modules (their public `build_request`), so the
 method, path and body come from `spec/`, and answers are read by the generated models; this
 module adds what the generator lacks: idempotency for retries, and decoding that only ever
-raises `TogetherError`s.
+raises `TogetherError`s. The batch endpoints' calls are here, as every program makes them;
+the file endpoints' are in `_file_models.calls`, and error answers are read by `error_bodies`, both
+loaded on first use.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -19,19 +19,10 @@ import httpx
 from together_batches_api.api.batches import cancel_batch as _cancel
 from together_batches_api.api.batches import get_batch as _get
 from together_batches_api.api.batches import list_batches as _list
-from together_batches_api.models.batch_error_response import BatchErrorResponse
-
-# The batch endpoints are imported here: every program calls them. The file endpoints and the
-# rarer error bodies are imported by the functions that need them, on first use, so that
-# `import together_batches` does not pay for them.
 from together_batches_api.types import InvalidPayload
 
-from .._exceptions import (
-    APIResponseValidationError,
-    APIStatusError,
-    status_error_class,
-)
-from .._file_models import FileDeleted, FileObject, parse_deleted, parse_file, parse_file_list
+from .. import _http
+from .._exceptions import APIResponseValidationError
 from .._models import BatchJob, parse_create, parse_job, parse_job_list
 from . import json as _json
 from .ids import check_id
@@ -60,7 +51,7 @@ class Call(Generic[T]):
         idempotent: Whether sending it twice is harmless (decides retries).
         parse: Turns the decoded JSON (or the raw bytes, when `raw` is set) into the result.
         raw: Return the body's bytes to `parse` instead of decoding JSON.
-        whole_timeout: The call's timeout bounds the whole attempt (see `_deadline`); False
+        whole_timeout: The call's timeout bounds the whole attempt (see `_http.deadlines`); False
             bounds each phase only, for a download whose body may rightly take long.
         answers: Statuses besides 2xx that answer the call instead of failing it (an
             upload's 302 and 409); with them, `parse_answer` reads every answer.
@@ -135,88 +126,11 @@ def create_batch(
     return Call(_create.build_request(body=body), idempotent=False, parse=parse_create)
 
 
-def retrieve_file(file_id: str) -> Call[FileObject]:
-    """GET /files/{id}."""
-    from together_batches_api.api.files import get_file as _get_file  # noqa: PLC0415
-
-    return Call(
-        _get_file.build_request(check_id(file_id, name="file_id")),
-        idempotent=True,
-        parse=parse_file,
-    )
-
-
-def file_content(file_id: str) -> Call[bytes]:
-    """GET /files/{id}/content, as bytes. An output file can be large: its timeout bounds each
-    phase (connect, each read), so a slow but steady download is not cut."""
-    from together_batches_api.api.files import get_file_content as _get_file_content  # noqa: PLC0415
-
-    kwargs = _get_file_content.build_request(check_id(file_id, name="file_id"))
-    return Call(kwargs, idempotent=True, parse=bytes, raw=True, whole_timeout=False)
-
-
-def list_files() -> Call[list[FileObject]]:
-    """GET /files."""
-    from together_batches_api.api.files import list_files as _list_files  # noqa: PLC0415
-
-    return Call(_list_files.build_request(), idempotent=True, parse=parse_file_list)
-
-
-def delete_file(file_id: str) -> Call[FileDeleted]:
-    """DELETE /files/{id}. Deleting twice only answers 404 the second time: retried."""
-    from together_batches_api.api.files import delete_file as _delete_file  # noqa: PLC0415
-
-    request = _delete_file.build_request(check_id(file_id, name="file_id"))
-    return Call(request, idempotent=True, parse=parse_deleted)
-
-
-# An object storage service's XML error: `<Error><Code>...</Code><Message>...</Message>`.
-_XML_FIELD = re.compile(r"<(Code|Message)>([^<]{1,500})</\1>")
-
-
-def _problem_message(body: Any) -> str | None:
-    """`title: detail` of an RFC 9457 problem document, or None when `body` is not one."""
-    if type(body) is not dict or not ({"title", "detail"} & body.keys()):
-        return None
-    from together_batches_api.models.problem_details import ProblemDetails  # noqa: PLC0415
-
-    try:
-        problem = ProblemDetails.from_dict(body)
-    except (InvalidPayload, TypeError, ValueError):
-        return None
-    parts = [text for text in (problem.title, problem.detail) if text]
-    return ": ".join(parts) or None
-
-
-def error_message(body: Any, status_code: int) -> str:
-    """The server's message from an error body: the batch endpoints' flat error string, the
-    other endpoints' nested error object, an RFC 9457 problem document (`title: detail`; all
-    three are in the spec), or a storage service's XML error (`Code: Message`)."""
-    from together_batches_api.models.nested_error_response import NestedErrorResponse  # noqa: PLC0415
-
-    for shape in (BatchErrorResponse, NestedErrorResponse):
-        try:
-            error = shape.from_dict(body).error
-        except (InvalidPayload, TypeError, ValueError):
-            continue
-        message = error if isinstance(error, str) or error is None else error.message
-        if message:
-            return message
-    problem = _problem_message(body)
-    if problem:
-        return problem
-    if isinstance(body, str):
-        fields = dict(_XML_FIELD.findall(body))
-        if fields:
-            return ": ".join(fields[k] for k in ("Code", "Message") if k in fields)
-    return f"HTTP {status_code} error"
-
-
 def decode(call: Call[T], response: httpx.Response) -> T:
     """Read a response as the call's result, or raise the matching `TogetherError`.
 
     The API key the request carried is masked in the body before anything is read from it
-    (see `_secrets`): a server that echoes the `Authorization` header puts it in no message,
+    (see `_http.secrets`): a server that echoes the `Authorization` header puts it in no message,
     exception body, job field or log line.
 
     Args:
@@ -240,7 +154,7 @@ def decode(call: Call[T], response: httpx.Response) -> T:
                 str(exc), status_code=status, body=body_snippet(content), response=response
             ) from None
     if not 200 <= status < 300:
-        raise _status_error(response, content)
+        raise _http.error_bodies.status_error(response, content)
     if call.raw:
         # A file's bytes are opaque, but an HTML page on a 200 is a proxy's or a captive
         # portal's, never a batch file: returning it as the content would corrupt the output.
@@ -256,21 +170,14 @@ def decode(call: Call[T], response: httpx.Response) -> T:
         data = _json.loads(content)
     except ValueError:
         raise APIResponseValidationError(
-            "response is not JSON", status_code=status, body=body_snippet(content),
+            "response is not JSON",
+            status_code=status,
+            body=body_snippet(content),
             response=response,
-        ) from None  # fmt: skip
+        ) from None
     try:
         return call.parse(data)
     except InvalidPayload as exc:
         raise APIResponseValidationError(
             str(exc), status_code=status, body=body_snippet(content), response=response
         ) from None
-
-
-def _status_error(response: httpx.Response, content: bytes) -> APIStatusError:
-    try:
-        body: Any = json.loads(content)
-    except (ValueError, UnicodeDecodeError):
-        body = body_snippet(content)
-    cls = status_error_class(response.status_code)
-    return cls(error_message(body, response.status_code), response=response, body=body)

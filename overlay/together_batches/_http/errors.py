@@ -28,21 +28,36 @@ SendError = httpx.HTTPError | httpx.StreamError | httpx.InvalidURL
 # What happened and what to do, by class; the first match wins, and the last row matches
 # every `HTTPError` (tests/test_send_errors.py walks httpx's classes through a send).
 _ADVICE: tuple[tuple[type[Exception] | tuple[type[Exception], ...], str, str], ...] = (
-    (httpx.TimeoutException, "Request timed out",
-     "the server did not answer in time; try again, or pass a longer timeout="),
+    (
+        httpx.TimeoutException,
+        "Request timed out",
+        "the server did not answer in time; try again, or pass a longer timeout=",
+    ),
     (httpx.ConnectError, "Could not connect", "check the base URL and the network, then retry"),
-    ((httpx.UnsupportedProtocol, httpx.InvalidURL), "The request URL is not valid",
-     "the base URL must be an http(s) URL such as https://api.together.ai/v1"),
-    (httpx.LocalProtocolError, "The request could not be sent",
-     "a header or the URL holds characters HTTP does not allow; check the API key"),
+    (
+        (httpx.UnsupportedProtocol, httpx.InvalidURL),
+        "The request URL is not valid",
+        "the base URL must be an http(s) URL such as https://api.together.ai/v1",
+    ),
+    (
+        httpx.LocalProtocolError,
+        "The request could not be sent",
+        "a header or the URL holds characters HTTP does not allow; check the API key",
+    ),
     (httpx.ProxyError, "The proxy refused the request", "check the proxy settings"),
-    (httpx.DecodingError, "The response body could not be decoded",
-     "the server or a proxy sent a body that does not match its Content-Encoding; retry"),
+    (
+        httpx.DecodingError,
+        "The response body could not be decoded",
+        "the server or a proxy sent a body that does not match its Content-Encoding; retry",
+    ),
     (httpx.TooManyRedirects, "Too many redirects", "check the base URL"),
     (httpx.StreamError, "The response stream could not be read", "retry the call"),
-    (httpx.HTTPError, "Connection error",
-     "the connection failed before a whole answer came back; retry the call"),
-)  # fmt: skip
+    (
+        httpx.HTTPError,
+        "Connection error",
+        "the connection failed before a whole answer came back; retry the call",
+    ),
+)
 
 
 def connection_error(exc: SendError) -> TogetherError:

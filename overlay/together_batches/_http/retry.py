@@ -37,9 +37,14 @@ _NOT_PROCESSED_STATUSES = frozenset({429, 503})
 
 
 _FATAL_ERRORS = (
-    httpx.UnsupportedProtocol, httpx.LocalProtocolError, httpx.ProxyError, httpx.InvalidURL,
-    httpx.TooManyRedirects, httpx.StreamError, httpx.HTTPStatusError,
-)  # fmt: skip
+    httpx.UnsupportedProtocol,
+    httpx.LocalProtocolError,
+    httpx.ProxyError,
+    httpx.InvalidURL,
+    httpx.TooManyRedirects,
+    httpx.StreamError,
+    httpx.HTTPStatusError,
+)
 
 
 class Failure(enum.Enum):
@@ -74,7 +79,7 @@ def classify_exception(exc: httpx.HTTPError | httpx.StreamError | httpx.InvalidU
     """Whether an error raised by a send may have reached the server, or cannot get better.
 
     Args:
-        exc: What httpx raised (anything in `_send_errors.SEND_ERRORS`).
+        exc: What httpx raised (anything in `_http.errors.SEND_ERRORS`).
 
     Returns:
         The `Failure` kind: a redirect loop, a malformed URL, local misuse of a stream, and

@@ -2,8 +2,8 @@
 the response body that keeps a deadline, the timeouts raised when time runs out, and what
 the streaming primitive decides about a response before handing its body over.
 
-Expired deadlines are reported as httpx timeouts, so that the retry rules (`_retry`) and the
-error tree (`_send_errors.connection_error`, which makes them `APITimeoutError`) treat them
+Expired deadlines are reported as httpx timeouts, so that the retry rules (`_http.retry`) and the
+error tree (`_http.errors.connection_error`, which makes them `APITimeoutError`) treat them
 as any other timeout.
 """
 
@@ -18,7 +18,7 @@ import httpx
 
 from .. import _clock
 from .._exceptions import TogetherError
-from . import deadlines as D
+from . import deadlines
 from .calls import Call, decode
 from .errors import SendError, connection_error
 from .retry import RETRYABLE_STATUSES, Failure, RetryPolicy, classify_exception, retry_delay
@@ -81,25 +81,37 @@ def after_attempt(
         if status not in RETRYABLE_STATUSES:
             return Next(None, response=outcome)
         delay = retry_delay(
-            failure=Failure.STATUS, status=status, headers=outcome.headers,
-            retries_done=retries_done, idempotent=call.idempotent, policy=policy,
-        )  # fmt: skip
+            failure=Failure.STATUS,
+            status=status,
+            headers=outcome.headers,
+            retries_done=retries_done,
+            idempotent=call.idempotent,
+            policy=policy,
+        )
         reason = f"HTTP {status}"
         result = Next(delay, response=outcome)
     else:
         failure = classify_exception(outcome)
         delay = retry_delay(
-            failure=failure, status=None, headers=None, retries_done=retries_done,
-            idempotent=call.idempotent, policy=policy,
-        )  # fmt: skip
+            failure=failure,
+            status=None,
+            headers=None,
+            retries_done=retries_done,
+            idempotent=call.idempotent,
+            policy=policy,
+        )
         reason = type(outcome).__name__
         result = Next(delay, error=connection_error(outcome))
     if delay is not None:
         logger.debug(
             "retrying %s %s in %.2fs (retry %d of %d) after %s",
-            call.request["method"].upper(), call.request["url"], delay, retries_done + 1,
-            policy.max_retries, reason,
-        )  # fmt: skip
+            call.request["method"].upper(),
+            call.request["url"],
+            delay,
+            retries_done + 1,
+            policy.max_retries,
+            reason,
+        )
     return result
 
 
@@ -178,9 +190,12 @@ def parsed_url(url: str) -> httpx.URL:
 
 
 def build_request(
-    http: httpx.Client | httpx.AsyncClient, call: Call[Any], phases: httpx.Timeout,
-    base_url: str, headers: httpx.Headers,
-) -> httpx.Request:  # fmt: skip
+    http: httpx.Client | httpx.AsyncClient,
+    call: Call[Any],
+    phases: httpx.Timeout,
+    base_url: str,
+    headers: httpx.Headers,
+) -> httpx.Request:
     """One attempt's request, built by the `http_client` (its own defaults merged in)."""
     request = http.build_request(**request_args(call, phases, base_url, headers))
     if call.bare:
@@ -214,7 +229,7 @@ class BodyByDeadline(httpx.SyncByteStream):
 
     def __iter__(self) -> Iterator[bytes]:
         for chunk in self._inner:
-            if D.is_past(self._end, _clock.monotonic()):
+            if deadlines.is_past(self._end, _clock.monotonic()):
                 raise expired(self._request, self._seconds)
             yield chunk
 

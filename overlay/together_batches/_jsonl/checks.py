@@ -1,6 +1,6 @@
 """The rules of a batch input file's lines, applied one line (or request) at a time.
 
-`_inputs` reads and writes the files; this module holds what it checks them against, and
+`_jsonl.inputs` reads and writes the files; this module holds what it checks them against, and
 collects every problem with its line number, in bounded memory.
 """
 
@@ -36,8 +36,15 @@ CUSTOM_ID, BODY = (field.name for field in BatchInputLine.FIELDS)
 MISSING = object()
 _decode = json.JSONDecoder().decode
 _BOM = "\ufeff"  # a UTF-8 byte order mark, allowed before a line as `json.loads` allows it
-_JSON_TYPES = {dict: "an object", list: "an array", str: "a string", int: "a number",
-               float: "a number", bool: "a boolean", type(None): "null"}  # fmt: skip
+_JSON_TYPES = {
+    dict: "an object",
+    list: "an array",
+    str: "a string",
+    int: "a number",
+    float: "a number",
+    bool: "a boolean",
+    type(None): "null",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,9 +95,12 @@ class Checker:
         *,
         keep_all_ids: bool = False,
     ) -> None:
-        check_limits(max_requests=max_requests, max_bytes=max_bytes,
-                     max_custom_id_length=max_custom_id_length,
-                     max_listed_problems=max_listed)  # fmt: skip
+        check_limits(
+            max_requests=max_requests,
+            max_bytes=max_bytes,
+            max_custom_id_length=max_custom_id_length,
+            max_listed_problems=max_listed,
+        )
         self.max_requests = max_requests
         self.max_bytes = max_bytes
         self.max_custom_id_length = max_custom_id_length
@@ -129,8 +139,11 @@ class Checker:
         elif not custom_id:
             self.add(line, f"{CUSTOM_ID} is empty")
         elif len(custom_id) > self.max_custom_id_length:
-            self.add(line, f"{CUSTOM_ID} is {len(custom_id)} characters long, more than "
-                           f"{self.max_custom_id_length}")  # fmt: skip
+            self.add(
+                line,
+                f"{CUSTOM_ID} is {len(custom_id)} characters long, more than "
+                f"{self.max_custom_id_length}",
+            )
         elif self._keep_all_ids or line <= self.max_requests:
             # Only the ids of a file within the limits are kept: memory stays bounded.
             first = self._first_line.setdefault(custom_id, line)
@@ -156,8 +169,10 @@ class Checker:
                 self.add(line, "the line is empty")
             else:
                 message = getattr(exc, "msg", str(exc))
-                self.add(line, f"the line is not valid JSON ({message}, column "
-                               f"{getattr(exc, 'colno', '?')})")  # fmt: skip
+                self.add(
+                    line,
+                    f"the line is not valid JSON ({message}, column {getattr(exc, 'colno', '?')})",
+                )
             return
         if type(item) is not dict:
             self.add(line, f"the line must be a JSON object, not {_kind(item)}")
@@ -174,15 +189,25 @@ class Checker:
         if self.lines == 0:
             extra.append(InputProblem(1, "the file holds no requests"))
         if self.lines > self.max_requests:
-            extra.append(InputProblem(self.max_requests + 1, (
-                f"the file holds {self.lines:,} requests, more than the {self.max_requests:,} "
-                "a batch takes: split it over several batches"
-            )))  # fmt: skip
+            extra.append(
+                InputProblem(
+                    self.max_requests + 1,
+                    (
+                        f"the file holds {self.lines:,} requests, more than the "
+                        f"{self.max_requests:,} a batch takes: split it over several batches"
+                    ),
+                )
+            )
         if self._over_size_at:
-            extra.append(InputProblem(self._over_size_at, (
-                f"the file is {self.size:,} bytes, more than the {self.max_bytes:,} a batch "
-                "takes; this line passes the limit"
-            )))  # fmt: skip
+            extra.append(
+                InputProblem(
+                    self._over_size_at,
+                    (
+                        f"the file is {self.size:,} bytes, more than the {self.max_bytes:,} a "
+                        "batch takes; this line passes the limit"
+                    ),
+                )
+            )
         if self.count or extra:
             problems = sorted([*self.problems, *extra], key=lambda p: p.line)
             raise InputFileError(problems, problem_count=self.count + len(extra), source=source)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .checks import BODY, CUSTOM_ID, MISSING, Checker, InputFileInfo
+from .limits import MAX_CUSTOM_ID_LENGTH
 from .writer import MAX_FILE_BYTES, MAX_REQUESTS, InputFileWriter, Writable, new_sha256
 
 __all__ = [
@@ -39,8 +40,6 @@ __all__ = [
     "write_input_file",
 ]
 
-#: The longest custom_id, in characters (Together's docs; the spec's `maxLength`).
-MAX_CUSTOM_ID_LENGTH = 64
 #: How many problems an `InputFileError` lists; all of them are counted.
 MAX_LISTED_PROBLEMS = 1_000
 
@@ -183,8 +182,11 @@ def request_line(checker: Checker, number: int, request: object) -> bytes | None
         item = request if type(request) is dict else dict(request)
     else:
         kind = type(request).__name__
-        checker.add(number, f"a request must be a ({CUSTOM_ID}, {BODY}) pair or a mapping "
-                            f"with {CUSTOM_ID} and {BODY}, not {kind}")  # fmt: skip
+        checker.add(
+            number,
+            f"a request must be a ({CUSTOM_ID}, {BODY}) pair or a mapping "
+            f"with {CUSTOM_ID} and {BODY}, not {kind}",
+        )
         return None
     if isinstance(body, Mapping) and type(body) is not dict:
         body = dict(body)

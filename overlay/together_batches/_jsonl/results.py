@@ -27,8 +27,15 @@ from .._http.calls import body_snippet
 if TYPE_CHECKING:
     from .._models import BatchJob
 
-__all__ = ["MAX_RESULT_LINE_LENGTH", "BatchResult", "ResultReader", "ResultsUnavailableError",
-           "failed_custom_ids", "iter_results", "parse_result"]  # fmt: skip
+__all__ = [
+    "MAX_RESULT_LINE_LENGTH",
+    "BatchResult",
+    "ResultReader",
+    "ResultsUnavailableError",
+    "failed_custom_ids",
+    "iter_results",
+    "parse_result",
+]
 
 #: The longest result line read, in characters: a longer one is an error, not a reason to
 #: run out of memory.

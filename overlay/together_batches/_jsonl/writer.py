@@ -8,8 +8,10 @@ next one when a line does not `fit`.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import os
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, Self
 
@@ -17,14 +19,17 @@ if TYPE_CHECKING:
     from hashlib import _Hash
 
 from .checks import InputFileInfo, check_limits
+from .limits import MAX_FILE_BYTES, MAX_REQUESTS
 
-__all__ = ["MAX_FILE_BYTES", "MAX_REQUESTS", "InputFileWriter", "Writable", "fsync_directory",
-           "new_sha256"]  # fmt: skip
+__all__ = [
+    "MAX_FILE_BYTES",
+    "MAX_REQUESTS",
+    "InputFileWriter",
+    "Writable",
+    "fsync_directory",
+    "new_sha256",
+]
 
-#: The most requests (lines) one batch input file may hold (Together's docs).
-MAX_REQUESTS = 50_000
-#: The largest input file a batch takes, in bytes ("100 MB" in Together's docs).
-MAX_FILE_BYTES = 100_000_000
 
 _FLUSH_AT = 1 << 20  # bytes buffered before a write: one write per MiB, not per line
 
@@ -36,9 +41,6 @@ class Writable(Protocol):
 
 
 def new_sha256() -> _Hash:
-    # Imported on first use: OpenSSL's hashlib costs ~2 ms of `import together_batches`.
-    import hashlib  # noqa: PLC0415
-
     return hashlib.sha256()
 
 
@@ -89,8 +91,6 @@ class InputFileWriter:
         self._temporary: str | None = None
         self._info: InputFileInfo | None = None
         if isinstance(dest, (str, os.PathLike)):
-            import tempfile  # noqa: PLC0415 - only writing to a path needs it; ~2 ms at import
-
             self._path = path = Path(dest)
             handle, self._temporary = tempfile.mkstemp(
                 dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
@@ -118,8 +118,10 @@ class InputFileWriter:
                 file, so that no file is ever over a limit.
         """
         if not self.fits(len(line)):
-            raise ValueError(f"a line of {len(line):,} bytes does not fit: the file holds "
-                             f"{self.requests:,} lines and {self.size:,} bytes")  # fmt: skip
+            raise ValueError(
+                f"a line of {len(line):,} bytes does not fit: the file holds "
+                f"{self.requests:,} lines and {self.size:,} bytes"
+            )
         self.requests += 1
         self.size += len(line)
         self._buffer += line

@@ -1,11 +1,11 @@
 """Waiting on many jobs: the run's state, its scheduler, and how a wait ends.
 
-Part of the wait core (`_wait_options`, `_wait_state`, `_wait_schedule`, `_wait_run`): pure,
-no I/O. `Run` holds every job's `Tracker`, the `DueQueue` of the next polls, the results and
+Part of the wait core (`_wait.options`, `_wait.state`, `_wait.schedule`, `_wait.core`): pure,
+no I/O. `WaitCore` holds every job's `Tracker`, the `DueQueue` of the next polls, the results and
 errors, and the shared deadline; it settles each poll's outcome (through
-`_wait_state.after_poll`) and says how the wait ends: at its deadline (`on_deadline`), on an
+`_wait.state.after_poll`) and says how the wait ends: at its deadline (`on_deadline`), on an
 interrupt (`on_interrupt`), or when every job has ended (`finish`). The two engines,
-`_waiter` (threads) and `_waiter_async` (tasks), are short I/O loops over it."""
+`_wait.threads` (threads) and `_wait.tasks` (tasks), are short I/O loops over it."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ __all__ = [
     "Callback",
     "Ending",
     "Outcome",
-    "Run",
+    "WaitCore",
     "cut_at_deadline",
     "final_error",
     "log_poll",
@@ -131,16 +131,20 @@ def log_poll(step: Step, outcome: Outcome) -> None:
         failure = step.failure
         logger.warning(
             "batch %s: %d polls in a row failed, the last with %s: %s; still waiting (next "
-            "poll in %.0fs)", failure.batch_job_id, failure.consecutive,
-            type(failure.error).__name__, failure.error, failure.retry_in,
-        )  # fmt: skip
+            "poll in %.0fs)",
+            failure.batch_job_id,
+            failure.consecutive,
+            type(failure.error).__name__,
+            failure.error,
+            failure.retry_in,
+        )
 
 
-class Run:
+class WaitCore:
     """The state both engines share: the jobs' waits, the due queue, results and errors.
 
     Pure: the time is passed in (`mono_now` monotonic, `wall_now` aware wall clock), and the
-    jitter comes from `rand`. The engines (`_waiter`, `_waiter_async`) send the polls, sleep,
+    jitter comes from `rand`. The engines (`_wait.threads`, `_wait.tasks`) send the polls, sleep,
     call back and raise; every decision between is made here.
     """
 

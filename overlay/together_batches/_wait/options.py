@@ -1,6 +1,6 @@
 """The options of a wait, checked before anything is sent, and the waiting defaults.
 
-Part of the wait core (`_wait_options`, `_wait_state`, `_wait_schedule`, `_wait_run`): pure,
+Part of the wait core (`_wait.options`, `_wait.state`, `_wait.schedule`, `_wait.core`): pure,
 no I/O. The defaults follow the API's advice; every value a caller passes is checked here,
 once, for all six wait methods of the two twins."""
 

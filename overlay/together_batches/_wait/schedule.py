@@ -1,6 +1,6 @@
 """The many-job scheduler: which job is polled next, and the deadline the jobs share.
 
-Part of the wait core (`_wait_options`, `_wait_state`, `_wait_schedule`, `_wait_run`): pure.
+Part of the wait core (`_wait.options`, `_wait.state`, `_wait.schedule`, `_wait.core`): pure.
 """
 
 from __future__ import annotations

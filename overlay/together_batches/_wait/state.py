@@ -1,6 +1,6 @@
 """One job's wait as a state machine: what follows each poll, and the wait's deadline.
 
-Part of the wait core (`_wait_options`, `_wait_state`, `_wait_schedule`, `_wait_run`): pure,
+Part of the wait core (`_wait.options`, `_wait.state`, `_wait.schedule`, `_wait.core`): pure,
 no I/O. After each poll `after_poll` decides, from the `Tracker` (where the wait stands) and
 the poll's outcome, the next `Step`: how long to sleep, whether the job is done, whether an
 error is survived, and when the wait's deadline is. Table-tested in tests/test_polling.py.
@@ -163,7 +163,7 @@ def is_transient(exc: BaseException) -> TypeGuard[TogetherError]:
     """Whether a failed poll is survived (the wait goes on) rather than raised.
 
     Connection errors and timeouts, the statuses a request is retried on (408, 429, and
-    5xx but 501 and 505: `_retry.RETRYABLE_STATUSES`) and a 2xx whose body is not a job are
+    5xx but 501 and 505: `_http.retry.RETRYABLE_STATUSES`) and a 2xx whose body is not a job are
     the server's passing trouble; 400, 401, 403, 404 and other 4xx, 501 Not Implemented, 505,
     and anything that is not a `TogetherError`, will not get better by asking again.
     """
@@ -270,9 +270,14 @@ def after_poll(
         interval = next_interval(tracker.interval, changed=changed, options=options)
         delay = poll_delay(interval, None, rand)
         moved = replace(
-            tracker, job=outcome, polls=polls, deadline=deadline, interval=interval,
-            due=mono_now + delay, streak=0,
-        )  # fmt: skip
+            tracker,
+            job=outcome,
+            polls=polls,
+            deadline=deadline,
+            interval=interval,
+            due=mono_now + delay,
+            streak=0,
+        )
         return Step(moved, notify=changed, delay=delay)
     if not is_transient(outcome):
         ended = replace(tracker, polls=polls)
@@ -282,9 +287,13 @@ def after_poll(
     delay = poll_delay(interval, retry_hint(outcome, wall_now), rand)
     streak = tracker.streak + 1
     failed = replace(
-        tracker, polls=polls, failures=tracker.failures + 1, interval=interval,
-        due=mono_now + delay, streak=streak,
-    )  # fmt: skip
+        tracker,
+        polls=polls,
+        failures=tracker.failures + 1,
+        interval=interval,
+        due=mono_now + delay,
+        streak=streak,
+    )
     pause = delay if isinstance(outcome, RateLimitError) else 0.0
     retry_in = sleep_seconds(failed.due, failed.deadline, mono_now)
     failure = PollFailure(tracker.batch_job_id, outcome, streak, retry_in)

@@ -1,5 +1,5 @@
-"""The async waiter: the twin of `_waiter`, a short I/O loop over the wait core
-(`_wait_run.Run`), with tasks where `_waiter` has threads.
+"""The async waiter: the twin of `_wait.threads`, a short I/O loop over the wait core
+(`_wait.core.WaitCore`), with tasks where `_wait.threads` has threads.
 
 Kept in its own module, imported on the first async wait, so that `import together_batches`
 does not pay for asyncio in programs that only use the sync client.
@@ -20,7 +20,7 @@ from .._log import logger
 from .._models import BatchJob
 from . import options as _wait_options
 from .callbacks import call_async
-from .core import Outcome, Run
+from .core import Outcome, WaitCore
 from .options import WaitOptions
 from .state import Step
 
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["as_completed_async", "wait_all_async", "wait_one_async"]
 
 
-async def _poll(client: AsyncTogether, batch_job_id: str, run: Run) -> Outcome:
+async def _poll(client: AsyncTogether, batch_job_id: str, run: WaitCore) -> Outcome:
     # One attempt of the send primitive, cancelled at the wait's deadline.
     call = _calls.get_batch(batch_job_id)
     try:
@@ -62,7 +62,7 @@ async def _cancel_all(client: AsyncTogether, ids: Sequence[str], limit: int) -> 
             await asyncio.shield(task)
 
 
-async def _call_back(run: Run, step: Step, error: Exception | None = None) -> BatchJob | None:
+async def _call_back(run: WaitCore, step: Step, error: Exception | None = None) -> BatchJob | None:
     """The callbacks a step asks for (an `async def` awaited), then its error if any."""
     for _, callback, arg in run.callbacks(step):
         await call_async(callback, arg)
@@ -71,14 +71,14 @@ async def _call_back(run: Run, step: Step, error: Exception | None = None) -> Ba
     return step.finished
 
 
-async def _settle(run: Run, batch_job_id: str, outcome: Outcome) -> BatchJob | None:
+async def _settle(run: WaitCore, batch_job_id: str, outcome: Outcome) -> BatchJob | None:
     step, error = run.settle(
         batch_job_id, outcome, mono_now=_clock.monotonic(), wall_now=_clock.now()
     )
     return await _call_back(run, step, error)
 
 
-async def _time_out(client: AsyncTogether, run: Run, in_flight: list[str]) -> None:
+async def _time_out(client: AsyncTogether, run: WaitCore, in_flight: list[str]) -> None:
     ending = run.on_deadline(in_flight, mono_now=_clock.monotonic(), wall_now=_clock.now())
     for step in ending.steps:
         await _call_back(run, step)
@@ -86,8 +86,8 @@ async def _time_out(client: AsyncTogether, run: Run, in_flight: list[str]) -> No
     raise ending.error
 
 
-async def _engine(client: AsyncTogether, run: Run) -> AsyncGenerator[tuple[str, BatchJob]]:
-    """Yields (id, job) as each job ends (see `_waiter._engine`)."""
+async def _engine(client: AsyncTogether, run: WaitCore) -> AsyncGenerator[tuple[str, BatchJob]]:
+    """Yields (id, job) as each job ends (see `_wait.threads._engine`)."""
     in_flight: dict[asyncio.Task[Outcome], str] = {}
     cap = run.options.max_concurrency
     try:
@@ -119,8 +119,8 @@ async def _engine(client: AsyncTogether, run: Run) -> AsyncGenerator[tuple[str, 
             await asyncio.gather(*in_flight, return_exceptions=True)
 
 
-def _run(ids: Sequence[str], options: WaitOptions, *, single: bool) -> Run:
-    return Run(ids, options, single=single, mono_now=_clock.monotonic())
+def _run(ids: Sequence[str], options: WaitOptions, *, single: bool) -> WaitCore:
+    return WaitCore(ids, options, single=single, mono_now=_clock.monotonic())
 
 
 async def wait_one_async(

@@ -1,9 +1,9 @@
-"""The sync waiter: a short I/O loop over the wait core (`_wait_run.Run`).
+"""The sync waiter: a short I/O loop over the wait core (`_wait.core.WaitCore`).
 
 It starts the polls that are due, at most `max_concurrency` in flight, each one attempt of
 the client's send primitive (`_execute` under the wait's deadline) in its own daemon thread;
-settles each answer with `Run.settle`, calls back, and sleeps until the next poll is due,
-never past the deadline. `_waiter_async` is its twin over tasks. Every decision is in the
+settles each answer with `WaitCore.settle`, calls back, and sleeps until the next poll is due,
+never past the deadline. `_wait.tasks` is its twin over tasks. Every decision is in the
 wait core; what is here is sending, sleeping, threads and calling back.
 """
 
@@ -23,7 +23,7 @@ from .._log import logger
 from .._models import BatchJob
 from . import options as _wait_options
 from .callbacks import call_sync, check_sync
-from .core import Outcome, Run
+from .core import Outcome, WaitCore
 from .options import WaitOptions
 from .state import Step
 
@@ -41,7 +41,7 @@ def _start(target: Callable[..., None], *args: object) -> threading.Thread:
     return thread
 
 
-def _poll(client: Together, batch_job_id: str, run: Run, done: queue.SimpleQueue[Any]) -> None:
+def _poll(client: Together, batch_job_id: str, run: WaitCore, done: queue.SimpleQueue[Any]) -> None:
     """A poll's thread: puts (id, outcome, None) on `done`, or (id, None, error) for an
     error outside the tree, which the engine raises."""
     call = _calls.get_batch(batch_job_id)
@@ -77,7 +77,7 @@ def _cancel_all(client: Together, ids: Sequence[str], limit: int) -> None:
         thread.join(seconds_left(end, _clock.monotonic()))
 
 
-def _call_back(run: Run, step: Step, error: Exception | None = None) -> BatchJob | None:
+def _call_back(run: WaitCore, step: Step, error: Exception | None = None) -> BatchJob | None:
     """The callbacks a step asks for, then its error if any; the job if its wait ended."""
     for name, callback, arg in run.callbacks(step):
         call_sync(name, callback, arg)
@@ -86,14 +86,14 @@ def _call_back(run: Run, step: Step, error: Exception | None = None) -> BatchJob
     return step.finished
 
 
-def _settle(run: Run, batch_job_id: str, outcome: Outcome) -> BatchJob | None:
+def _settle(run: WaitCore, batch_job_id: str, outcome: Outcome) -> BatchJob | None:
     step, error = run.settle(
         batch_job_id, outcome, mono_now=_clock.monotonic(), wall_now=_clock.now()
     )
     return _call_back(run, step, error)
 
 
-def _time_out(client: Together, run: Run, in_flight: list[str]) -> None:
+def _time_out(client: Together, run: WaitCore, in_flight: list[str]) -> None:
     ending = run.on_deadline(in_flight, mono_now=_clock.monotonic(), wall_now=_clock.now())
     for step in ending.steps:
         _call_back(run, step)
@@ -101,7 +101,7 @@ def _time_out(client: Together, run: Run, in_flight: list[str]) -> None:
     raise ending.error
 
 
-def _engine(client: Together, run: Run) -> Generator[tuple[str, BatchJob]]:
+def _engine(client: Together, run: WaitCore) -> Generator[tuple[str, BatchJob]]:
     """Yields (id, job) as each job ends; raises the group of errors at the end, and
     `WaitTimeoutError` at the deadline."""
     done: queue.SimpleQueue[tuple[str, Outcome, BaseException | None]] = queue.SimpleQueue()
@@ -136,9 +136,9 @@ def _engine(client: Together, run: Run) -> Generator[tuple[str, BatchJob]]:
         raise
 
 
-def _run(ids: Sequence[str], options: WaitOptions, *, single: bool) -> Run:
+def _run(ids: Sequence[str], options: WaitOptions, *, single: bool) -> WaitCore:
     check_sync(options.on_progress, options.on_poll_error)
-    return Run(ids, options, single=single, mono_now=_clock.monotonic())
+    return WaitCore(ids, options, single=single, mono_now=_clock.monotonic())
 
 
 def wait_one(client: Together, batch_job_id: str, options: WaitOptions) -> BatchJob:

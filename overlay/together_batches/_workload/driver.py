@@ -1,7 +1,7 @@
 """`Batches.run`: a workload over any number of requests, driven with the sync client.
 
 A thin shell: `next_actions` says what to do, each call's answer becomes an event that
-`Session.record` applies and saves (see `_workload_plan`'s design note). The uploads a plan
+`Session.record` applies and saves (see `_workload.plan`'s design note). The uploads a plan
 asks for are sent concurrently (at most `max_concurrency` threads), and so are its creates,
 each after its `CreateSent` is saved; every event is recorded in the caller's thread, as
 each call is answered.
@@ -86,7 +86,7 @@ def concurrently(call: Callable[[A], R], items: Iterable[A], limit: int) -> Iter
 def _upload_all(client: Together, session: Session, parts: list[Part]) -> None:
     def upload(part: Part) -> Uploaded:
         file = client.files.upload(session.base / part.input.path, purpose="batch-api")
-        assert file.id is not None  # `_upload.finish_call` makes sure
+        assert file.id is not None  # `_files.upload.finish_call` makes sure
         return Uploaded(part.number, file.id)
 
     for event in concurrently(upload, parts, session.max_concurrency):
@@ -98,8 +98,9 @@ def _create_all(client: Together, session: Session, parts: list[Part]) -> None:
 
     def create(part: Part) -> Created:
         assert part.file_id is not None
-        job = client.batches.create_batch(part.file_id, workload.endpoint,
-                                          model_id=workload.model_id)  # fmt: skip
+        job = client.batches.create_batch(
+            part.file_id, workload.endpoint, model_id=workload.model_id
+        )
         return Created(part.number, job.id)
 
     for part in parts:  # saved first: after a crash, the batch is looked for, not made again
@@ -111,9 +112,13 @@ def _create_all(client: Together, session: Session, parts: list[Part]) -> None:
 def _do(client: Together, session: Session, action: Action) -> Iterator[BatchResult]:
     workload = session.workload
     if isinstance(action, FindBatch):
-        found = find_batch(action.part, client.batches.list_batches(),
-                           endpoint=workload.endpoint, model_id=workload.model_id,
-                           known=action.known)  # fmt: skip
+        found = find_batch(
+            action.part,
+            client.batches.list_batches(),
+            endpoint=workload.endpoint,
+            model_id=workload.model_id,
+            known=action.known,
+        )
         number = action.part.number
         session.record(NotCreated(number) if found is None else Created(number, found))
     elif isinstance(action, Wait):
@@ -131,8 +136,12 @@ def _wait(client: Together, session: Session, action: Wait) -> Iterator[BatchRes
     def progress(job: BatchJob) -> None:
         session.record(seen(session.part_of(job.id), job))
 
-    jobs = client.batches.as_completed(ids, timeout=session.time_left(), on_progress=progress,
-                                       max_concurrency=session.max_concurrency)  # fmt: skip
+    jobs = client.batches.as_completed(
+        ids,
+        timeout=session.time_left(),
+        on_progress=progress,
+        max_concurrency=session.max_concurrency,
+    )
     for job in jobs:
         number = session.part_of(job.id)
         session.record(seen(number, job))

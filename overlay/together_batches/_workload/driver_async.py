@@ -1,4 +1,4 @@
-"""`AsyncBatches.run`: the twin of `_workload_run`, with the async client.
+"""`AsyncBatches.run`: the twin of `_workload.driver`, with the async client.
 
 The same plan and the same events; only the calls are awaited, and a plan's uploads (and
 its creates) are tasks, at most `max_concurrency` at once. The local file work (the
@@ -42,10 +42,10 @@ R = TypeVar("R")
 
 
 async def drive_async(client: AsyncTogether, session: Session) -> AsyncIterator[BatchResult]:
-    """`_workload_run.drive` for the async twin."""
+    """`_workload.driver.drive` for the async twin."""
     try:
         while actions := next_actions(session.workload):
-            for action in actions:  # first: see `_workload_run.drive`
+            for action in actions:  # first: see `_workload.driver.drive`
                 if isinstance(action, FindBatch):
                     async for result in _do(client, session, action):
                         yield result
@@ -61,9 +61,11 @@ async def drive_async(client: AsyncTogether, session: Session) -> AsyncIterator[
 
 
 async def each_concurrently(
-    call: Callable[[A], Awaitable[R]], items: Iterable[A], limit: int,
+    call: Callable[[A], Awaitable[R]],
+    items: Iterable[A],
+    limit: int,
     then: Callable[[R], object],
-) -> None:  # fmt: skip
+) -> None:
     """`call` on each item as tasks, at most `limit` at once; `then` on each answer as it
     comes. When `then` raises, the other calls are cancelled.
 
@@ -97,7 +99,7 @@ async def each_concurrently(
 async def _upload_all(client: AsyncTogether, session: Session, parts: list[Part]) -> None:
     async def upload(part: Part) -> Uploaded:
         file = await client.files.upload(session.base / part.input.path, purpose="batch-api")
-        assert file.id is not None  # `_upload.finish_call` makes sure
+        assert file.id is not None  # `_files.upload.finish_call` makes sure
         return Uploaded(part.number, file.id)
 
     await each_concurrently(upload, parts, session.max_concurrency, session.record)
@@ -108,8 +110,9 @@ async def _create_all(client: AsyncTogether, session: Session, parts: list[Part]
 
     async def create(part: Part) -> Created:
         assert part.file_id is not None
-        job = await client.batches.create_batch(part.file_id, workload.endpoint,
-                                                model_id=workload.model_id)  # fmt: skip
+        job = await client.batches.create_batch(
+            part.file_id, workload.endpoint, model_id=workload.model_id
+        )
         return Created(part.number, job.id)
 
     for part in parts:  # saved first: after a crash, the batch is looked for, not made again
@@ -122,9 +125,13 @@ async def _do(
 ) -> AsyncIterator[BatchResult]:
     workload = session.workload
     if isinstance(action, FindBatch):
-        found = find_batch(action.part, await client.batches.list_batches(),
-                           endpoint=workload.endpoint, model_id=workload.model_id,
-                           known=action.known)  # fmt: skip
+        found = find_batch(
+            action.part,
+            await client.batches.list_batches(),
+            endpoint=workload.endpoint,
+            model_id=workload.model_id,
+            known=action.known,
+        )
         number = action.part.number
         session.record(NotCreated(number) if found is None else Created(number, found))
     elif isinstance(action, Wait):
@@ -146,8 +153,12 @@ async def _wait(
     def progress(job: BatchJob) -> None:
         session.record(seen(session.part_of(job.id), job))
 
-    jobs = client.batches.as_completed(ids, timeout=session.time_left(), on_progress=progress,
-                                       max_concurrency=session.max_concurrency)  # fmt: skip
+    jobs = client.batches.as_completed(
+        ids,
+        timeout=session.time_left(),
+        on_progress=progress,
+        max_concurrency=session.max_concurrency,
+    )
     async for job in jobs:
         number = session.part_of(job.id)
         session.record(seen(number, job))

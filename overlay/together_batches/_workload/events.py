@@ -16,8 +16,20 @@ from operator import attrgetter
 
 from .records import Part, PartFile, Workload
 
-__all__ = ["PROGRESS_SAVE_INTERVAL", "Consumed", "CreateSent", "Created", "Event", "NotCreated",
-           "RoundPlanned", "Seen", "Uploaded", "apply", "must_save", "new_workload"]  # fmt: skip
+__all__ = [
+    "PROGRESS_SAVE_INTERVAL",
+    "Consumed",
+    "CreateSent",
+    "Created",
+    "Event",
+    "NotCreated",
+    "RoundPlanned",
+    "Seen",
+    "Uploaded",
+    "apply",
+    "must_save",
+    "new_workload",
+]
 
 #: The least seconds between two saves of the manifest for a change of batches' progress
 #: alone: a wait polls each part every 2 s while its progress moves, and a save is two
@@ -97,9 +109,14 @@ Event = Uploaded | CreateSent | Created | NotCreated | Seen | Consumed | RoundPl
 
 
 def new_workload(
-    parts: Sequence[PartFile], *, endpoint: str, model_id: str | None = None,
-    retry_failed: int = 0, max_requests: int, max_bytes: int,
-) -> Workload:  # fmt: skip
+    parts: Sequence[PartFile],
+    *,
+    endpoint: str,
+    model_id: str | None = None,
+    retry_failed: int = 0,
+    max_requests: int,
+    max_bytes: int,
+) -> Workload:
     """A workload that has just been split into `parts` (round 0), none of them uploaded.
 
     Raises:
@@ -134,9 +151,12 @@ def apply(workload: Workload, event: Event) -> Workload:
 
 
 def must_save(
-    before: Workload, after: Workload, *, since_saved: float,
+    before: Workload,
+    after: Workload,
+    *,
+    since_saved: float,
     interval: float = PROGRESS_SAVE_INTERVAL,
-) -> bool:  # fmt: skip
+) -> bool:
     """Whether the manifest must be saved now that `before` became `after`, the manifest
     holding `before` or a state differing from it in progress alone (as every state since
     the last save does, when this decides each), written `since_saved` seconds ago.
@@ -165,8 +185,10 @@ def _progress_only(saved: Workload, workload: Workload) -> bool:
     if len(saved.parts) != len(workload.parts) or _settings(saved) != _settings(workload):
         return False
     # Called on every poll's change: field getters, not `dataclasses.replace` (~8 µs a part).
-    return all(new is old or _state(new) == _state(old)
-               for new, old in zip(workload.parts, saved.parts, strict=True))  # fmt: skip
+    return all(
+        new is old or _state(new) == _state(old)
+        for new, old in zip(workload.parts, saved.parts, strict=True)
+    )
 
 
 _settings = attrgetter(*(f.name for f in dataclasses.fields(Workload) if f.name != "parts"))
@@ -191,8 +213,10 @@ def _apply_to_part(part: Part, event: Event) -> Part:
         return replace(part, creating=True, create_sent_at=event.at)
     if isinstance(event, Created):
         if part.file_id is None or part.batch_id not in (None, event.batch_id):
-            raise ValueError(f"part {number} cannot become batch {event.batch_id}: it is "
-                             f"{part.state} (batch {part.batch_id})")  # fmt: skip
+            raise ValueError(
+                f"part {number} cannot become batch {event.batch_id}: it is "
+                f"{part.state} (batch {part.batch_id})"
+            )
         return replace(part, batch_id=event.batch_id, creating=False, create_sent_at=None)
     if isinstance(event, NotCreated):
         if not part.creating or part.batch_id is not None:
@@ -203,9 +227,13 @@ def _apply_to_part(part: Part, event: Event) -> Part:
             raise ValueError(f"part {number} has no batch to be seen: it is {part.state}")
         if part.terminal:
             return part  # a slower poll's older answer: the terminal status stays
-        return replace(part, status=event.status, progress=event.progress,
-                       output_file_id=event.output_file_id,
-                       error_file_id=event.error_file_id)  # fmt: skip
+        return replace(
+            part,
+            status=event.status,
+            progress=event.progress,
+            output_file_id=event.output_file_id,
+            error_file_id=event.error_file_id,
+        )
     assert isinstance(event, Consumed)
     return _consume(part, event)
 
@@ -216,25 +244,32 @@ def _consume(part: Part, event: Consumed) -> Part:
         state = "consumed already" if part.consumed else part.state
         raise ValueError(f"part {number}'s results cannot be consumed: it is {state}")
     if not 0 <= event.succeeded <= part.input.requests:
-        raise ValueError(f"part {number} has {part.input.requests} requests, not "
-                         f"{event.succeeded} that succeeded")  # fmt: skip
+        raise ValueError(
+            f"part {number} has {part.input.requests} requests, not "
+            f"{event.succeeded} that succeeded"
+        )
     if event.leftover is not None and event.leftover.requests == 0:
         raise ValueError("an empty leftover is recorded as None")
-    return dataclasses.replace(part, consumed=True, succeeded=event.succeeded,
-                               leftover=event.leftover)  # fmt: skip
+    return dataclasses.replace(
+        part, consumed=True, succeeded=event.succeeded, leftover=event.leftover
+    )
 
 
 def _plan_round(workload: Workload, event: RoundPlanned) -> Workload:
     previous = [part for part in workload.parts if part.round == event.round - 1]
     if event.round != workload.round + 1 or event.round > workload.retry_failed:
-        raise ValueError(f"round {event.round} cannot follow round {workload.round} of "
-                         f"{workload.retry_failed} retry rounds")  # fmt: skip
+        raise ValueError(
+            f"round {event.round} cannot follow round {workload.round} of "
+            f"{workload.retry_failed} retry rounds"
+        )
     if not all(part.consumed for part in previous):
         raise ValueError(f"round {event.round - 1} has parts whose results are not consumed")
     sources = [(p.number, p.leftover.requests) for p in previous if p.leftover is not None]
     if sum(count for _, count in sources) != sum(f.requests for f in event.parts) or not sources:
-        raise ValueError(f"round {event.round}'s parts must hold exactly the leftovers of "
-                         f"round {event.round - 1}")  # fmt: skip
+        raise ValueError(
+            f"round {event.round}'s parts must hold exactly the leftovers of "
+            f"round {event.round - 1}"
+        )
     parts = list(workload.parts)
     start = 0
     for file in event.parts:

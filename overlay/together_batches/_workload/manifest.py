@@ -1,7 +1,7 @@
 """A workload's manifest: what became of each of its parts, kept in a small JSON file.
 
-The records (`Workload`, `Part`, in `_workload_records`) are immutable: the planner
-(`_workload_plan`) derives the next one from an event. This module turns them into JSON
+The records (`Workload`, `Part`, in `_workload.records`) are immutable: the planner
+(`_workload.plan`) derives the next one from an event. This module turns them into JSON
 and back, writes the file atomically (a temporary file beside it, fsynced, then renamed
 over it, and the directory fsynced), and matches a manifest against the requests and
 settings of a resumed run. A manifest that
@@ -9,7 +9,7 @@ does not match is refused with `ManifestError`, never mixed with other requests.
 
 Paths in the manifest are relative to its directory (POSIX-style), so that a workload's
 directory can move as a whole. The format (`SCHEMA`, version `VERSION`) is in the example of
-`_workload_plan`'s docstring.
+`_workload.plan`'s docstring.
 """
 
 from __future__ import annotations
@@ -28,8 +28,15 @@ from .._jsonl.checks import InputFileInfo
 from .._jsonl.writer import fsync_directory
 from .records import Part, PartFile, Workload
 
-__all__ = ["SCHEMA", "VERSION", "check_matches", "load_manifest", "save_manifest", "to_json",
-           "workload_from_json"]  # fmt: skip
+__all__ = [
+    "SCHEMA",
+    "VERSION",
+    "check_matches",
+    "load_manifest",
+    "save_manifest",
+    "to_json",
+    "workload_from_json",
+]
 
 #: What a manifest says it is, and the version of its format this module reads and writes.
 SCHEMA, VERSION = "together-batches/workload", 1
@@ -154,9 +161,12 @@ def _optional(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
 
 def _part_file(data: Any, source: str, where: str) -> PartFile:
     get = _Reader(data, source, where)
-    return PartFile(get("path", _is_str, "a path"), get("requests", _is_int, "a count"),
-                    get("size", _is_int, "a size"),
-                    get("sha256", _is_str, "a checksum"))  # fmt: skip
+    return PartFile(
+        get("path", _is_str, "a path"),
+        get("requests", _is_int, "a count"),
+        get("size", _is_int, "a size"),
+        get("sha256", _is_str, "a checksum"),
+    )
 
 
 def _part(data: Any, source: str, where: str) -> Part:
@@ -166,16 +176,19 @@ def _part(data: Any, source: str, where: str) -> Part:
     leftover = get("leftover", lambda v: v is None or isinstance(v, dict), "an object")
     ids = {name: get(name, _optional(_is_str), "an id") for name in _ID_FIELDS}
     return Part(
-        number=get("number", _is_int, "a number"), round=get("round", _is_int, "a number"),
+        number=get("number", _is_int, "a number"),
+        round=get("round", _is_int, "a number"),
         input=_part_file(data.get("input"), source, f"{where}input."),
         sources=tuple(get("sources", ints, "a list of part numbers")),
         creating=get("creating", _is_bool, "true or false"),
         create_sent_at=get("create_sent_at", _optional(_is_time), "a time"),
-        status=get("status", _optional(_is_str), "a status"), progress=float(progress),
-        consumed=get("consumed", _is_bool, "true or false"), **ids,
+        status=get("status", _optional(_is_str), "a status"),
+        progress=float(progress),
+        consumed=get("consumed", _is_bool, "true or false"),
+        **ids,
         succeeded=get("succeeded", _optional(_is_int), "a count"),
         leftover=None if leftover is None else _part_file(leftover, source, f"{where}leftover."),
-    )  # fmt: skip
+    )
 
 
 def workload_from_json(data: Any, *, source: str = "the manifest") -> Workload:
@@ -189,8 +202,11 @@ def workload_from_json(data: Any, *, source: str = "the manifest") -> Workload:
         raise _bad(source, f"its schema is {json.dumps(data.get('schema'))}, not {SCHEMA!r}")
     version = get("version", _is_int, "a version")
     if version != VERSION:
-        raise _bad(source, f"it is of version {version}, and this together-batches reads "
-                           f"version {VERSION} (a newer one may read it)")  # fmt: skip
+        raise _bad(
+            source,
+            f"it is of version {version}, and this together-batches reads "
+            f"version {VERSION} (a newer one may read it)",
+        )
     listed = get("parts", lambda v: isinstance(v, list), "a list")
     parts = tuple(_part(p, source, f"parts[{i}].") for i, p in enumerate(listed))
     for index, part in enumerate(parts):
@@ -229,16 +245,22 @@ def check_matches(
     first = 1
     for number, (was, now) in enumerate(zip(recorded_parts, parts, strict=False), start=1):
         if (was.requests, was.size, was.sha256) != (now.requests, now.size, now.sha256):
-            _mismatch(path, f"its part {number} (requests {first:,} to "
-                            f"{first + was.requests - 1:,}) has {was.requests:,} requests, "
-                            f"{was.size:,} bytes, sha256 {was.sha256[:12]}..., and the same "
-                            f"part of these requests {now.requests:,}, {now.size:,} bytes, "
-                            f"sha256 {now.sha256[:12]}...")  # fmt: skip
+            _mismatch(
+                path,
+                f"its part {number} (requests {first:,} to "
+                f"{first + was.requests - 1:,}) has {was.requests:,} requests, "
+                f"{was.size:,} bytes, sha256 {was.sha256[:12]}..., and the same "
+                f"part of these requests {now.requests:,}, {now.size:,} bytes, "
+                f"sha256 {now.sha256[:12]}...",
+            )
         first += was.requests
     if len(recorded_parts) != len(parts):
-        _mismatch(path, f"it records {len(recorded_parts)} parts ({workload.requests:,} "
-                        f"requests), and these requests make {len(parts)} "
-                        f"({sum(p.requests for p in parts):,} requests)")  # fmt: skip
+        _mismatch(
+            path,
+            f"it records {len(recorded_parts)} parts ({workload.requests:,} "
+            f"requests), and these requests make {len(parts)} "
+            f"({sum(p.requests for p in parts):,} requests)",
+        )
 
 
 def _mismatch(path: str, difference: str) -> None:

@@ -133,7 +133,13 @@ def snapshot(
     if since is not None and now is not None:
         left = time_left(since, Sample(now, processed), workload.requests)
     return WorkloadProgress(
-        total=workload.requests, succeeded=succeeded, failed=failed, processed=processed,
-        parts=MappingProxyType(dict(ordered)), parts_consumed=len(consumed),
-        round=workload.round, retry_failed=workload.retry_failed, time_left=left,
-    )  # fmt: skip
+        total=workload.requests,
+        succeeded=succeeded,
+        failed=failed,
+        processed=processed,
+        parts=MappingProxyType(dict(ordered)),
+        parts_consumed=len(consumed),
+        round=workload.round,
+        retry_failed=workload.retry_failed,
+        time_left=left,
+    )

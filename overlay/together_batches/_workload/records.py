@@ -1,7 +1,7 @@
 """A workload's records: its parts, from their input files to their consumed results.
 
-`Workload` and `Part` are immutable: the planner (`_workload_plan`) derives the next state
-from an event, and `_workload_manifest` keeps each state in the manifest file.
+`Workload` and `Part` are immutable: the planner (`_workload.plan`) derives the next state
+from an event, and `_workload.manifest` keeps each state in the manifest file.
 """
 
 from __future__ import annotations

@@ -95,8 +95,10 @@ class PartResults:
         """
         if len(self._seen) >= self.part.input.requests:
             return
-        message = (f"the request did not run: its batch {self.part.batch_id} ended "
-                   f"{self.part.status} first")  # fmt: skip
+        message = (
+            f"the request did not run: its batch {self.part.batch_id} ended "
+            f"{self.part.status} first"
+        )
         seen = self._seen
         for line in lines:
             custom_id = custom_id_of(line)

@@ -1,9 +1,9 @@
 """What both twins of `batches.run` share: starting or resuming a workload, and its local
 file work (the manifest, the part files, the leftovers), none of it over the network.
 
-`_workload_run` (sync) and `_workload_run_async` (async) are the network shells: they do
+`_workload.driver` (sync) and `_workload.driver_async` (async) are the network shells: they do
 each action `next_actions` plans with the client and hand the event it ends in to
-`Session.record`, as `_workload_plan`'s design note lays out.
+`Session.record`, as `_workload.plan`'s design note lays out.
 """
 
 from __future__ import annotations
@@ -72,9 +72,15 @@ class Session:
     """
 
     def __init__(
-        self, manifest: Path, workload: Workload, on_progress: OnWorkloadProgress,
-        timeout: float | None, max_concurrency: int, *, lock: ManifestLock | None = None,
-    ) -> None:  # fmt: skip
+        self,
+        manifest: Path,
+        workload: Workload,
+        on_progress: OnWorkloadProgress,
+        timeout: float | None,
+        max_concurrency: int,
+        *,
+        lock: ManifestLock | None = None,
+    ) -> None:
         self.manifest, self.workload, self.on_progress = manifest, workload, on_progress
         self._lock = lock
         self.max_concurrency = max_concurrency
@@ -149,8 +155,9 @@ class Session:
 
     def _write_leftover(self, part: Part, tally: PartResults) -> PartFile | None:
         path = self.directory / leftover_name(part)
-        writer = InputFileWriter(path, max_requests=part.input.requests,
-                                 max_bytes=max(part.input.size, 1), durable=True)  # fmt: skip
+        writer = InputFileWriter(
+            path, max_requests=part.input.requests, max_bytes=max(part.input.size, 1), durable=True
+        )
         with writer:
             for line in tally.leftovers(self.lines(part.input)):
                 writer.write(line)
@@ -163,20 +170,30 @@ class Session:
     def plan_round(self, action: PlanRound) -> None:
         """Split the sources' leftovers into the round's parts, and record them."""
         sources = (self.lines(p.leftover) for p in action.sources if p.leftover is not None)
-        infos = split_lines(chain.from_iterable(sources), self.directory,
-                            prefix=round_prefix(action.round),
-                            max_requests=self.workload.max_requests,
-                            max_bytes=self.workload.max_bytes)  # fmt: skip
+        infos = split_lines(
+            chain.from_iterable(sources),
+            self.directory,
+            prefix=round_prefix(action.round),
+            max_requests=self.workload.max_requests,
+            max_bytes=self.workload.max_bytes,
+        )
         files = tuple(part_file(info, self.base) for info in infos)
         self.record(RoundPlanned(action.round, files))
 
 
 def start(
-    requests: WorkloadInput, *, endpoint: str, model_id: str | None,
-    manifest: str | os.PathLike[str], retry_failed: int, timeout: float | None,
-    on_progress: OnWorkloadProgress, max_concurrency: int, max_requests: int = MAX_REQUESTS,
+    requests: WorkloadInput,
+    *,
+    endpoint: str,
+    model_id: str | None,
+    manifest: str | os.PathLike[str],
+    retry_failed: int,
+    timeout: float | None,
+    on_progress: OnWorkloadProgress,
+    max_concurrency: int,
+    max_requests: int = MAX_REQUESTS,
     max_bytes: int = MAX_FILE_BYTES,
-) -> Session:  # fmt: skip
+) -> Session:
     """Start a workload, or resume the one `manifest` records; nothing is sent.
 
     The requests are split into part files beside the manifest (`NAME.parts`) on every
@@ -197,19 +214,36 @@ def start(
         raise ValueError(f"timeout must be None or seconds >= 0, not {timeout!r}")
     path = Path(manifest)
     lock = ManifestLock(path)
-    lock.take()  # before the manifest is read (see `_workload_lock`); `Session.close` frees it
+    lock.take()  # before the manifest is read (see `_workload.lock`); `Session.close` frees it
     try:
         recorded = load_manifest(path)
         if recorded is None:
-            infos = _split(requests, parts_directory(path), max_requests=max_requests,
-                           max_bytes=max_bytes, durable=True)  # fmt: skip
-            recorded = _given(infos, path, endpoint=endpoint, model_id=model_id,
-                              retry_failed=retry_failed, max_requests=max_requests,
-                              max_bytes=max_bytes)  # fmt: skip
+            infos = _split(
+                requests,
+                parts_directory(path),
+                max_requests=max_requests,
+                max_bytes=max_bytes,
+                durable=True,
+            )
+            recorded = _given(
+                infos,
+                path,
+                endpoint=endpoint,
+                model_id=model_id,
+                retry_failed=retry_failed,
+                max_requests=max_requests,
+                max_bytes=max_bytes,
+            )
             save_manifest(path, recorded)
         else:
-            _resume(requests, recorded, path, endpoint=endpoint, model_id=model_id,
-                    retry_failed=retry_failed)  # fmt: skip
+            _resume(
+                requests,
+                recorded,
+                path,
+                endpoint=endpoint,
+                model_id=model_id,
+                retry_failed=retry_failed,
+            )
     except BaseException:
         lock.release()
         raise
@@ -221,18 +255,42 @@ _SCRATCH = ".resume-"
 
 
 def _split(
-    requests: WorkloadInput, directory: Path, *, max_requests: int, max_bytes: int,
+    requests: WorkloadInput,
+    directory: Path,
+    *,
+    max_requests: int,
+    max_bytes: int,
     durable: bool,
-) -> list[InputFileInfo]:  # fmt: skip
-    split = split_file if isinstance(requests, str | os.PathLike) else split_requests
-    return split(requests, directory, prefix=round_prefix(0), durable=durable,  # type: ignore[arg-type]
-                 max_requests=max_requests, max_bytes=max_bytes)  # fmt: skip
+) -> list[InputFileInfo]:
+    prefix = round_prefix(0)
+    if isinstance(requests, str | os.PathLike):
+        return split_file(
+            requests,
+            directory,
+            prefix=prefix,
+            durable=durable,
+            max_requests=max_requests,
+            max_bytes=max_bytes,
+        )
+    return split_requests(
+        requests,
+        directory,
+        prefix=prefix,
+        durable=durable,
+        max_requests=max_requests,
+        max_bytes=max_bytes,
+    )
 
 
 def _resume(
-    requests: WorkloadInput, recorded: Workload, path: Path, *, endpoint: str,
-    model_id: str | None, retry_failed: int,
-) -> None:  # fmt: skip
+    requests: WorkloadInput,
+    recorded: Workload,
+    path: Path,
+    *,
+    endpoint: str,
+    model_id: str | None,
+    retry_failed: int,
+) -> None:
     """Split a resumed run's requests as the manifest says, into a scratch directory, and
     match them to it: the recorded part files are not touched unless they match, and then
     only where one is missing or differs from what the manifest records (so a resume
@@ -250,8 +308,9 @@ def _resume(
     try:
         # Not durable: a copy that is kept is fsynced as it is moved into place.
         infos = _split(requests, scratch, durable=False, **limits)
-        given = _given(infos, path, endpoint=endpoint, model_id=model_id,
-                       retry_failed=retry_failed, **limits)  # fmt: skip
+        given = _given(
+            infos, path, endpoint=endpoint, model_id=model_id, retry_failed=retry_failed, **limits
+        )
         check_matches(recorded, given, infos, path=str(path))
         _restore(recorded, infos, path.parent)
     finally:
@@ -259,13 +318,24 @@ def _resume(
 
 
 def _given(
-    infos: list[InputFileInfo], path: Path, *, endpoint: str, model_id: str | None,
-    retry_failed: int, max_requests: int, max_bytes: int,
-) -> Workload:  # fmt: skip
+    infos: list[InputFileInfo],
+    path: Path,
+    *,
+    endpoint: str,
+    model_id: str | None,
+    retry_failed: int,
+    max_requests: int,
+    max_bytes: int,
+) -> Workload:
     """The workload a run's split and settings make (matched to a manifest's)."""
-    return new_workload([part_file(info, path.parent) for info in infos], endpoint=endpoint,
-                        model_id=model_id, retry_failed=retry_failed,
-                        max_requests=max_requests, max_bytes=max_bytes)  # fmt: skip
+    return new_workload(
+        [part_file(info, path.parent) for info in infos],
+        endpoint=endpoint,
+        model_id=model_id,
+        retry_failed=retry_failed,
+        max_requests=max_requests,
+        max_bytes=max_bytes,
+    )
 
 
 def _restore(recorded: Workload, infos: list[InputFileInfo], base: Path) -> None:

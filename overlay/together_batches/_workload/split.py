@@ -1,7 +1,7 @@
 """A workload's requests, split over as few batch input files ("parts") as the limits allow.
 
 The requests stream through: each is checked and encoded as one line (the rules and the
-encoding are `_inputs`'), and the line goes into the current part, or starts the next one
+encoding are `_jsonl.inputs`'), and the line goes into the current part, or starts the next one
 when it would take the part over `max_requests` lines or `max_bytes` bytes. Nothing but the
 current line and the custom_ids seen so far is held. The custom_ids are checked for
 uniqueness over the whole workload, not per part: that takes about 60 bytes per request
@@ -68,9 +68,11 @@ class _Parts:
                 self.directory.mkdir(parents=True, exist_ok=True)
             path = part_path(self.directory, self.prefix, len(self.closed) + 1)
             current = self._current = InputFileWriter(
-                path, max_requests=self.max_requests, max_bytes=self.max_bytes,
+                path,
+                max_requests=self.max_requests,
+                max_bytes=self.max_bytes,
                 durable=self.durable,
-            )  # fmt: skip
+            )
         current.write(line)
 
     def close(self) -> list[InputFileInfo]:
@@ -90,8 +92,10 @@ class _Parts:
 
 
 def _too_big(line: bytes, max_bytes: int) -> str:
-    return (f"the request is {len(line):,} bytes as a line, more than a batch's whole "
-            f"input file may be ({max_bytes:,})")  # fmt: skip
+    return (
+        f"the request is {len(line):,} bytes as a line, more than a batch's whole "
+        f"input file may be ({max_bytes:,})"
+    )
 
 
 def split_requests(
@@ -129,8 +133,9 @@ def split_requests(
         OSError: A part cannot be written. No part is left.
         ValueError: A limit is not a positive int.
     """
-    checker = Checker(max_requests, max_bytes, max_custom_id_length, max_listed_problems,
-                      keep_all_ids=True)  # fmt: skip
+    checker = Checker(
+        max_requests, max_bytes, max_custom_id_length, max_listed_problems, keep_all_ids=True
+    )
     parts = _Parts(Path(directory), prefix, max_requests, max_bytes, durable)
     try:
         number = 0
@@ -143,8 +148,9 @@ def split_requests(
         if number == 0:
             checker.add(1, "there are no requests")
         if checker.count:
-            raise InputFileError(checker.problems, problem_count=checker.count,
-                                 source="the requests")  # fmt: skip
+            raise InputFileError(
+                checker.problems, problem_count=checker.count, source="the requests"
+            )
         return parts.close()
     except BaseException:
         parts.discard()
@@ -186,14 +192,18 @@ def split_file(
         OSError: The file cannot be read, or a part written. No part is left.
         ValueError: A limit is not a positive int.
     """
-    checker = Checker(max_requests, max_bytes, max_custom_id_length, max_listed_problems,
-                      keep_all_ids=True)  # fmt: skip
+    checker = Checker(
+        max_requests, max_bytes, max_custom_id_length, max_listed_problems, keep_all_ids=True
+    )
     parts = _Parts(Path(directory), prefix, max_requests, max_bytes, durable)
     name = str(source) if isinstance(source, (str, os.PathLike)) else "the input file"
     try:
         with contextlib.ExitStack() as stack:
-            stream = (stack.enter_context(Path(source).open("rb"))
-                      if isinstance(source, (str, os.PathLike)) else source)  # fmt: skip
+            stream = (
+                stack.enter_context(Path(source).open("rb"))
+                if isinstance(source, (str, os.PathLike))
+                else source
+            )
             for line in checked_lines(checker, stream):
                 whole = line if line.endswith(b"\n") else line + b"\n"
                 if len(whole) > max_bytes:  # no part could hold it
@@ -246,8 +256,9 @@ def split_lines(
                 problem = InputProblem(number, "the line does not end with a newline")
                 raise InputFileError([problem], source="the lines")
             if len(line) > max_bytes:
-                raise InputFileError([InputProblem(number, _too_big(line, max_bytes))],
-                                     source="the lines")  # fmt: skip
+                raise InputFileError(
+                    [InputProblem(number, _too_big(line, max_bytes))], source="the lines"
+                )
             parts.add(line)
         return parts.close()
     except BaseException:

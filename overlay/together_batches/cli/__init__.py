@@ -1,29 +1,14 @@
-"""The `together-batches` command-line tool: one module per command group, plus the shared
-views. Only `main` is public; nothing outside this package imports from it.
+"""The `together-batches` command-line tool. Only `main` is public; nothing outside this
+package imports from it.
 
-Rooms (imports run downwards: the command groups use the shared modules, never each other):
+- `commands/`: one module per command group, each a thin shell over the client;
+- `views/`: what the tool shows: pure text (tables, details, exit codes) and live views;
+- here: the entry point (`main`), the argument parser (`args`, `argtypes`), the client a
+  command gets (`connect`), what it says when a call fails (`errors`), and the tool as a
+  process (`process`: SIGTERM, `--verbose`, error lines).
 
-| module | holds |
-|---|---|
-| `main` | the entry point: parse, dispatch to a command group, one error line per failure |
-| `batches` | `list`, `get`, `create`, `cancel`, `wait` |
-| `workflow` | `submit`, `download`, `results` |
-| `files` | `files list`, `files upload`, `files delete` |
-| `workload` | `run` (a workload of any size, resumable), `status` (what a manifest records) |
-| `emulator` | `emulator` (a local Batch API, from `together_batches.testing`) |
-| `demo` | `demo` (the whole workflow against a built-in emulator) |
-| `demo_workload` | the end of `demo`: a workload of several parts, retried, then resumed |
-| `args` | the argument parser |
-| `argtypes` | the checks on each argument's value |
-| `connect` | the client a command gets: key and base URL from options or environment |
-| `render` | pure text: tables, job details, progress lines, exit codes |
-| `file_render` | pure text: file tables, result lines, transfer bars, input problems |
-| `progress` | a wait's live views (a bar on a terminal, lines elsewhere); `InPlaceLine` |
-| `workload_render` | pure text: a workload's progress and status, and the views' decisions |
-| `workload_view` | a workload's live views (an `InPlaceLine`, or rate-limited lines) |
-| `transfer` | the live bar of an upload or download (on a terminal only) |
-| `errors` | pure text: what the tool says when a call fails or a wait is cut short |
-| `process` | signals (SIGTERM as Ctrl-C), `--verbose` logging, error lines on stderr |
+Imports run downwards: `main` uses the command groups, the groups use the views and the
+shared modules, never each other (but `demo`, which ends with `demo_workload`).
 """
 
 from .main import main

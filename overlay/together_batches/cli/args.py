@@ -55,17 +55,22 @@ def _add_common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
         help="API base URL (default: $TOGETHER_BASE_URL, else https://api.together.ai/v1)",
     )
     parser.add_argument(
-        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS if suppress else False,
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
         help="log each request, retry and poll to stderr (DEBUG; the key is masked)",
-    )  # fmt: skip
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the whole tool."""
     parser = _Parser(
-        prog=PROG, description="Work with Together AI batch jobs.", epilog=_EXIT_CODES,
+        prog=PROG,
+        description="Work with Together AI batch jobs.",
+        epilog=_EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-    )  # fmt: skip
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     _add_common_options(parser, suppress=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -100,9 +105,12 @@ def _add_json_option(parser: argparse.ArgumentParser, text: str = "print the job
 
 def _add_list_parser(listing: argparse.ArgumentParser) -> None:
     listing.add_argument(
-        "--status", action="append", metavar="STATUS", type=statuses,
+        "--status",
+        action="append",
+        metavar="STATUS",
+        type=statuses,
         help="only jobs with this status; repeat or separate with commas",
-    )  # fmt: skip
+    )
     _add_json_option(listing, "print a JSON array of jobs")
 
 
@@ -134,51 +142,66 @@ def _add_submit_parser(submit: argparse.ArgumentParser) -> None:
     submit.add_argument("--completion-window", help="the API accepts only 24h (the default)")
     submit.add_argument("--wait", action="store_true", help="wait for the batch, showing progress")
     submit.add_argument(
-        "--timeout", type=positive,
+        "--timeout",
+        type=positive,
         help="with --wait: give up waiting after this many seconds (exit 2)",
-    )  # fmt: skip
+    )
     submit.add_argument(
-        "--download", metavar="DIR",
+        "--download",
+        metavar="DIR",
         help="with --wait: save the output and error files into DIR (made if need be)",
-    )  # fmt: skip
+    )
     _add_json_option(submit, "print the job as JSON (progress goes to stderr)")
 
 
 def _add_run_parser(run: argparse.ArgumentParser) -> None:
     run.add_argument("input", metavar="INPUT.jsonl", help="the requests (JSON Lines), any number")
     run.add_argument("--endpoint", required=True, type=not_empty, help="e.g. /v1/chat/completions")
-    run.add_argument("--manifest", required=True, metavar="PATH",
-                     help="the workload's record; the same command with it resumes")  # fmt: skip
+    run.add_argument(
+        "--manifest",
+        required=True,
+        metavar="PATH",
+        help="the workload's record; the same command with it resumes",
+    )
     run.add_argument("--model", dest="model_id", help="the model, if the lines name none")
     run.add_argument(
-        "--retry-failed", type=int, default=0, metavar="N",
+        "--retry-failed",
+        type=int,
+        default=0,
+        metavar="N",
         help="resubmit the requests that failed, up to N rounds (default 0)",
-    )  # fmt: skip
+    )
     run.add_argument(
-        "-o", "--output", metavar="RESULTS.jsonl",
+        "-o",
+        "--output",
+        metavar="RESULTS.jsonl",
         help="write the results here (each once, across resumes), not to stdout",
-    )  # fmt: skip
+    )
     run.add_argument(
-        "--timeout", type=positive,
+        "--timeout",
+        type=positive,
         help="give up waiting after this many seconds (exit 2; run again)",
-    )  # fmt: skip
+    )
 
 
 def _add_download_parser(download: argparse.ArgumentParser) -> None:
     download.add_argument("id", metavar="ID", type=an_id, help="the batch job id")
     download.add_argument(
-        "-o", "--output", metavar="PATH",
+        "-o",
+        "--output",
+        metavar="PATH",
         help="the output file's path, or a directory (default: ID.jsonl); the error file "
         "goes beside it as NAME.errors.jsonl",
-    )  # fmt: skip
+    )
 
 
 def _add_results_parser(results: argparse.ArgumentParser) -> None:
     results.add_argument("id", metavar="ID", type=an_id, help="the batch job id")
     results.add_argument(
-        "--failed", action="store_true",
+        "--failed",
+        action="store_true",
         help="only the failed requests: their custom_ids, one a line (to resubmit them)",
-    )  # fmt: skip
+    )
     _add_json_option(results, "print each result as a JSON line, as in the result files")
 
 
@@ -191,12 +214,18 @@ def _add_files_parsers(files: argparse.ArgumentParser, common: argparse.Argument
     _add_json_option(action("list", "List the account's files."), "print a JSON array of files")
     upload = action("upload", "Upload a file, with a progress bar.")
     upload.add_argument("path", metavar="PATH", help="the file to upload")
-    upload.add_argument("--purpose", default="batch-api", type=not_empty,
-                        help="what the file is for (default: batch-api)")  # fmt: skip
     upload.add_argument(
-        "--no-check", dest="check", action="store_false",
+        "--purpose",
+        default="batch-api",
+        type=not_empty,
+        help="what the file is for (default: batch-api)",
+    )
+    upload.add_argument(
+        "--no-check",
+        dest="check",
+        action="store_false",
         help="upload a batch-api file without checking its lines first",
-    )  # fmt: skip
+    )
     _add_json_option(upload, "print the file as JSON")
     delete = action("delete", "Delete a file for good.")
     delete.add_argument("id", metavar="ID", type=an_id, help="the file id")
@@ -205,38 +234,56 @@ def _add_files_parsers(files: argparse.ArgumentParser, common: argparse.Argument
 def _add_emulator_parser(emulator: argparse.ArgumentParser) -> None:
     emulator.add_argument("--host", default="127.0.0.1", help="interface (default: 127.0.0.1)")
     emulator.add_argument(
-        "--port", type=port, default=DEFAULT_EMULATOR_PORT,
+        "--port",
+        type=port,
+        default=DEFAULT_EMULATOR_PORT,
         help=f"port (default: {DEFAULT_EMULATOR_PORT}; 0 picks a free one)",
-    )  # fmt: skip
+    )
     emulator.add_argument(
-        "--api-key", dest="emulator_api_key", default=DEFAULT_EMULATOR_KEY,
+        "--api-key",
+        dest="emulator_api_key",
+        default=DEFAULT_EMULATOR_KEY,
         help=f"the key clients must send (default: {DEFAULT_EMULATOR_KEY}; '' accepts any)",
-    )  # fmt: skip
+    )
     emulator.add_argument(
-        "--speed", type=positive, default=1.0,
+        "--speed",
+        type=positive,
+        default=1.0,
         help="emulated seconds per real second (default: 1; 60 runs an hour a minute)",
-    )  # fmt: skip
+    )
     plan = emulator.add_argument_group("every job's plan")
     plan.add_argument(
-        "--validating-seconds", type=non_negative, default=2.0, metavar="S",
+        "--validating-seconds",
+        type=non_negative,
+        default=2.0,
+        metavar="S",
         help="how long a job is VALIDATING (default: 2)",
-    )  # fmt: skip
+    )
     plan.add_argument(
-        "--running-seconds", type=non_negative, default=30.0, metavar="S",
+        "--running-seconds",
+        type=non_negative,
+        default=30.0,
+        metavar="S",
         help="how long a job is IN_PROGRESS before it COMPLETES (default: 30)",
-    )  # fmt: skip
+    )
     plan.add_argument(
-        "--fail-after-seconds", type=non_negative, metavar="S",
+        "--fail-after-seconds",
+        type=non_negative,
+        metavar="S",
         help="make every job FAIL this long after its creation (default: never)",
-    )  # fmt: skip
+    )
     plan.add_argument(
-        "--failed-fraction", type=fraction, default=0.0, metavar="F",
+        "--failed-fraction",
+        type=fraction,
+        default=0.0,
+        metavar="F",
         help="share of valid requests that go to the error file, 0 to 1 (default: 0)",
-    )  # fmt: skip
+    )
     emulator.add_argument(
-        "--strict-input-files", action="store_true",
+        "--strict-input-files",
+        action="store_true",
         help="refuse a create whose input file was not uploaded (default: make one up)",
-    )  # fmt: skip
+    )
 
 
 def _add_wait_parser(wait: argparse.ArgumentParser) -> None:
@@ -247,17 +294,20 @@ def _add_wait_parser(wait: argparse.ArgumentParser) -> None:
         help="give up after this many seconds (exit 2; default: the job's own deadline)",
     )
     wait.add_argument(
-        "--poll-interval", type=positive,
+        "--poll-interval",
+        type=positive,
         help="seconds between polls (default: 2, backing off to 60 while nothing changes)",
-    )  # fmt: skip
+    )
     wait.add_argument(
-        "--max-poll-interval", type=positive,
+        "--max-poll-interval",
+        type=positive,
         help="back off from --poll-interval up to this many seconds while nothing changes",
-    )  # fmt: skip
+    )
     wait.add_argument(
-        "--cancel-on-timeout", action="store_true",
+        "--cancel-on-timeout",
+        action="store_true",
         help="ask for the job to be cancelled if the timeout passes, on Ctrl-C or on SIGTERM",
-    )  # fmt: skip
+    )
     _add_json_option(wait, "print the final job as JSON (the progress goes to stderr)")
 
 

@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 
 from .._client import Together
 from .._exceptions import InputFileError, TogetherError
+from . import commands
 from .args import UsageError, build_parser
 from .commands import batches, files, workflow, workload
 from .connect import client_for, used_base_url
@@ -48,11 +49,7 @@ __all__ = ["build_parser", "main"]
 
 
 def _cmd_emulator(args: argparse.Namespace) -> int:
-    # Imported on use: only this command and `demo` need the emulator, so the others start
-    # faster.
-    from .commands.emulator import cmd_emulator  # noqa: PLC0415
-
-    return cmd_emulator(args)
+    return commands.emulator.cmd_emulator(args)
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
@@ -60,9 +57,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from .commands.demo import cmd_demo  # noqa: PLC0415 - see _cmd_emulator
-
-    return cmd_demo(args)
+    return commands.demo.cmd_demo(args)
 
 
 #: The commands that need no API key: they run locally.
@@ -75,8 +70,11 @@ _LOCAL_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 #: The commands that talk to the API, by name: each gets a client and the parsed options.
 _API_COMMANDS: dict[str, Callable[[Together, argparse.Namespace], int]] = {
-    **batches.COMMANDS, **workflow.COMMANDS, **files.COMMANDS, **workload.COMMANDS,
-}  # fmt: skip
+    **batches.COMMANDS,
+    **workflow.COMMANDS,
+    **files.COMMANDS,
+    **workload.COMMANDS,
+}
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -15,8 +15,12 @@ from typing import NoReturn, TextIO
 from .._http.secrets import redact
 
 __all__ = [
-    "VERBOSE_LOGGERS", "Terminated", "print_error", "sigterm_as_interrupt", "verbose_logging",
-]  # fmt: skip
+    "VERBOSE_LOGGERS",
+    "Terminated",
+    "print_error",
+    "sigterm_as_interrupt",
+    "verbose_logging",
+]
 
 #: What `--verbose` turns to DEBUG: the client's retries and polls, and httpx's requests.
 VERBOSE_LOGGERS = ("together_batches", "httpx")

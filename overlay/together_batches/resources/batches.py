@@ -1,32 +1,37 @@
-"""`Batches` and `AsyncBatches`: the batch endpoints, reached as `client.batches`.
+"""`Batches`: the batch endpoints and waits of the sync client, reached as `client.batches`.
 
-Each method is a thin shell: `_calls` says what to send and how to read the answer, the
-client sends it with retries. The two classes are kept in step by tests/test_surface.py.
+Each method is a thin shell: `_http.calls` says what to send and how to read the answer, the
+client sends it with retries; a wait hands its checked options to `_wait.threads`. The async
+twin is `AsyncBatches` (batches_async.py); tests/test_surface.py keeps the two in step.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
+from .. import _wait, _workload, resources
 from .._config import Timeout
-from .._http import calls as _calls
-from .._jsonl.writer import MAX_FILE_BYTES, MAX_REQUESTS
+from .._http import calls
+from .._http.ids import check_id
+from .._jsonl.limits import MAX_FILE_BYTES, MAX_REQUESTS
 from .._models import BatchJob, warn_of
+from .._wait.callbacks import OnPollError, OnProgress
 from .._wait.options import (
     DEFAULT_MAX_CONCURRENCY,
+    DEFAULT_MAX_POLL_INTERVAL,
+    DEFAULT_POLL_INTERVAL,
+    check_ids,
+    options_from,
 )
-from .waits import Waits
 
 if TYPE_CHECKING:
     from .._client import Together
-    from .._workload import session as _session
-    from . import workflow as _workflow
 
 __all__ = ["Batches"]
 
 
-class Batches(Waits):
+class Batches:
     """The batch endpoints. Every method takes `timeout=` (seconds or `httpx.Timeout`) to
     override the client's timeout for that call: it bounds each attempt as a whole
     (connecting, sending and reading the whole answer), not each phase."""
@@ -62,10 +67,13 @@ class Batches(Waits):
             TogetherError: The subclass for what went wrong. Never retried in a way that could
                 create the batch twice.
         """
-        call = _calls.create_batch(
-            file_id, endpoint, completion_window=completion_window, model_id=model_id,
+        call = calls.create_batch(
+            file_id,
+            endpoint,
+            completion_window=completion_window,
+            model_id=model_id,
             priority=priority,
-        )  # fmt: skip
+        )
         return warn_of(self._client._execute(call, timeout))
 
     def get_batch(self, batch_job_id: str, *, timeout: Timeout = None) -> BatchJob:
@@ -76,11 +84,11 @@ class Batches(Waits):
             TypeError: `batch_job_id` is not a str.
             NotFoundError: No such job.
         """
-        return self._client._execute(_calls.get_batch(batch_job_id), timeout)
+        return self._client._execute(calls.get_batch(batch_job_id), timeout)
 
     def list_batches(self, *, timeout: Timeout = None) -> list[BatchJob]:
         """Every job of the account (the API does not paginate); `[]` when there are none."""
-        return self._client._execute(_calls.list_batches(), timeout)
+        return self._client._execute(calls.list_batches(), timeout)
 
     def cancel_batch(self, batch_job_id: str, *, timeout: Timeout = None) -> BatchJob:
         """Ask for a job to be cancelled; returns it, normally CANCELING.
@@ -90,17 +98,17 @@ class Batches(Waits):
             TypeError: `batch_job_id` is not a str.
             BadRequestError: The job can no longer be cancelled.
         """
-        return self._client._execute(_calls.cancel_batch(batch_job_id), timeout)
+        return self._client._execute(calls.cancel_batch(batch_job_id), timeout)
 
     def submit(
         self,
-        requests_or_path: _workflow.SubmitInput,
+        requests_or_path: resources.workflow.SubmitInput,
         *,
         endpoint: str,
         model_id: str | None = None,
         completion_window: str | None = "24h",
         priority: int | None = None,
-        on_upload_progress: _workflow.OnUpload = None,
+        on_upload_progress: resources.workflow.OnUpload = None,
         timeout: Timeout = None,
     ) -> BatchJob:
         """Check an input, upload it (`files.upload`) and `create_batch` over it: a JSONL
@@ -110,16 +118,21 @@ class Batches(Waits):
         Raises:
             InputFileError: Every problem of the input, by line; nothing was sent.
         """
-        from . import workflow as _workflow  # noqa: PLC0415 - loaded on first use: import time
 
-        return _workflow.submit(self._client, requests_or_path, endpoint=endpoint,
-                                model_id=model_id, completion_window=completion_window,
-                                priority=priority, on_upload_progress=on_upload_progress,
-                                timeout=timeout)  # fmt: skip
+        return resources.workflow.submit(
+            self._client,
+            requests_or_path,
+            endpoint=endpoint,
+            model_id=model_id,
+            completion_window=completion_window,
+            priority=priority,
+            on_upload_progress=on_upload_progress,
+            timeout=timeout,
+        )
 
     def results(
-        self, job_or_id: _workflow.JobOrId, *, timeout: Timeout = None
-    ) -> Iterator[_workflow.BatchResult]:
+        self, job_or_id: resources.workflow.JobOrId, *, timeout: Timeout = None
+    ) -> Iterator[resources.workflow.BatchResult]:
         """Every request's outcome (`BatchResult`): the output file's lines, then the error
         file's, streamed and parsed a line at a time. A job given by id is read first.
 
@@ -127,44 +140,197 @@ class Batches(Waits):
             ResultsUnavailableError: The job has not ended, or has neither file.
             APIResponseValidationError: A line is not a result line (it is named).
         """
-        from . import workflow as _workflow  # noqa: PLC0415 - loaded on first use: import time
 
-        return _workflow.results(self._client, job_or_id, timeout)
+        return resources.workflow.results(self._client, job_or_id, timeout)
 
     def failed_custom_ids(
-        self, job_or_id: _workflow.JobOrId, *, timeout: Timeout = None
+        self, job_or_id: resources.workflow.JobOrId, *, timeout: Timeout = None
     ) -> list[str]:
         """The custom_ids of the requests that failed, once each: what to resubmit."""
-        from . import workflow as _workflow  # noqa: PLC0415 - loaded on first use: import time
 
-        return _workflow.failed_ids(self._client, job_or_id, timeout)
+        return resources.workflow.failed_ids(self._client, job_or_id, timeout)
 
     def download(
-        self, job_or_id: _workflow.JobOrId, path: _workflow.PathArg, *,
-        on_progress: _workflow.OnDownload = None, timeout: Timeout = None,
-    ) -> _workflow.DownloadedFiles:  # fmt: skip
+        self,
+        job_or_id: resources.workflow.JobOrId,
+        path: resources.workflow.PathArg,
+        *,
+        on_progress: resources.workflow.OnDownload = None,
+        timeout: Timeout = None,
+    ) -> resources.workflow.DownloadedFiles:
         """Save the output file to `path` (`ID.jsonl` in it, if a directory) and the error
         file beside it as `NAME.errors.jsonl`, each through `files.download`."""
-        from . import workflow as _workflow  # noqa: PLC0415 - loaded on first use: import time
 
-        return _workflow.download(self._client, job_or_id, path, on_progress, timeout)
+        return resources.workflow.download(self._client, job_or_id, path, on_progress, timeout)
 
     def run(
-        self, requests: _session.WorkloadInput, *, endpoint: str, manifest: _workflow.PathArg,
-        model_id: str | None = None, retry_failed: int = 0, timeout: float | None = None,
-        on_progress: _session.OnWorkloadProgress = None, max_requests: int = MAX_REQUESTS,
-        max_concurrency: int = DEFAULT_MAX_CONCURRENCY, max_bytes: int = MAX_FILE_BYTES,
-    ) -> Iterator[_workflow.BatchResult]:  # fmt: skip
+        self,
+        requests: _workload.session.WorkloadInput,
+        *,
+        endpoint: str,
+        manifest: resources.workflow.PathArg,
+        model_id: str | None = None,
+        retry_failed: int = 0,
+        timeout: float | None = None,
+        on_progress: _workload.session.OnWorkloadProgress = None,
+        max_requests: int = MAX_REQUESTS,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+        max_bytes: int = MAX_FILE_BYTES,
+    ) -> Iterator[resources.workflow.BatchResult]:
         """Run any number of requests (as `submit` takes them, or a JSONL path) as batches
         of at most `max_requests` and `max_bytes`, tracked in the JSON file `manifest` (the
         same call resumes); waits share one `timeout`; `retry_failed` rounds resubmit what
         failed. Returns an iterator of each request's final outcome as parts end. Raises
         InputFileError, ManifestError (nothing sent), WaitTimeoutError (run it again)."""
-        from .._workload import driver as _workload_run  # noqa: PLC0415 - loaded on first use: import time
-        from .._workload import session as _session  # noqa: PLC0415 - loaded on first use: import time
 
-        session = _session.start(
-            requests, endpoint=endpoint, manifest=manifest, model_id=model_id, timeout=timeout,
-            retry_failed=retry_failed, on_progress=on_progress, max_concurrency=max_concurrency,
-            max_requests=max_requests, max_bytes=max_bytes)  # fmt: skip
-        return _workload_run.drive(self._client, session)
+        session = _workload.session.start(
+            requests,
+            endpoint=endpoint,
+            manifest=manifest,
+            model_id=model_id,
+            timeout=timeout,
+            retry_failed=retry_failed,
+            on_progress=on_progress,
+            max_concurrency=max_concurrency,
+            max_requests=max_requests,
+            max_bytes=max_bytes,
+        )
+        return _workload.driver.drive(self._client, session)
+
+    def wait_until_done(
+        self,
+        batch_job_id: str,
+        *,
+        timeout: float | None = None,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
+        on_progress: OnProgress = None,
+        on_poll_error: OnPollError = None,
+        raise_on_failure: bool = False,
+        cancel_on_timeout: bool = False,
+        request_timeout: Timeout = None,
+    ) -> BatchJob:
+        """Poll a job until it is COMPLETED, FAILED, EXPIRED or CANCELLED, and return it.
+
+        Polls start `poll_interval` apart (2 s by default, so a short job is noticed within
+        seconds) and grow x1.5 while nothing changes, with up to 10 % jitter, to
+        `max_poll_interval` (60 s, the API's advice for long jobs); a change of status or
+        progress goes back to `poll_interval`, and a longer `retry-after` from the server is
+        honoured. No sleep goes past the deadline.
+
+        Connection errors, timeouts, 408, 429, 5xx and a 200 whose body is not a job are
+        survived until the deadline (with the backoff, and counted); each poll is one
+        attempt, the client's `max_retries` is not used. Other errors raise at once.
+
+        Args:
+            batch_job_id: The job to wait for.
+            timeout: Seconds for the whole wait, the request in flight included. None (the
+                default) is not forever: it is the job's own `job_deadline` plus 10 minutes
+                of grace (the API expires the job then), else `created_at` + 24 h + 10 min,
+                and 25 h until a job with either has been seen.
+            poll_interval: The first and shortest delay between polls, in seconds.
+            max_poll_interval: The longest delay between polls, in seconds.
+            on_progress: Called with the job on the first poll and on every poll whose
+                status or progress changed (the terminal one included). What it raises
+                propagates. An `async def` is awaited by the async client and refused
+                (`TypeError`, before any request) by the sync one.
+            on_poll_error: Called with a `PollFailure` (`.batch_job_id`, `.error`,
+                `.consecutive`, `.retry_in`) after each failed poll that the wait survives;
+                the same rules as `on_progress`. Five failures in a row, and each five
+                after, also log a WARNING on the `together_batches` logger.
+            raise_on_failure: Raise instead of returning a FAILED, EXPIRED or CANCELLED job.
+            cancel_on_timeout: When the deadline passes, or on `KeyboardInterrupt` (or task
+                cancellation, async), first ask for the job to be cancelled: best effort, one
+                attempt, 5 s at most, errors ignored.
+            request_timeout: Each poll's timeout (None: the client's), cut to the time left.
+
+        Returns:
+            The job as seen in a terminal status.
+
+        Raises:
+            ValueError: A bad id (`""`, `.`, `..`) or a time not finite and > 0, before any
+                request.
+            TypeError: The id is not a str.
+            WaitTimeoutError: The deadline passed; carries `.job` (last seen) and `.polls`.
+            BatchFailedError: FAILED or EXPIRED, with `raise_on_failure=True`.
+            BatchCancelledError: CANCELLED, with `raise_on_failure=True`.
+            APIStatusError: 400, 401, 403, 404 (or another non-retryable status).
+        """
+
+        check_id(batch_job_id)
+        options = options_from(locals())
+        return _wait.threads.wait_one(self._client, batch_job_id, options)
+
+    def as_completed(
+        self,
+        batch_job_ids: Iterable[str],
+        *,
+        timeout: float | None = None,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
+        on_progress: OnProgress = None,
+        on_poll_error: OnPollError = None,
+        raise_on_failure: bool = False,
+        cancel_on_timeout: bool = False,
+        request_timeout: Timeout = None,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+    ) -> Iterator[BatchJob]:
+        """Wait on many jobs; yield each as soon as it is seen terminal, in finishing order.
+
+        Each job is polled on its own schedule (as in `wait_until_done`, same options), at
+        most `max_concurrency` polls in flight (threads in the sync client, tasks in the
+        async one; callbacks run in the caller's thread or task). A 429 holds back every
+        poll for its delay. Ids are checked (and duplicates dropped) before any request.
+
+        One job's error does not stop the others: a job whose wait ends in an error (404,
+        `BatchFailedError` under `raise_on_failure`, ...) is not yielded; once every other
+        job has been yielded, a `BatchErrorGroup` of the errors is raised. A 401 ends the
+        whole wait at once (it would fail every job).
+
+        Args:
+            batch_job_ids: The jobs to wait for.
+            max_concurrency: Polls in flight at once (default 8).
+
+        Yields:
+            Each job, once, as seen in a terminal status.
+
+        Raises:
+            WaitTimeoutError: The shared deadline (`timeout`, or with None the latest of the
+                jobs' own deadlines plus grace) passed; `.pending` holds the unfinished jobs
+                by id (last state seen), and any errors so far are its `__cause__`.
+            BatchErrorGroup: At the end, when one or more jobs failed; `.errors` by id and
+                `.jobs` (those that finished) by id.
+        """
+
+        ids = check_ids(batch_job_ids)
+        options = options_from(locals())
+        return _wait.threads.as_completed(self._client, ids, options)
+
+    def wait_all(
+        self,
+        batch_job_ids: Iterable[str],
+        *,
+        timeout: float | None = None,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL,
+        on_progress: OnProgress = None,
+        on_poll_error: OnPollError = None,
+        raise_on_failure: bool = False,
+        cancel_on_timeout: bool = False,
+        request_timeout: Timeout = None,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+    ) -> list[BatchJob]:
+        """Wait on many jobs until all are terminal (see `as_completed` for the options).
+
+        Returns:
+            The terminal jobs in the order the ids were given (a repeated id, repeated).
+
+        Raises:
+            WaitTimeoutError: The shared deadline passed (`.pending` by id).
+            BatchErrorGroup: One or more jobs failed; raised only after every other job was
+                waited for, with the finished ones in `.jobs` and the errors in `.errors`.
+        """
+
+        ids = check_ids(batch_job_ids)
+        options = options_from(locals())
+        return _wait.threads.wait_all(self._client, ids, options)

@@ -1,7 +1,8 @@
 """`AsyncBatches`: the batch endpoints, awaitable, reached as `AsyncTogether().batches`.
 
-The twin of `Batches` (`_batches.py`), with the same methods and arguments, kept in step by
-tests/test_surface.py; the docstrings are on the sync twin.
+The twin of `Batches` (batches.py), with the same methods and arguments, kept in step by
+tests/test_surface.py; the docstrings are on the sync twin. Loaded with the first
+`AsyncTogether`.
 """
 
 from __future__ import annotations
@@ -9,10 +10,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable
 from typing import TYPE_CHECKING
 
+from .. import _wait, _workload, resources
 from .._config import Timeout
-from .._http import calls as _calls
+from .._http import calls
 from .._http.ids import check_id
-from .._jsonl.writer import MAX_FILE_BYTES, MAX_REQUESTS
+from .._jsonl.limits import MAX_FILE_BYTES, MAX_REQUESTS
 from .._models import BatchJob, warn_of
 from .._wait.callbacks import OnPollError, OnProgress
 from .._wait.options import (
@@ -25,8 +27,6 @@ from .._wait.options import (
 
 if TYPE_CHECKING:
     from .._client import AsyncTogether
-    from .._workload import session as _session
-    from . import workflow as _workflow
 
 __all__ = ["AsyncBatches"]
 
@@ -48,91 +48,113 @@ class AsyncBatches:
         timeout: Timeout = None,
     ) -> BatchJob:
         """Start a batch over an uploaded JSONL input file (see `Batches.create_batch`)."""
-        call = _calls.create_batch(
-            file_id, endpoint, completion_window=completion_window, model_id=model_id,
+        call = calls.create_batch(
+            file_id,
+            endpoint,
+            completion_window=completion_window,
+            model_id=model_id,
             priority=priority,
-        )  # fmt: skip
+        )
         return warn_of(await self._client._execute(call, timeout))
 
     async def get_batch(self, batch_job_id: str, *, timeout: Timeout = None) -> BatchJob:
         """Read one job (see `Batches.get_batch`)."""
-        return await self._client._execute(_calls.get_batch(batch_job_id), timeout)
+        return await self._client._execute(calls.get_batch(batch_job_id), timeout)
 
     async def list_batches(self, *, timeout: Timeout = None) -> list[BatchJob]:
         """Every job of the account; `[]` when there are none."""
-        return await self._client._execute(_calls.list_batches(), timeout)
+        return await self._client._execute(calls.list_batches(), timeout)
 
     async def cancel_batch(self, batch_job_id: str, *, timeout: Timeout = None) -> BatchJob:
         """Ask for a job to be cancelled (see `Batches.cancel_batch`)."""
-        return await self._client._execute(_calls.cancel_batch(batch_job_id), timeout)
+        return await self._client._execute(calls.cancel_batch(batch_job_id), timeout)
 
     async def submit(
         self,
-        requests_or_path: _workflow.SubmitInput,
+        requests_or_path: resources.workflow.SubmitInput,
         *,
         endpoint: str,
         model_id: str | None = None,
         completion_window: str | None = "24h",
         priority: int | None = None,
-        on_upload_progress: _workflow.OnUpload = None,
+        on_upload_progress: resources.workflow.OnUpload = None,
         timeout: Timeout = None,
     ) -> BatchJob:
         """Check, upload and start a batch in one call (see `Batches.submit`); a file given
         by path is checked in a worker thread."""
-        from . import workflow as _workflow  # noqa: PLC0415 - loaded on first use: import time
 
-        return await _workflow.submit_async(
-            self._client, requests_or_path, endpoint=endpoint, model_id=model_id,
-            completion_window=completion_window, priority=priority,
-            on_upload_progress=on_upload_progress, timeout=timeout,
-        )  # fmt: skip
+        return await resources.workflow.submit_async(
+            self._client,
+            requests_or_path,
+            endpoint=endpoint,
+            model_id=model_id,
+            completion_window=completion_window,
+            priority=priority,
+            on_upload_progress=on_upload_progress,
+            timeout=timeout,
+        )
 
     async def results(
-        self, job_or_id: _workflow.JobOrId, *, timeout: Timeout = None
-    ) -> AsyncIterator[_workflow.BatchResult]:
+        self, job_or_id: resources.workflow.JobOrId, *, timeout: Timeout = None
+    ) -> AsyncIterator[resources.workflow.BatchResult]:
         """`async for` every request's outcome, streamed (see `Batches.results`); to stop
         early, iterate in `contextlib.aclosing(...)` so the download is closed at once."""
-        from . import workflow as _workflow  # noqa: PLC0415 - loaded on first use: import time
 
-        async for result in _workflow.results_async(self._client, job_or_id, timeout):
+        async for result in resources.workflow.results_async(self._client, job_or_id, timeout):
             yield result
 
     async def failed_custom_ids(
-        self, job_or_id: _workflow.JobOrId, *, timeout: Timeout = None
+        self, job_or_id: resources.workflow.JobOrId, *, timeout: Timeout = None
     ) -> list[str]:
         """The custom_ids of the failed requests (see `Batches.failed_custom_ids`)."""
-        from . import workflow as _workflow  # noqa: PLC0415 - loaded on first use: import time
 
-        return await _workflow.failed_ids_async(self._client, job_or_id, timeout)
+        return await resources.workflow.failed_ids_async(self._client, job_or_id, timeout)
 
     async def download(
-        self, job_or_id: _workflow.JobOrId, path: _workflow.PathArg, *,
-        on_progress: _workflow.OnDownload = None, timeout: Timeout = None,
-    ) -> _workflow.DownloadedFiles:  # fmt: skip
+        self,
+        job_or_id: resources.workflow.JobOrId,
+        path: resources.workflow.PathArg,
+        *,
+        on_progress: resources.workflow.OnDownload = None,
+        timeout: Timeout = None,
+    ) -> resources.workflow.DownloadedFiles:
         """Save a job's output and error files (see `Batches.download`)."""
-        from . import workflow as _workflow  # noqa: PLC0415 - loaded on first use: import time
 
-        return await _workflow.download_async(self._client, job_or_id, path, on_progress, timeout)
+        return await resources.workflow.download_async(
+            self._client, job_or_id, path, on_progress, timeout
+        )
 
     def run(
-        self, requests: _session.WorkloadInput, *, endpoint: str,
-        manifest: _workflow.PathArg, model_id: str | None = None, retry_failed: int = 0,
-        timeout: float | None = None, on_progress: _session.OnWorkloadProgress = None,
-        max_requests: int = MAX_REQUESTS, max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+        self,
+        requests: _workload.session.WorkloadInput,
+        *,
+        endpoint: str,
+        manifest: resources.workflow.PathArg,
+        model_id: str | None = None,
+        retry_failed: int = 0,
+        timeout: float | None = None,
+        on_progress: _workload.session.OnWorkloadProgress = None,
+        max_requests: int = MAX_REQUESTS,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
         max_bytes: int = MAX_FILE_BYTES,
-    ) -> AsyncIterator[_workflow.BatchResult]:  # fmt: skip
+    ) -> AsyncIterator[resources.workflow.BatchResult]:
         """`async for` a workload's results (see `Batches.run`). The requests are checked,
         split and matched to the manifest here, before iteration starts (in this thread)."""
-        from .._workload import session as _session  # noqa: PLC0415 - loaded on first use: import time
 
-        session = _session.start(
-            requests, endpoint=endpoint, model_id=model_id, manifest=manifest,
-            retry_failed=retry_failed, timeout=timeout, on_progress=on_progress,
-            max_concurrency=max_concurrency, max_requests=max_requests,
-            max_bytes=max_bytes)  # fmt: skip
-        from .._workload import driver_async as _workload_run_async  # noqa: PLC0415 - sync-only programs never load it
+        session = _workload.session.start(
+            requests,
+            endpoint=endpoint,
+            model_id=model_id,
+            manifest=manifest,
+            retry_failed=retry_failed,
+            timeout=timeout,
+            on_progress=on_progress,
+            max_concurrency=max_concurrency,
+            max_requests=max_requests,
+            max_bytes=max_bytes,
+        )
 
-        return _workload_run_async.drive_async(self._client, session)
+        return _workload.driver_async.drive_async(self._client, session)
 
     async def wait_until_done(
         self,
@@ -151,9 +173,8 @@ class AsyncBatches:
         propagates at once, after a shielded best-effort cancel with `cancel_on_timeout`."""
         check_id(batch_job_id)
         options = options_from(locals())
-        from .._wait import tasks as _waiter_async  # noqa: PLC0415 - sync-only programs never load asyncio
 
-        return await _waiter_async.wait_one_async(self._client, batch_job_id, options)
+        return await _wait.tasks.wait_one_async(self._client, batch_job_id, options)
 
     def as_completed(
         self,
@@ -174,9 +195,8 @@ class AsyncBatches:
         arguments are checked here, before iteration starts."""
         ids = check_ids(batch_job_ids)
         options = options_from(locals())
-        from .._wait import tasks as _waiter_async  # noqa: PLC0415 - sync-only programs never load asyncio
 
-        return _waiter_async.as_completed_async(self._client, ids, options)
+        return _wait.tasks.as_completed_async(self._client, ids, options)
 
     async def wait_all(
         self,
@@ -196,6 +216,5 @@ class AsyncBatches:
         `Batches.wait_all`)."""
         ids = check_ids(batch_job_ids)
         options = options_from(locals())
-        from .._wait import tasks as _waiter_async  # noqa: PLC0415 - sync-only programs never load asyncio
 
-        return await _waiter_async.wait_all_async(self._client, ids, options)
+        return await _wait.tasks.wait_all_async(self._client, ids, options)

@@ -1,5 +1,5 @@
 """Where a job's files are saved by `Batches.download`, and which files hold its results:
-the decisions of `_batch_workflow`'s downloads and results, with no I/O but removing a file
+the decisions of `resources.workflow`'s downloads and results, with no I/O but removing a file
 an earlier download left."""
 
 from __future__ import annotations

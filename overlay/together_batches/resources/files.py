@@ -1,8 +1,9 @@
-"""`Files` and `AsyncFiles`: the file endpoints, as `client.files`: upload, list, retrieve,
+"""`Files`: the file endpoints of the sync client, as `client.files`: upload, list, retrieve,
 read, download and delete.
 
-Thin shells, as the batch endpoints are: `_calls` and `_upload` say what to send and how to
-read it, `_transfer` moves the bytes, the client sends with its retries.
+Thin shells, as the batch endpoints are: `_http.calls` and `_file_models.upload` say what to send
+and how to read it, `_file_models.transfer` moves the bytes, the client sends with its retries. The
+async twin is `AsyncFiles` (files_async.py).
 """
 
 from __future__ import annotations
@@ -13,19 +14,17 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .. import _files
 from .._config import Timeout
 from .._file_models import FileDeleted, FileObject
-from .._http import calls as _calls
 
 if TYPE_CHECKING:
-    from .._client import AsyncTogether, Together
-    from .._files import source as F
-    from .._files import transfer as T
+    from .._client import Together
 
     #: What `upload` takes: a path, or a binary file object.
-    UploadFile = str | os.PathLike[str] | F.BinaryFile
+    UploadFile = str | os.PathLike[str] | _files.source.BinaryFile
 
-__all__ = ["AsyncFiles", "Files"]
+__all__ = ["Files"]
 
 
 class Files:
@@ -41,7 +40,7 @@ class Files:
         file: UploadFile,
         *,
         purpose: str = "batch-api",
-        on_progress: T.OnUpload = None,
+        on_progress: _files.transfer.OnUpload = None,
         timeout: Timeout = None,
     ) -> FileObject:
         """Upload a file, streamed from disk: memory holds one chunk (1 MiB), never the file.
@@ -73,52 +72,53 @@ class Files:
             APIResponseValidationError: The upload URL or file id handed out is refused.
             TogetherError: The subclass for what else went wrong.
         """
-        from .._files import source as F  # noqa: PLC0415 - loaded on first use: import time
-        from .._files import transfer as T  # noqa: PLC0415 - loaded on first use: import time
 
-        T.check_on_progress(on_progress, asynchronous=False)
-        return self._send(F.prepare_source(file), purpose, on_progress, timeout)
+        _files.transfer.check_on_progress(on_progress, asynchronous=False)
+        return self._send(_files.source.prepare_source(file), purpose, on_progress, timeout)
 
     def _send(
-        self, source: F.UploadSource, purpose: str, on_progress: T.OnUpload, timeout: Timeout
+        self,
+        source: _files.source.UploadSource,
+        purpose: str,
+        on_progress: _files.transfer.OnUpload,
+        timeout: Timeout,
     ) -> FileObject:
         """Upload a measured file (`Batches.submit` measures it as it checks it)."""
-        from .._files import source as F  # noqa: PLC0415 - loaded on first use: import time
-        from .._files import transfer as T  # noqa: PLC0415 - loaded on first use: import time
-        from .._files import upload as U  # noqa: PLC0415 - loaded on first use: import time
 
-        execute, progress = self._client._execute, T.report(on_progress, source.size)
-        started = execute(U.initiate_call(source, purpose, base_url=self._client.base_url), timeout)
-        if isinstance(started, U.Existing):
+        execute, progress = self._client._execute, _files.transfer.report(on_progress, source.size)
+        started = execute(
+            _files.upload.initiate_call(source, purpose, base_url=self._client.base_url), timeout
+        )
+        if isinstance(started, _files.upload.Existing):
             progress(source.size)  # nothing to send: it is all there
-            file = execute(U.finish_call(started.file_id, preprocess=False), timeout)
+            file = execute(_files.upload.finish_call(started.file_id, preprocess=False), timeout)
             if file.processed is not False:
                 return file
         else:
-            body = partial(F.chunks, source, progress)
-            execute(U.put_call(started.url, source.size, body), timeout)
-        return execute(U.finish_call(started.file_id, preprocess=True), timeout)
+            body = partial(_files.source.file_chunks, source, progress)
+            execute(_files.upload.put_call(started.url, source.size, body), timeout)
+        return execute(_files.upload.finish_call(started.file_id, preprocess=True), timeout)
 
     def list(self, *, timeout: Timeout = None) -> builtins.list[FileObject]:
         """Every file of the account (the API does not paginate), uploaded inputs and the
         output and error files of batches (purpose `batch-generated`) alike."""
-        return self._client._execute(_calls.list_files(), timeout)
+        return self._client._execute(_files.calls.list_files(), timeout)
 
     def retrieve(self, file_id: str, *, timeout: Timeout = None) -> FileObject:
         """A file's metadata."""
-        return self._client._execute(_calls.retrieve_file(file_id), timeout)
+        return self._client._execute(_files.calls.retrieve_file(file_id), timeout)
 
     def content(self, file_id: str, *, timeout: Timeout = None) -> bytes:
         """A file's bytes (JSON Lines for batch output and error files), held in memory:
         `download` streams a large one to disk instead."""
-        return self._client._execute(_calls.file_content(file_id), timeout)
+        return self._client._execute(_files.calls.file_content(file_id), timeout)
 
     def download(
         self,
         file_id: str,
         path: str | os.PathLike[str],
         *,
-        on_progress: T.OnDownload = None,
+        on_progress: _files.transfer.OnDownload = None,
         timeout: Timeout = None,
     ) -> Path:
         """Save a file's bytes to `path`, streamed: memory holds one chunk, never the file.
@@ -145,16 +145,15 @@ class Files:
             APIConnectionError: The body broke off.
             TogetherError: The subclass for what else went wrong.
         """
-        from .._files import transfer as T  # noqa: PLC0415 - loaded on first use: import time
 
-        T.check_on_progress(on_progress, asynchronous=False)
-        with T.PartFile(path, f"file {file_id}") as part:
+        _files.transfer.check_on_progress(on_progress, asynchronous=False)
+        with _files.transfer.PartFile(path, f"file {file_id}") as part:
             listed = self.retrieve(file_id, timeout=timeout).bytes_
-            with self._client._stream(_calls.file_content(file_id), timeout) as response:
-                total = T.expected_size(response.headers, listed)
-                progress = T.report(on_progress, total)
+            with self._client._stream(_files.calls.file_content(file_id), timeout) as response:
+                total = _files.transfer.expected_size(response.headers, listed)
+                progress = _files.transfer.report(on_progress, total)
                 progress(0)
-                for chunk in T.chunks(response):
+                for chunk in _files.transfer.body_chunks(response):
                     part.write(chunk)
                     progress(part.size)
             return part.commit(total)
@@ -165,90 +164,4 @@ class Files:
         Raises:
             NotFoundError: No such file (or it was deleted already).
         """
-        return self._client._execute(_calls.delete_file(file_id), timeout)
-
-
-class AsyncFiles:
-    """The file endpoints, awaitable. Same methods and arguments as `Files`."""
-
-    def __init__(self, client: AsyncTogether) -> None:
-        self._client = client
-
-    async def upload(
-        self,
-        file: UploadFile,
-        *,
-        purpose: str = "batch-api",
-        on_progress: T.OnUpload = None,
-        timeout: Timeout = None,
-    ) -> FileObject:
-        """Upload a file, streamed from disk (see `Files.upload`). It is hashed in a worker
-        thread when given as a path; an `async def` `on_progress` is awaited."""
-        import asyncio  # noqa: PLC0415 - loaded already by any program that gets here
-
-        from .._files import source as F  # noqa: PLC0415 - loaded on first use: import time
-        from .._files import transfer as T  # noqa: PLC0415 - loaded on first use: import time
-
-        T.check_on_progress(on_progress, asynchronous=True)
-        source = await asyncio.to_thread(F.prepare_source, file)
-        return await self._send(source, purpose, on_progress, timeout)
-
-    async def _send(
-        self, source: F.UploadSource, purpose: str, on_progress: T.OnUpload, timeout: Timeout
-    ) -> FileObject:
-        from .._files import source as F  # noqa: PLC0415 - loaded on first use: import time
-        from .._files import transfer as T  # noqa: PLC0415 - loaded on first use: import time
-        from .._files import upload as U  # noqa: PLC0415 - loaded on first use: import time
-
-        execute, progress = self._client._execute, T.areport(on_progress, source.size)
-        initiate = U.initiate_call(source, purpose, base_url=self._client.base_url)
-        started = await execute(initiate, timeout)
-        if isinstance(started, U.Existing):
-            await progress(source.size)
-            file = await execute(U.finish_call(started.file_id, preprocess=False), timeout)
-            if file.processed is not False:
-                return file
-        else:
-            body = partial(F.achunks, source, progress)
-            await execute(U.put_call(started.url, source.size, body), timeout)
-        return await execute(U.finish_call(started.file_id, preprocess=True), timeout)
-
-    async def list(self, *, timeout: Timeout = None) -> builtins.list[FileObject]:
-        """Every file of the account (see `Files.list`)."""
-        return await self._client._execute(_calls.list_files(), timeout)
-
-    async def retrieve(self, file_id: str, *, timeout: Timeout = None) -> FileObject:
-        """A file's metadata."""
-        return await self._client._execute(_calls.retrieve_file(file_id), timeout)
-
-    async def content(self, file_id: str, *, timeout: Timeout = None) -> bytes:
-        """A file's bytes, held in memory (see `Files.content`)."""
-        return await self._client._execute(_calls.file_content(file_id), timeout)
-
-    async def download(
-        self,
-        file_id: str,
-        path: str | os.PathLike[str],
-        *,
-        on_progress: T.OnDownload = None,
-        timeout: Timeout = None,
-    ) -> Path:
-        """Save a file's bytes to `path`, streamed, in place only when complete (see
-        `Files.download`)."""
-        from .._files import transfer as T  # noqa: PLC0415 - loaded on first use: import time
-
-        T.check_on_progress(on_progress, asynchronous=True)
-        with T.PartFile(path, f"file {file_id}") as part:
-            listed = (await self.retrieve(file_id, timeout=timeout)).bytes_
-            async with self._client._stream(_calls.file_content(file_id), timeout) as response:
-                total = T.expected_size(response.headers, listed)
-                progress = T.areport(on_progress, total)
-                await progress(0)
-                async for chunk in T.achunks(response):
-                    part.write(chunk)
-                    await progress(part.size)
-            return part.commit(total)
-
-    async def delete(self, file_id: str, *, timeout: Timeout = None) -> FileDeleted:
-        """Delete a file for good (see `Files.delete`)."""
-        return await self._client._execute(_calls.delete_file(file_id), timeout)
+        return self._client._execute(_files.calls.delete_file(file_id), timeout)

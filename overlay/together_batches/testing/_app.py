@@ -172,9 +172,11 @@ class App:
             # HEAD, TRACE and the like are served nowhere: a JSON 405, not an HTML 501.
             allowed = route.allowed or SERVED_METHODS
             return error_response(
-                405, f"Method {method} not allowed", nested=route.files or route.storage,
+                405,
+                f"Method {method} not allowed",
+                nested=route.files or route.storage,
                 headers=(("allow", ", ".join(allowed)),),
-            )  # fmt: skip
+            )
         if route.name == STORAGE_PUT:
             # A presigned URL is its own credential: no API key is asked for (nor allowed).
             return self.files.put(route.path_id or "", request.raw_path, headers, request.body)

@@ -12,6 +12,8 @@ from typing import Protocol
 
 import attrs
 
+from .. import _clock as client_clock
+
 #: Where a `FakeClock` starts unless told otherwise: a fixed instant keeps job JSON reproducible.
 DEFAULT_START = datetime(2025, 1, 15, 12, 0, 0, tzinfo=UTC)
 
@@ -147,8 +149,7 @@ def fast_forward(clock: FakeClock) -> Iterator[FakeClock]:
     Yields:
         The same clock.
     """
-    from .. import _clock as client  # noqa: PLC0415 - the client's time source, patched here only
-
+    client = client_clock  # the client's time source, patched here only
     saved = (client.sleep, client.async_sleep, client.monotonic, client.now)
     origin_wall = clock.now()
     origin_mono = client.monotonic()
@@ -177,8 +178,11 @@ def fast_forward(clock: FakeClock) -> Iterator[FakeClock]:
             return origin_mono + max(slept[0], moved())
 
     client.sleep, client.async_sleep, client.monotonic, client.now = (
-        sleep, async_sleep, monotonic, clock.now,
-    )  # fmt: skip
+        sleep,
+        async_sleep,
+        monotonic,
+        clock.now,
+    )
     try:
         yield clock
     finally:

@@ -189,10 +189,11 @@ class FileRoutes:
             return _storage_error(403, "SignatureDoesNotMatch", "The request signature is invalid.")
         if "authorization" in headers:
             return _storage_error(
-                400, "InvalidArgument",
+                400,
+                "InvalidArgument",
                 "Only one auth mechanism allowed: the presigned URL's signature or the "
                 "Authorization header, not both.",
-            )  # fmt: skip
+            )
         if "content-length" not in headers:
             return _storage_error(411, "MissingContentLength", "Send a Content-Length header.")
         if upload.checksum is not None and sha256_hex(body) != upload.checksum:
@@ -200,9 +201,14 @@ class FileRoutes:
                 400, "BadDigest", "The SHA-256 of the content is not the declared checksum."
             )
         self.store.add_input_file(
-            body, upload.filename, upload.created_at, file_id=upload.file_id,
-            purpose=upload.purpose, file_type=upload.file_type, processed=False,
-        )  # fmt: skip
+            body,
+            upload.filename,
+            upload.created_at,
+            file_id=upload.file_id,
+            purpose=upload.purpose,
+            file_type=upload.file_type,
+            processed=False,
+        )
         etag = hashlib.md5(body, usedforsecurity=False).hexdigest()
         return Response(200, (("etag", f'"{etag}"'),), b"")
 

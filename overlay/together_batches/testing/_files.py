@@ -14,8 +14,9 @@ from together_batches_api.models.file_object import FileObject as WireFileObject
 INPUT_PURPOSE = "batch-api"
 OUTPUT_PURPOSE = "batch-generated"
 #: The purposes an upload may name (upstream's `FilePurpose`, less `batch-generated`).
-UPLOAD_PURPOSES = frozenset({"batch-api", "fine-tune", "eval", "eval-sample", "eval-output",
-                             "eval-summary"})  # fmt: skip
+UPLOAD_PURPOSES = frozenset(
+    {"batch-api", "fine-tune", "eval", "eval-sample", "eval-output", "eval-summary"}
+)
 #: The file types an upload may name, and the one a name without a known extension gets.
 FILE_TYPES = ("jsonl", "csv", "parquet")
 DEFAULT_FILE_TYPE = "jsonl"

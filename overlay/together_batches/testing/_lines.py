@@ -156,8 +156,12 @@ def response_body(
     usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
     common = {"created": created, "model": body_model if isinstance(body_model, str) else model}
     if endpoint == COMPLETIONS:
-        choice: dict[str, Any] = {"index": 0, "text": text, "finish_reason": "stop",
-                                  "logprobs": None}  # fmt: skip
+        choice: dict[str, Any] = {
+            "index": 0,
+            "text": text,
+            "finish_reason": "stop",
+            "logprobs": None,
+        }
         kind = {"id": f"cmpl-emulated-{index}", "object": "text_completion"}
     else:
         message = {"role": "assistant", "content": text}

@@ -13,10 +13,21 @@ from together_batches_api.models.batch_job_status import BatchJobStatus
 from ._lines import InputRequest
 
 __all__ = [
-    "CANCELING", "CANCELLED", "COMPLETED", "DAY_SECONDS", "EXPIRED", "FAILED", "IN_PROGRESS",
-    "TERMINAL", "VALIDATING", "JobPlan", "Snapshot", "progress_at", "snapshot_at",
+    "CANCELING",
+    "CANCELLED",
+    "COMPLETED",
+    "DAY_SECONDS",
+    "EXPIRED",
+    "FAILED",
+    "IN_PROGRESS",
+    "TERMINAL",
+    "VALIDATING",
+    "JobPlan",
+    "Snapshot",
+    "progress_at",
+    "snapshot_at",
     "split_results",
-]  # fmt: skip
+]
 
 # The status values come from the spec, through the generated enum: never a copy here.
 VALIDATING = BatchJobStatus.VALIDATING

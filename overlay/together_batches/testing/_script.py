@@ -103,7 +103,12 @@ class RequestScript:
         plan = None
         if self._rules:
             ids = frozenset(held)
-            plan = next((rule.plan for rule in self._rules
-                         if rule.custom_id in ids and attempts[rule.custom_id] == rule.attempt),
-                        None)  # fmt: skip
+            plan = next(
+                (
+                    rule.plan
+                    for rule in self._rules
+                    if rule.custom_id in ids and attempts[rule.custom_id] == rule.attempt
+                ),
+                None,
+            )
         return Casting(plan, failing)

@@ -183,10 +183,14 @@ class Job:
         if file_id == output_file_id:
             created = int(ended.timestamp())
             lines = [
-                output_line(request, response_body(self.endpoint, request, self.model_id,
-                                                   created=created, index=index))
+                output_line(
+                    request,
+                    response_body(
+                        self.endpoint, request, self.model_id, created=created, index=index
+                    ),
+                )
                 for index, request in enumerate(succeeded)
-            ]  # fmt: skip
+            ]
             name = f"{self.id}-output.jsonl"
         else:
             lines = [error_line(request, *self._failure(request)) for request in failed]

@@ -77,9 +77,14 @@ class Store:
             The stored file.
         """
         record = FileRecord(
-            file_id or f"file-{self.new_uuid()}", filename, purpose, now, content, file_type,
+            file_id or f"file-{self.new_uuid()}",
+            filename,
+            purpose,
+            now,
+            content,
+            file_type,
             processed,
-        )  # fmt: skip
+        )
         self._forget_checksum(record.id)
         self.files[record.id] = record
         # The first file with given content is the one a later upload of it is pointed to.

@@ -62,8 +62,11 @@ _PROMPTS = (
 def demo_requests() -> Iterator[tuple[str, dict[str, Any]]]:
     """The demo's requests: one chat request per prompt, as `(custom_id, body)` pairs."""
     for index, prompt in enumerate(_PROMPTS, start=1):
-        body = {"model": DEMO_MODEL, "messages": [{"role": "user", "content": prompt}],
-                "max_tokens": 64}  # fmt: skip
+        body = {
+            "model": DEMO_MODEL,
+            "messages": [{"role": "user", "content": prompt}],
+            "max_tokens": 64,
+        }
         yield f"demo-{index}", body
 
 
@@ -77,8 +80,11 @@ def _show_refusal(directory: Path, out: TextIO) -> None:
     try:
         check_input_file(broken)
     except InputFileError as exc:
-        print(f"A broken input is refused before anything is sent ({exc.problem_count} "
-              "problems, each by line):", file=out)  # fmt: skip
+        print(
+            f"A broken input is refused before anything is sent ({exc.problem_count} "
+            "problems, each by line):",
+            file=out,
+        )
         for problem in exc.problems:
             print(f"  line {problem.line}: {problem.message}", file=out)
 
@@ -96,9 +102,13 @@ def _wait(client: Together, job: BatchJob, out: TextIO) -> BatchJob:
     display = make_display(out)
     with display:
         done = client.batches.wait_until_done(
-            job.id, timeout=DEMO_TIMEOUT, poll_interval=0.5, max_poll_interval=1.0,
-            on_progress=display.update, on_poll_error=display.failed,
-        )  # fmt: skip
+            job.id,
+            timeout=DEMO_TIMEOUT,
+            poll_interval=0.5,
+            max_poll_interval=1.0,
+            on_progress=display.update,
+            on_poll_error=display.failed,
+        )
     print(outcome_line(done), file=out)
     return done
 
@@ -108,8 +118,9 @@ def _show_results(client: Together, job: BatchJob, out: TextIO) -> None:
     failed: list[BatchResult] = []
     for result in client.batches.results(job):  # streamed: output file, then error file
         (succeeded if result.ok else failed).append(result)
-    print(f"\nResults, read line by line: {results_summary(len(succeeded), len(failed))}.",
-          file=out)  # fmt: skip
+    print(
+        f"\nResults, read line by line: {results_summary(len(succeeded), len(failed))}.", file=out
+    )
     for result in sorted(succeeded, key=lambda r: r.custom_id)[:SHOWN_ANSWERS]:
         print(f"  {result.custom_id}  ok  {_answer(result)}", file=out)
     if failed:
@@ -139,16 +150,22 @@ def run_demo(out: TextIO) -> int:
         print(f"Batch API emulator serving at {base_url} (key {DEMO_KEY!r}).", file=out)
         path = Path(scratch) / "demo-input.jsonl"
         info = write_input_file(demo_requests(), path)
-        print(f"Checked and wrote {path.name}: {info.requests} chat requests, "
-              f"{format_bytes(info.size)}, sha256 {info.sha256[:12]}...", file=out)  # fmt: skip
+        print(
+            f"Checked and wrote {path.name}: {info.requests} chat requests, "
+            f"{format_bytes(info.size)}, sha256 {info.sha256[:12]}...",
+            file=out,
+        )
         _show_refusal(Path(scratch), out)
         with TransferBar(out, "Uploading", path.name) as bar:
             job = client.batches.submit(
                 path, endpoint=DEMO_ENDPOINT, model_id=DEMO_MODEL, on_upload_progress=bar
             )
-        print(f"Uploaded it as file {job.input_file_id} (no API key on the upload itself) "
-              f"and created batch {job.id} ({job.status}); waiting for it:", file=out,
-              flush=True)  # fmt: skip
+        print(
+            f"Uploaded it as file {job.input_file_id} (no API key on the upload itself) "
+            f"and created batch {job.id} ({job.status}); waiting for it:",
+            file=out,
+            flush=True,
+        )
         job = _wait(client, job, out)
         _show_results(client, job, out)
         workload_ok = run_workload(client, emulator, Path(scratch), out, timeout=DEMO_TIMEOUT)

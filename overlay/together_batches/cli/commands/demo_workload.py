@@ -55,10 +55,15 @@ def _run(
 ) -> tuple[int, int]:
     """`batches.run` over the requests: how many outcomes succeeded and failed."""
     results = client.batches.run(
-        workload_requests(), endpoint=_ENDPOINT, model_id=_MODEL, manifest=manifest,
-        retry_failed=1, max_requests=WORKLOAD_PART_REQUESTS, timeout=timeout,
+        workload_requests(),
+        endpoint=_ENDPOINT,
+        model_id=_MODEL,
+        manifest=manifest,
+        retry_failed=1,
+        max_requests=WORKLOAD_PART_REQUESTS,
+        timeout=timeout,
         on_progress=on_progress,
-    )  # fmt: skip
+    )
     succeeded = failed = 0
     for result in results:
         succeeded, failed = (succeeded + 1, failed) if result.ok else (succeeded, failed + 1)
@@ -70,11 +75,14 @@ def _retry_story(workload: Workload) -> Iterator[str]:
     for round_ in range(1, workload.round + 1):
         sources = [p for p in workload.parts if p.round == round_ - 1 and p.leftover is not None]
         resent = [p for p in workload.parts if p.round == round_]
-        failures = ", ".join(f"{p.leftover.requests} of part {p.number}"
-                             for p in sources if p.leftover is not None)  # fmt: skip
+        failures = ", ".join(
+            f"{p.leftover.requests} of part {p.number}" for p in sources if p.leftover is not None
+        )
         numbers = ", ".join(str(p.number) for p in resent)
-        yield (f"Retry round {round_} sent the requests that failed ({failures}) again as "
-               f"part{'' if len(resent) == 1 else 's'} {numbers}.")  # fmt: skip
+        yield (
+            f"Retry round {round_} sent the requests that failed ({failures}) again as "
+            f"part{'' if len(resent) == 1 else 's'} {numbers}."
+        )
 
 
 def run_workload(
@@ -97,15 +105,22 @@ def run_workload(
     """
     manifest = directory / "demo-workload.json"
     emulator.plan_next(*WORKLOAD_PLANS)
-    print(f"\nA workload larger than one batch: batches.run over {WORKLOAD_REQUESTS} requests, "
-          f"at most {WORKLOAD_PART_REQUESTS} a part (max_requests), retry_failed=1, tracked "
-          f"in {manifest.name}:", file=out, flush=True)  # fmt: skip
+    print(
+        f"\nA workload larger than one batch: batches.run over {WORKLOAD_REQUESTS} requests, "
+        f"at most {WORKLOAD_PART_REQUESTS} a part (max_requests), retry_failed=1, tracked "
+        f"in {manifest.name}:",
+        file=out,
+        flush=True,
+    )
     with make_workload_display(out) as display:  # the view `together-batches run` shows
         succeeded, failed = _run(client, manifest, timeout, display.update)
     workload = load_manifest(manifest)
     assert workload is not None  # `run` wrote it
-    print(f"Handed on {succeeded + failed} outcomes, each once, its last attempt's: "
-          f"{succeeded} succeeded, {failed} failed.", file=out)  # fmt: skip
+    print(
+        f"Handed on {succeeded + failed} outcomes, each once, its last attempt's: "
+        f"{succeeded} succeeded, {failed} failed.",
+        file=out,
+    )
     for line in _retry_story(workload):
         print(line, file=out)
     print(f"What `together-batches status {manifest.name}` shows:", file=out)
@@ -114,7 +129,10 @@ def run_workload(
     sent, changes = len(emulator.requests), list[WorkloadProgress]()
     again = _run(client, manifest, timeout, changes.append)
     sent = len(emulator.requests) - sent
-    print(f"The same call again, with the same manifest (as after a crash): {sum(again)} "
-          f"outcomes handed on again, {sent} requests sent to the API, {len(changes)} "
-          "changes of state: every part is recorded as done and read.", file=out)  # fmt: skip
+    print(
+        f"The same call again, with the same manifest (as after a crash): {sum(again)} "
+        f"outcomes handed on again, {sent} requests sent to the API, {len(changes)} "
+        "changes of state: every part is recorded as done and read.",
+        file=out,
+    )
     return failed == 0 and sum(again) == 0 and sent == 0 and not changes

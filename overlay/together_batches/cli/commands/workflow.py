@@ -76,8 +76,11 @@ def cmd_submit(client: Together, args: argparse.Namespace) -> int:
         )
     if job.warning:
         print(f"warning: {job.warning}", file=sys.stderr)
-    print(f"submitted {path} as batch {job.id} ({job.status}), input file {job.input_file_id}",
-          file=out, flush=True)  # fmt: skip
+    print(
+        f"submitted {path} as batch {job.id} ({job.status}), input file {job.input_file_id}",
+        file=out,
+        flush=True,
+    )
     if not args.wait:
         print(job_json(job) if args.json else "\n".join(job_details(job)))
         return EXIT_OK
@@ -106,8 +109,10 @@ def _wait(client: Together, job: BatchJob, args: argparse.Namespace, out: TextIO
             )
     except WaitTimeoutError as exc:
         limit = "the job's deadline" if args.timeout is None else f"{args.timeout:g}s"
-        print_error(f"timed out after {limit} waiting for batch {job.id}{seen_text(exc.job)}; "
-                    f"it goes on: together-batches wait {job.id}")  # fmt: skip
+        print_error(
+            f"timed out after {limit} waiting for batch {job.id}{seen_text(exc.job)}; "
+            f"it goes on: together-batches wait {job.id}"
+        )
         return EXIT_TIMED_OUT
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM as `Terminated`
         terminated = isinstance(exc, Terminated)

@@ -80,10 +80,15 @@ def cmd_run(client: Together, args: argparse.Namespace) -> int:
     live = live_view_wanted(is_tty(sys.stderr), output is None and is_tty(sys.stdout))
     display = make_workload_display(sys.stderr, live=live)
     session = start(
-        Path(args.input), endpoint=args.endpoint, model_id=args.model_id,
-        manifest=args.manifest, retry_failed=args.retry_failed, timeout=args.timeout,
-        on_progress=display.update, max_concurrency=DEFAULT_MAX_CONCURRENCY,
-    )  # fmt: skip
+        Path(args.input),
+        endpoint=args.endpoint,
+        model_id=args.model_id,
+        manifest=args.manifest,
+        retry_failed=args.retry_failed,
+        timeout=args.timeout,
+        on_progress=display.update,
+        max_concurrency=DEFAULT_MAX_CONCURRENCY,
+    )
     try:
         with display:
             display.update(session.progress())  # a resumed run shows where it stands at once
@@ -92,8 +97,11 @@ def cmd_run(client: Together, args: argparse.Namespace) -> int:
         print(f"error: {exc}; run the same command again to go on", file=sys.stderr)
         return EXIT_TIMED_OUT
     final = snapshot(session.workload)
-    print(f"this run: {results_summary(succeeded, failed)}; the workload: "
-          f"{final.succeeded:,} of {final.total:,} succeeded", file=sys.stderr)  # fmt: skip
+    print(
+        f"this run: {results_summary(succeeded, failed)}; the workload: "
+        f"{final.succeeded:,} of {final.total:,} succeeded",
+        file=sys.stderr,
+    )
     return EXIT_OK if final.succeeded == final.total else EXIT_FAILED
 
 

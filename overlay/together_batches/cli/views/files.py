@@ -53,10 +53,15 @@ def _created(file: FileObject) -> str:
 def file_rows(files: Iterable[FileObject]) -> list[tuple[str, ...]]:
     """The rows of `files list`, in the columns of `FILE_HEADER` (absent fields as `-`)."""
     return [
-        (file.id or "-", file.filename or "-", file.purpose or "-", format_bytes(file.bytes_)
-         if file.bytes_ is not None else "-", _created(file))
+        (
+            file.id or "-",
+            file.filename or "-",
+            file.purpose or "-",
+            format_bytes(file.bytes_) if file.bytes_ is not None else "-",
+            _created(file),
+        )
         for file in files
-    ]  # fmt: skip
+    ]
 
 
 def file_json(file: FileObject) -> str:
@@ -129,8 +134,10 @@ def problem_lines(exc: InputFileError) -> list[str]:
     """Every problem of an input file, one a line with its line number, after a heading; a
     count of those the checker did not list (it keeps the first thousand)."""
     count = exc.problem_count
-    lines = [f"error: {exc.source} has {count} problem{'' if count == 1 else 's'} a batch "
-             "would refuse; nothing was sent:"]  # fmt: skip
+    lines = [
+        f"error: {exc.source} has {count} problem{'' if count == 1 else 's'} a batch "
+        "would refuse; nothing was sent:"
+    ]
     lines += [f"{exc.source}:{problem.line}: {problem.message}" for problem in exc.problems]
     if count > len(exc.problems):
         lines.append(f"... and {count - len(exc.problems)} more")

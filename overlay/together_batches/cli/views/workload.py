@@ -142,9 +142,13 @@ class WorkloadLines:
     """
 
     def __init__(
-        self, stream: TextIO, *, interval: float = PLAIN_INTERVAL, tick: float | None = 0.5,
+        self,
+        stream: TextIO,
+        *,
+        interval: float = PLAIN_INTERVAL,
+        tick: float | None = 0.5,
         clock: Callable[[], float] = time.monotonic,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self._stream, self._interval, self._tick, self._clock = stream, interval, tick, clock
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -156,8 +160,9 @@ class WorkloadLines:
     def __enter__(self) -> Self:
         self._started = self._clock()
         if self._tick is not None:
-            self._thread = threading.Thread(target=self._run, name="together-batches-lines",
-                                            daemon=True)  # fmt: skip
+            self._thread = threading.Thread(
+                target=self._run, name="together-batches-lines", daemon=True
+            )
             self._thread.start()
         return self
 

@@ -71,10 +71,16 @@ def status_lines(workload: Workload) -> list[str]:
     """What `status PATH` prints of a manifest: the progress line, then a table of its parts."""
     header = ("PART", "ROUND", "STATE", "REQUESTS", "SUCCEEDED", "BATCH")
     rows = [
-        (str(p.number), str(p.round), p.state, str(p.input.requests),
-         "-" if p.succeeded is None else str(p.succeeded), p.batch_id or "-")
+        (
+            str(p.number),
+            str(p.round),
+            p.state,
+            str(p.input.requests),
+            "-" if p.succeeded is None else str(p.succeeded),
+            p.batch_id or "-",
+        )
         for p in workload.parts
-    ]  # fmt: skip
+    ]
     return [progress_text(snapshot(workload)), *format_table(header, rows)]
 
 
