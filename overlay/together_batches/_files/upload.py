@@ -1,11 +1,11 @@
 """The upload protocol's parts that both twins share: what to send at each step and how to
-read the answers, and the file being uploaded, read a chunk at a time.
+read the answers.
 
 An upload goes as with both official SDKs (see `Files.upload`): `POST /files` (a form with
 the name, purpose and SHA-256) answers 302 with the presigned URL to PUT the bytes to and
 the new file's id, or 409 with the id of a file that has the same content already; then
-the PUT (no API key), then `POST /files/{id}/preprocess`. The file itself, read a chunk at
-a time, is `_files.source`'s.
+the PUT (no API key), then `POST /files/{id}/preprocess`. The file itself, and its bytes read
+a chunk at a time (`file_chunks`), are `_files.source`'s.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Every value is checked here, before any request, and an error names the argument as typed
 on the command line (`argument ID: ...`, `argument --status: ...`), never the library's
-parameter names. A usage error is one line and exit 64 (see `_cli.py`).
+parameter names. A usage error is one line and exit 64 (see `main`).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What the command-line tool says when a call fails or a wait is cut short: pure text.
 
 Lines name the tool's own options (`--base-url`, `TOGETHER_API_KEY`), not the library's
-parameters, and always the job's id when a job is concerned. `_cli.py` prints them.
+parameters, and always the job's id when a job is concerned. `main` prints them.
 """
 
 from __future__ import annotations
