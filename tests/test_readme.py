@@ -4,21 +4,18 @@ sleeps for real."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from together_batches import _clock
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+from ._doc_blocks import README, python_blocks
 
 
 def _examples() -> list[str]:
-    section = README.read_text().split("## Testing your own code without the API", 1)[1]
-    return re.findall(r"```python\n(.*?)```", section.split("\n## ", 1)[0], re.DOTALL)
+    return [b.code for b in python_blocks(README, "Testing your own code without the API")]
 
 
 def test_the_emulator_example_in_the_readme_runs_in_no_real_time(
