@@ -7,8 +7,8 @@ The tree::
     │   │                               protocol, undecodable body, redirects: any httpx error)
     │   └── APITimeoutError             ... because a timeout ran out
     ├── APIResponseValidationError      a response that is not what the spec promises
-    ├── InvalidFieldError               a field read from a model is malformed (a date-time
-    │                                   that is not ISO 8601); also a ValueError
+    ├── InvalidFieldError               a field read from a model holds a value its type
+    │                                   does not allow (raised at that read); also a ValueError
     ├── APIStatusError                  an error status (status_code, message, body, request_id)
     │   ├── BadRequestError             400
     │   ├── AuthenticationError         401
@@ -101,9 +101,11 @@ class APIResponseValidationError(TogetherError):
 class InvalidFieldError(TogetherError, ValueError):
     """A field of a model (a `BatchJob`, say) holds a value that cannot be read as its type.
 
-    Raised when the attribute is read, not when the response arrived: date-times are parsed
-    on read, so that a long list parses fast. It is a `ValueError` too, and carries no HTTP
-    status: the response itself was well formed.
+    Raised when the attribute is read, not when the response arrived: a field the caller
+    never reads never fails a call, a list or a wait. The message names the model and field,
+    the type the spec gives, and what came (`BatchJob.user_id should be a string, got a
+    number: 42`). The raw value stays readable in `to_dict()`. It is a `ValueError` too, and
+    carries no HTTP status: the response was accepted.
     """
 
 
@@ -187,10 +189,13 @@ class BatchFailedError(TogetherError):
 
     def __init__(self, job: BatchJob) -> None:
         details = [f"batch {job.id} ended {job.status}"]
-        if job.error:
-            details.append(f"error: {job.error}")
-        if job.error_file_id:
-            details.append(f"error file: {job.error_file_id}")
+        # The values as sent: an `error` the server sent as an object (not the spec's
+        # string) is shown as it came, rather than failing the wait that raises this.
+        raw = job.to_dict()
+        if raw["error"]:
+            details.append(f"error: {raw['error']}")
+        if raw["error_file_id"]:
+            details.append(f"error file: {raw['error_file_id']}")
         super().__init__("; ".join(details))
         self.job = job
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from together_batches_api.models.batch_output_response import BatchOutputResponse
 from together_batches_api.models.batch_result_line import BatchResultLine
-from together_batches_api.types import InvalidPayload
+from together_batches_api.types import InvalidPayload, read_value
 
 from ._calls import body_snippet
 from ._exceptions import APIResponseValidationError, TogetherError
@@ -37,6 +37,7 @@ MAX_RESULT_LINE_LENGTH = 64 * 1024 * 1024
 # Wire names, from the spec (the generated models' field tables).
 _CUSTOM_ID, _RESPONSE, _ERROR = (field.name for field in BatchResultLine.FIELDS)
 _STATUS_CODE = BatchOutputResponse.FIELDS[0].name
+_OUTCOME_FIELDS = BatchResultLine.FIELDS[1:]
 
 
 class BatchResult(BatchResultLine):
@@ -120,6 +121,13 @@ def parse_result(data: object) -> BatchResult:
             return BatchResult._trusted(data)
     BatchResult.check(data)
     assert type(data) is dict
+    # Besides the custom_id, what decides `ok` and `failed` is what a client works from: a
+    # response must be an object with an integer status_code, an error an object. (Their
+    # other fields, `body` and the error's `message`, are checked when read.)
+    for field in _OUTCOME_FIELDS:
+        value = data.get(field.name)
+        if value is not None:
+            read_value(field, value)
     if data.get(_RESPONSE) is None and data.get(_ERROR) is None:
         raise InvalidPayload(f"a result line needs a {_RESPONSE} or an {_ERROR}")
     return BatchResult._trusted(data)

@@ -19,7 +19,7 @@ from types import TracebackType
 from typing import Protocol, Self, TextIO
 
 from .._callbacks import PollFailure
-from .._models import BatchJob
+from .._models import BatchJob, readable_progress
 from .render import plain_failure_line, plain_progress_line, progress_line
 
 __all__ = [
@@ -211,7 +211,7 @@ class PlainLines:
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
         self._started = time.monotonic()
-        self._seen: tuple[object, float] | None = None
+        self._seen: tuple[object, float | None] | None = None
         self._quiet = _Quiet()
 
     def __enter__(self) -> PlainLines:
@@ -229,7 +229,7 @@ class PlainLines:
 
     def update(self, job: BatchJob) -> None:
         """Print the job's line if its status or progress changed since the last one."""
-        key = (job.status, job.progress_percent)
+        key = (job.status, readable_progress(job))
         if key == self._seen:
             return
         self._seen = key

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from .._callbacks import PollFailure
-from .._models import BatchJob
+from .._exceptions import InvalidFieldError
+from .._models import BatchJob, readable_progress
 from .._secrets import redact  # the client's own masking, the last guard before printing
 from .._status import BatchStatus
 
@@ -34,6 +36,7 @@ __all__ = [
     "job_details",
     "job_json",
     "jobs_json",
+    "live_percent",
     "outcome_line",
     "parse_status_filter",
     "plain_failure_line",
@@ -41,6 +44,7 @@ __all__ = [
     "progress_line",
     "redact",
     "table_rows",
+    "unreadable",
 ]
 
 # Exit codes. 0-3 are the outcomes of `wait`; the others are kept clear of them so a script
@@ -124,6 +128,40 @@ def _status_text(job: BatchJob | None) -> str:
     return str(job.status)
 
 
+_FIELDS = {field.attr: field for field in BatchJob.FIELDS}
+
+
+def unreadable(job: BatchJob, attr: str) -> str:
+    """A field the server sent as another type than the spec's, as it came and marked, e.g.
+    `42 (unreadable: expected a string)`: what `get` and `list` show instead of failing."""
+    field = _FIELDS[attr]
+    raw = json.dumps(job.to_dict()[field.name])
+    return f"{raw} (unreadable: expected {field.type_name})"
+
+
+def _shown(job: BatchJob, attr: str, text: Callable[[Any], str]) -> str:
+    try:
+        value = job.progress_percent if attr == "progress" else getattr(job, attr)
+    except InvalidFieldError:
+        return unreadable(job, attr)
+    return text(value)
+
+
+def _percent_text(job: BatchJob) -> str:
+    return _shown(job, "progress", lambda percent: f"{percent:.1f}%")
+
+
+def _or_dash(value: str | None) -> str:
+    return value or "-"
+
+
+def live_percent(job: BatchJob) -> str:
+    """A job's progress as the live views show it, `42.0%`, or `?%` when the server sent a
+    progress that cannot be read (unknown there, never a crash)."""
+    percent = readable_progress(job)
+    return "?%" if percent is None else f"{percent:.1f}%"
+
+
 def table_rows(jobs: Iterable[BatchJob]) -> list[tuple[str, ...]]:
     """The rows of the `list` table, one per job, in the columns of `TABLE_HEADER`.
 
@@ -131,16 +169,17 @@ def table_rows(jobs: Iterable[BatchJob]) -> list[tuple[str, ...]]:
         jobs: The jobs, in the order to show them.
 
     Returns:
-        One tuple of cell texts per job; absent fields show as `-`.
+        One tuple of cell texts per job; absent fields show as `-`, and a value the
+        server sent as another type than the spec's as it came, marked (`unreadable`).
     """
     return [
         (
             job.id or "-",
             _status_text(job),
-            f"{job.progress_percent:.1f}%",
-            _timestamp(job.created_at),
-            job.endpoint or "-",
-            job.model_id or "-",
+            _percent_text(job),
+            _shown(job, "created_at", _timestamp),
+            _shown(job, "endpoint", _or_dash),
+            _shown(job, "model_id", _or_dash),
         )
         for job in jobs
     ]
@@ -172,7 +211,8 @@ def job_details(job: BatchJob) -> list[str]:
         job: The job.
 
     Returns:
-        One line per field the API reported (absent ones are left out).
+        One line per field the API reported (absent ones are left out); a value the server
+        sent as another type than the spec's shows as it came, marked (`unreadable`).
     """
     # Driven by the generated field table, so a field added to the spec shows up here too.
     fields: list[tuple[str, object]] = [
@@ -186,8 +226,11 @@ def job_details(job: BatchJob) -> list[str]:
 
 def _detail(job: BatchJob, attr: str) -> object:
     if attr == "progress":  # the overlay's fraction; the wire's percent is what users read
-        return f"{job.progress_percent:.1f}%"
-    value = getattr(job, attr)
+        return None if job.to_dict()["progress"] is None else _percent_text(job)
+    try:
+        value = getattr(job, attr)
+    except InvalidFieldError:
+        return unreadable(job, attr)
     return _timestamp(value) if isinstance(value, dt.datetime) else value
 
 
@@ -234,8 +277,10 @@ def progress_line(
         shorter frame fully covers a longer one drawn before it.
     """
     status = "POLLING" if job is None else _status_text(job)
-    percent = 0.0 if job is None else min(100.0, max(0.0, job.progress_percent))
-    tail = f"{percent:5.1f}%  {format_duration(elapsed)}"
+    known = 0.0 if job is None else readable_progress(job)
+    percent = 0.0 if known is None else min(100.0, max(0.0, known))
+    shown = "    ?" if known is None else f"{percent:5.1f}"
+    tail = f"{shown}%  {format_duration(elapsed)}"
     # The status column is as wide as the longest usual status, so the bar stays put.
     status = status.ljust(_STATUS_WIDTH)
     room = width - 1 - len(status) - len(tail) - 6  # two gaps of two spaces, and "[]"
@@ -260,7 +305,7 @@ def plain_progress_line(job: BatchJob, elapsed: float) -> str:
     Returns:
         E.g. `0:07  batch-abc  IN_PROGRESS  42.0%`.
     """
-    return f"{format_duration(elapsed)}  {job.id}  {_status_text(job)}  {job.progress_percent:.1f}%"
+    return f"{format_duration(elapsed)}  {job.id}  {_status_text(job)}  {live_percent(job)}"
 
 
 def plain_failure_line(failure: PollFailure, elapsed: float) -> str:
@@ -286,11 +331,12 @@ def outcome_line(job: BatchJob) -> str:
     Returns:
         E.g. `batch batch-abc COMPLETED (100.0%); output file file-1`.
     """
-    parts = [f"batch {job.id} {_status_text(job)} ({job.progress_percent:.1f}%)"]
-    if job.error:
-        parts.append(f"error: {job.error}")
+    parts = [f"batch {job.id} {_status_text(job)} ({live_percent(job)})"]
+    raw = job.to_dict()  # as sent: an `error` object is shown as it came
+    if raw["error"]:
+        parts.append(f"error: {raw['error']}")
     if job.output_file_id:
         parts.append(f"output file {job.output_file_id}")
-    if job.error_file_id:
-        parts.append(f"error file {job.error_file_id}")
+    if raw["error_file_id"]:
+        parts.append(f"error file {raw['error_file_id']}")
     return "; ".join(parts)
