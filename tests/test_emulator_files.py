@@ -105,12 +105,15 @@ def test_an_upload_goes_form_302_put_preprocess_and_is_then_a_processed_file(env
     put = env.storage.put(location, content=CONTENT)
     assert (put.status_code, put.content) == (200, b"")
     assert put.headers["etag"] == f'"{hashlib.md5(CONTENT).hexdigest()}"'
-    assert env.api.get(f"/files/{file_id}").json()["Processed"] is False
+    pending = env.api.get(f"/files/{file_id}").json()
+    assert (pending["Processed"], pending["processing_status"]) == (False, "PENDING")
+    assert pending["validation_report"] is None
     meta = env.api.post(f"/files/{file_id}/preprocess").json()
     assert meta == {
         "id": file_id, "object": "file", "created_at": int(START.timestamp()),
         "filename": "in.jsonl", "bytes": len(CONTENT), "purpose": "batch-api",
-        "FileType": "jsonl", "Processed": True,
+        "FileType": "jsonl", "Processed": True, "processing_status": "COMPLETED",
+        "validation_report": {"valid": True, "nlines": CONTENT.count(b"\n")},
     }  # fmt: skip
     assert env.api.post(f"/files/{file_id}/preprocess").json() == meta  # idempotent
     assert env.api.get(f"/files/{file_id}/content").content == CONTENT

@@ -175,9 +175,9 @@ def test_the_generated_model_raises_the_field_error_its_class_names() -> None:
         FIELD_ERROR = LookupError
 
     wire = WireBatchJob.from_dict({"id": "b", "status": "X", "created_at": "soon"})
-    with pytest.raises(InvalidFieldError, match="BatchJob.created_at"):
+    with pytest.raises(InvalidFieldError, match=r"BatchJob.created_at"):
         _ = wire.created_at
-    with pytest.raises(LookupError, match="Own.created_at is not an ISO 8601"):
+    with pytest.raises(LookupError, match=r"Own.created_at is not an ISO 8601"):
         _ = Own.from_model(wire).created_at
 
 
@@ -230,7 +230,7 @@ def test_file_objects_read_new_and_odd_values_when_asked() -> None:
     assert str(info.processing_status) == "ARCHIVED"  # open: a value no version listed
     report = info.validation_report
     assert report is not None and report.nlines == 2
-    with pytest.raises(InvalidFieldError, match="FileValidationReport.valid should be a boolean"):
+    with pytest.raises(InvalidFieldError, match=r"FileValidationReport.valid should be a boolean"):
         _ = report.valid
     with pytest.raises(InvalidFieldError, match="created_at is out of range"):
         _ = info.created

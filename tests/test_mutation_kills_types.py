@@ -304,7 +304,7 @@ def test_the_constructor_turns_python_values_into_wire_values() -> None:
     with pytest.raises(ValueError, match="key should be a string"):
         sample(key=5, maybe="m")
     odd = sample(key="k", maybe="m", counts=5)  # checked when read, as a response is
-    with pytest.raises(InvalidFieldError, match="Sample.counts should be an array"):
+    with pytest.raises(InvalidFieldError, match=r"Sample.counts should be an array"):
         odd._read("counts", 5)
 
 

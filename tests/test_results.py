@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from together_batches import (
     APIResponseValidationError,
-    InvalidFieldError,
     BatchResult,
+    InvalidFieldError,
     failed_custom_ids,
     iter_results,
 )
