@@ -185,7 +185,7 @@ def test_nested_objects_and_lists_are_read_with_their_own_rules() -> None:
     assert unreadable(counts, [1, "x"]) == "at.counts[1] should be an integer, got a string: 'x'"
     assert unreadable(counts, [1, None]) == "at.counts[1] should be an integer, got null"
     assert T.read_value(sample._by_name["holes"], [None, 1.0]) == [None, 1]
-    anything = [None, "x", {}]
+    anything: list[Any] = [None, "x", {}]
     assert T.read_value(sample._by_name["anything"], anything) == anything
     assert T.read_value(sample._by_name["anything"], anything) is not anything
     assert T.read_value(sample._by_name["loose"], [1, None]) == [1, None]
