@@ -410,3 +410,37 @@ def test_path_ids_are_checked_with_messages_that_name_them() -> None:
     with pytest.raises(ValueError) as surrogate:
         T.check_path_id("a\ud800", "file_id")
     assert str(surrogate.value) == "file_id is not valid text: 'a\\ud800'"
+
+
+def test_a_value_shown_in_a_message_is_cut_only_past_its_limit() -> None:
+    assert T.describe("x" * 62) == f"a string: {'x' * 62!r}"  # its repr is 64 characters
+    assert T.describe("x" * 63) == f"a string: {('x' * 63)!r}"[:74] + "..."
+    with pytest.raises(T.InvalidPayload) as raised:
+        T.datetime_from_epoch(1e300)
+    assert str(raised.value) == "value is out of range as epoch seconds: 1e+300"
+
+
+def test_a_body_that_is_not_an_object_is_named_by_its_class_or_its_place() -> None:
+    with pytest.raises(T.InvalidPayload) as raised:
+        BatchJob.check(5)
+    assert str(raised.value) == "BatchJob should be a JSON object, got int"
+    with pytest.raises(T.InvalidPayload) as raised:
+        BatchJob.check([], where="job.")
+    assert str(raised.value) == "job.should be a JSON object, got list"
+
+
+def test_a_list_of_good_jobs_never_checks_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    checked: list[object] = []
+    original = BatchJob.check.__func__  # type: ignore[attr-defined]
+
+    def spy(cls: type[BatchJob], data: object, *, where: str = "") -> None:
+        checked.append(data)
+        original(cls, data, where=where)
+
+    monkeypatch.setattr(BatchJob, "check", classmethod(spy))
+    jobs = [dict(JOB), {**JOB, "id": "b2", "progress": "odd"}]
+    assert [job.id for job in BatchJob.from_list(jobs)] == ["b1", "b2"]
+    assert checked == []  # the types of every id and status were all it took
+    with pytest.raises(T.InvalidPayload):
+        BatchJob.from_list([*jobs, {**JOB, "status": 1}])
+    assert len(checked) == 3  # then each item, to name the bad one

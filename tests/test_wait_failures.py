@@ -94,6 +94,10 @@ def logged(caplog: pytest.LogCaptureFixture) -> list[tuple[int, str]]:
         ([job(), job()], "poll 2 of batch a: IN_PROGRESS, 0%; next poll in 2.85s"),
         ([job("COMPLETED", 100.0)], "poll 1 of batch a: COMPLETED, 100%; done"),
         ([job("FAILED")], "poll 1 of batch a: FAILED, 0%; done"),
+        ([job(progress=1e20)], "poll 1 of batch a: IN_PROGRESS, 1e+20%; next poll in 1.90s"),
+        # A progress that cannot be read is unknown, not a failed poll.
+        ([BatchJob.from_dict({"id": "a", "status": "IN_PROGRESS", "progress": "50.0"})],
+         "poll 1 of batch a: IN_PROGRESS, ?%; next poll in 1.90s"),
         ([status_error(503)],
          "poll 1 of batch a: failed: InternalServerError: nope (HTTP 503); next poll in 1.90s"),
         ([status_error(404)], "poll 1 of batch a: failed: NotFoundError: nope (HTTP 404); done"),
