@@ -259,3 +259,12 @@ def test_a_create_warning_is_issued_at_the_callers_line() -> None:
     if not hasattr(warn_of, "__wrapped__"):
         assert (caught[0].filename, caught[0].lineno) == (__file__, line)
     assert warn_of(parse_job({"id": "b", "status": "VALIDATING"})).warning is None
+
+
+def test_a_create_keeps_its_job_whatever_its_warning_is() -> None:
+    job = parse_create({"job": {"id": "b", "status": "X", "user_id": 42}, "warning": 7})
+    assert (job.id, job.warning) == ("b", None)
+    with pytest.raises(InvalidFieldError, match="user_id"):
+        _ = job.user_id
+    with pytest.raises(InvalidPayload, match=r"job\.id should be a string"):
+        parse_create({"job": {"id": 1, "status": "X"}})

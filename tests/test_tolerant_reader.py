@@ -18,6 +18,7 @@ from together_batches import (
     BatchStatus,
     FileObject,
     InvalidFieldError,
+    ResultsUnavailableError,
 )
 from together_batches.cli.file_render import file_rows
 from together_batches.cli.render import (
@@ -28,7 +29,7 @@ from together_batches.cli.render import (
     table_rows,
 )
 
-from ._twins import Twin
+from ._twins import Twin, drain
 from .conftest import FakeTime
 
 GOOD = {"id": "b-good", "status": "IN_PROGRESS", "progress": 10.0, "user_id": "u1"}
@@ -184,3 +185,13 @@ def test_get_and_list_show_an_unreadable_value_as_it_came_marked() -> None:
     assert file_rows([FileObject.from_dict({"id": "f", "bytes": 1.5})])[0][3] == (
         "1.5 (unreadable: expected an integer)"
     )
+
+
+def test_results_of_a_running_job_say_so_whatever_its_progress_and_error(twin: Twin) -> None:
+    client = twin.client(lambda request: answer({}))
+    running = BatchJob.from_dict({"id": "b1", "status": "IN_PROGRESS", "progress": "50.0"})
+    with pytest.raises(ResultsUnavailableError, match=r"b1 is IN_PROGRESS \(progress unknown\)"):
+        drain(client.batches.results(running))
+    ended = BatchJob.from_dict({"id": "b1", "status": "FAILED", "error": {"code": 7}})
+    with pytest.raises(ResultsUnavailableError, match=r"its error: \{'code': 7\}"):
+        drain(client.batches.results(ended))

@@ -99,14 +99,9 @@ class APIResponseValidationError(TogetherError):
 
 
 class InvalidFieldError(TogetherError, ValueError):
-    """A field of a model (a `BatchJob`, say) holds a value that cannot be read as its type.
-
-    Raised when the attribute is read, not when the response arrived: a field the caller
-    never reads never fails a call, a list or a wait. The message names the model and field,
-    the type the spec gives, and what came (`BatchJob.user_id should be a string, got a
-    number: 42`). The raw value stays readable in `to_dict()`. It is a `ValueError` too, and
-    carries no HTTP status: the response was accepted.
-    """
+    """A model's field holds a value its type does not allow (`BatchJob.user_id should be a
+    string, got a number: 42`). Raised at that read only: a field never read never fails a
+    call, a list or a wait; `to_dict()` keeps the raw value. Also a `ValueError`."""
 
 
 class APIStatusError(TogetherError):
@@ -189,9 +184,7 @@ class BatchFailedError(TogetherError):
 
     def __init__(self, job: BatchJob) -> None:
         details = [f"batch {job.id} ended {job.status}"]
-        # The values as sent: an `error` the server sent as an object (not the spec's
-        # string) is shown as it came, rather than failing the wait that raises this.
-        raw = job.to_dict()
+        raw = job.to_dict()  # as sent: an `error` object must not fail the wait raising this
         if raw["error"]:
             details.append(f"error: {raw['error']}")
         if raw["error_file_id"]:

@@ -170,14 +170,18 @@ def parse_create(data: object) -> BatchJob:
     """Parse a create's body (the spec's `BatchJobWithWarning`) into the job.
 
     Raises:
-        InvalidPayload: The body is not of that shape.
+        InvalidPayload: The body is not an object, or has no `job` with a string `id` and
+            `status`.
     """
     if type(data) is not dict:
         raise InvalidPayload(f"a create response should be an object, got {type(data).__name__}")
-    created = BatchJobWithWarning.from_dict(data)
-    job = BatchJob.from_model(created.job)
-    if created.warning:
-        _put_warning(job, created.warning)
+    BatchJobWithWarning.check(data)  # `job` is required: its id and status are checked too
+    job = BatchJob._trusted(data["job"])
+    # The warning is read as sent: one that is not a string is no message to show, and must
+    # not fail a create that has run.
+    warning = data.get("warning")
+    if type(warning) is str and warning:
+        _put_warning(job, warning)
     return job
 
 

@@ -121,9 +121,7 @@ def parse_result(data: object) -> BatchResult:
             return BatchResult._trusted(data)
     BatchResult.check(data)
     assert type(data) is dict
-    # Besides the custom_id, what decides `ok` and `failed` is what a client works from: a
-    # response must be an object with an integer status_code, an error an object. (Their
-    # other fields, `body` and the error's `message`, are checked when read.)
+    # `ok` is worked from too: a response with an int status_code, an error object.
     for field in _OUTCOME_FIELDS:
         value = data.get(field.name)
         if value is not None:

@@ -17,7 +17,7 @@ from .._exceptions import (
 )
 from .._models import BatchJob
 from .._results import ResultsUnavailableError
-from .render import live_percent
+from .readable import live_percent
 
 __all__ = ["CancelResult", "cancel_outcome", "error_hint", "seen_text"]
 

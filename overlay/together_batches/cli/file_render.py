@@ -3,14 +3,13 @@ and input problems to text (tested as tables in tests/test_cli_files.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Iterable
 
-from .._exceptions import InputFileError, InvalidFieldError
+from .._exceptions import InputFileError
 from .._files import FileObject
 from .._results import BatchResult
+from .readable import cell, or_dash, timestamp
 from .render import format_duration
 
 __all__ = [
@@ -46,38 +45,16 @@ def format_bytes(size: int | None) -> str:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _time(created: dt.datetime | None) -> str:
-    return "-" if created is None else created.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%SZ")
-
-
 def _size(size: int | None) -> str:
     return "-" if size is None else format_bytes(size)
-
-
-def _or_dash(value: str | None) -> str:
-    return value or "-"
-
-
-_FILE_FIELDS = {field.attr: field for field in FileObject.FIELDS}
-
-
-def _cell(file: FileObject, attr: str, text: Callable[[Any], str]) -> str:
-    # A value the server sent as another type than the spec's shows as it came, marked.
-    try:
-        value = file.created if attr == "created_at" else getattr(file, attr)
-    except InvalidFieldError:
-        field = _FILE_FIELDS[attr]
-        raw = json.dumps(file.to_dict()[field.name])
-        return f"{raw} (unreadable: expected {field.type_name})"
-    return text(value)
 
 
 def file_rows(files: Iterable[FileObject]) -> list[tuple[str, ...]]:
     """The rows of `files list`, in the columns of `FILE_HEADER` (absent fields as `-`, a
     value that cannot be read as its type as it came, marked `unreadable`)."""
     return [
-        (file.id, _cell(file, "filename", _or_dash), _cell(file, "purpose", _or_dash),
-         _cell(file, "bytes_", _size), _cell(file, "created_at", _time))
+        (file.id, cell(file, "filename", or_dash), cell(file, "purpose", or_dash),
+         cell(file, "bytes_", _size), cell(file, "created_at", timestamp, lambda f: f.created))
         for file in files
     ]  # fmt: skip
 

@@ -6,16 +6,14 @@ Nothing here does I/O, so every format is tested with plain tables of inputs and
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
 
 from .._callbacks import PollFailure
-from .._exceptions import InvalidFieldError
 from .._models import BatchJob, readable_progress
 from .._secrets import redact  # the client's own masking, the last guard before printing
 from .._status import BatchStatus
+from .readable import cell, detail, live_percent, or_dash, percent_text, timestamp
 
 __all__ = [
     "EXIT_API_ERROR",
@@ -36,7 +34,6 @@ __all__ = [
     "job_details",
     "job_json",
     "jobs_json",
-    "live_percent",
     "outcome_line",
     "parse_status_filter",
     "plain_failure_line",
@@ -44,7 +41,6 @@ __all__ = [
     "progress_line",
     "redact",
     "table_rows",
-    "unreadable",
 ]
 
 # Exit codes. 0-3 are the outcomes of `wait`; the others are kept clear of them so a script
@@ -116,50 +112,10 @@ def parse_status_filter(values: Iterable[str] | None) -> frozenset[str]:
     return wanted
 
 
-def _timestamp(value: dt.datetime | None) -> str:
-    if value is None:
-        return "-"
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%SZ")
-
-
 def _status_text(job: BatchJob | None) -> str:
     if job is None or job.status is None:
         return "?"
     return str(job.status)
-
-
-_FIELDS = {field.attr: field for field in BatchJob.FIELDS}
-
-
-def unreadable(job: BatchJob, attr: str) -> str:
-    """A field the server sent as another type than the spec's, as it came and marked, e.g.
-    `42 (unreadable: expected a string)`: what `get` and `list` show instead of failing."""
-    field = _FIELDS[attr]
-    raw = json.dumps(job.to_dict()[field.name])
-    return f"{raw} (unreadable: expected {field.type_name})"
-
-
-def _shown(job: BatchJob, attr: str, text: Callable[[Any], str]) -> str:
-    try:
-        value = job.progress_percent if attr == "progress" else getattr(job, attr)
-    except InvalidFieldError:
-        return unreadable(job, attr)
-    return text(value)
-
-
-def _percent_text(job: BatchJob) -> str:
-    return _shown(job, "progress", lambda percent: f"{percent:.1f}%")
-
-
-def _or_dash(value: str | None) -> str:
-    return value or "-"
-
-
-def live_percent(job: BatchJob) -> str:
-    """A job's progress as the live views show it, `42.0%`, or `?%` when the server sent a
-    progress that cannot be read (unknown there, never a crash)."""
-    percent = readable_progress(job)
-    return "?%" if percent is None else f"{percent:.1f}%"
 
 
 def table_rows(jobs: Iterable[BatchJob]) -> list[tuple[str, ...]]:
@@ -176,10 +132,10 @@ def table_rows(jobs: Iterable[BatchJob]) -> list[tuple[str, ...]]:
         (
             job.id or "-",
             _status_text(job),
-            _percent_text(job),
-            _shown(job, "created_at", _timestamp),
-            _shown(job, "endpoint", _or_dash),
-            _shown(job, "model_id", _or_dash),
+            percent_text(job),
+            cell(job, "created_at", timestamp),
+            cell(job, "endpoint", or_dash),
+            cell(job, "model_id", or_dash),
         )
         for job in jobs
     ]
@@ -216,22 +172,12 @@ def job_details(job: BatchJob) -> list[str]:
     """
     # Driven by the generated field table, so a field added to the spec shows up here too.
     fields: list[tuple[str, object]] = [
-        (field.name, _detail(job, field.attr)) for field in BatchJob.FIELDS
+        (field.name, detail(job, field.attr)) for field in BatchJob.FIELDS
     ]
     fields += sorted(job.extras.items())
     shown = [(name, str(value)) for name, value in fields if value is not None]
     width = max(len(name) for name, _ in shown) + 1
     return [f"{name + ':':<{width}} {value}" for name, value in shown]
-
-
-def _detail(job: BatchJob, attr: str) -> object:
-    if attr == "progress":  # the overlay's fraction; the wire's percent is what users read
-        return None if job.to_dict()["progress"] is None else _percent_text(job)
-    try:
-        value = getattr(job, attr)
-    except InvalidFieldError:
-        return unreadable(job, attr)
-    return _timestamp(value) if isinstance(value, dt.datetime) else value
 
 
 def job_json(job: BatchJob) -> str:
