@@ -51,7 +51,7 @@ class BatchInputLine(LeanModel):
     @property
     def custom_id(self) -> str:
         """The caller's id for the request, unique within the file."""
-        _value: str = self._data.get("custom_id")
+        _value = self._data.get("custom_id")
         if type(_value) is str:
             return _value
         _read: str = self._read("custom_id", _value)

@@ -91,7 +91,7 @@ class BatchJob(LeanModel):
     @property
     def id(self) -> str:
         """The job's id (often a UUID, but not always)."""
-        _value: str = self._data.get("id")
+        _value = self._data.get("id")
         if type(_value) is str:
             return _value
         _read: str = self._read("id", _value)

@@ -50,7 +50,7 @@ class BatchOutputResponse(LeanModel):
     @property
     def status_code(self) -> int:
         """The `status_code` field."""
-        _value: int = self._data.get("status_code")
+        _value = self._data.get("status_code")
         if type(_value) is int:
             return _value
         _read: int = self._read("status_code", _value)

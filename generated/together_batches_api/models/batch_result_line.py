@@ -56,7 +56,7 @@ class BatchResultLine(LeanModel):
     @property
     def custom_id(self) -> str:
         """The `custom_id` field."""
-        _value: str = self._data.get("custom_id")
+        _value = self._data.get("custom_id")
         if type(_value) is str:
             return _value
         _read: str = self._read("custom_id", _value)

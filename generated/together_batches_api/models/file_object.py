@@ -83,7 +83,7 @@ class FileObject(LeanModel):
     @property
     def id(self) -> str:
         """The file's id, e.g. `file-...`."""
-        _value: str = self._data.get("id")
+        _value = self._data.get("id")
         if type(_value) is str:
             return _value
         _read: str = self._read("id", _value)

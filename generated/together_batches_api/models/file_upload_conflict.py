@@ -51,7 +51,7 @@ class FileUploadConflict(LeanModel):
     @property
     def file_id(self) -> str:
         """The `file_id` field."""
-        _value: str = self._data.get("file_id")
+        _value = self._data.get("file_id")
         if type(_value) is str:
             return _value
         _read: str = self._read("file_id", _value)
