@@ -309,10 +309,12 @@ def test_a_body_that_fails_validation_mid_wait_is_a_failed_poll(
     twin: Twin, fake_time: FakeTime
 ) -> None:
     failures: list[Any] = []
-    # A date-time that is not ISO 8601 is no failed poll (it is parsed when read, and the
-    # deadline treats it as absent); a number field holding a string is one.
+    # A date-time that is not ISO 8601 (the deadline treats it as absent) or a number field
+    # holding a string (an unknown progress) is no failed poll: fields are checked when read.
+    # A body without what the wait works from, a string status, is one.
     server = Server({"b1": [
-        job(), job(job_deadline="not a date"), {**job(), "progress": "half"}, job(status="COMPLETED"),
+        job(), job(job_deadline="not a date"), {**job(), "progress": "half"},
+        {**job(), "status": 3}, job(status="COMPLETED"),
     ]})  # fmt: skip
     client = twin.client(server)
     done = client.batches.wait_until_done("b1", on_poll_error=failures.append)
