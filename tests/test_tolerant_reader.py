@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 from typing import Any
 
 import httpx
@@ -29,6 +32,7 @@ from together_batches.cli.render import (
     table_rows,
 )
 
+from ._loopback import Reply, Seen, loopback
 from ._twins import Twin, drain
 from .conftest import FakeTime
 
@@ -195,3 +199,37 @@ def test_results_of_a_running_job_say_so_whatever_its_progress_and_error(twin: T
     ended = BatchJob.from_dict({"id": "b1", "status": "FAILED", "error": {"code": 7}})
     with pytest.raises(ResultsUnavailableError, match=r"its error: \{'code': 7\}"):
         drain(client.batches.results(ended))
+
+
+def test_the_tool_gets_and_lists_drifted_jobs_without_failing() -> None:
+    odd = {"id": "b-odd", "status": "COMPLETED", "user_id": 42, "progress": "50.0",
+           "created_at": 1_700_000_000, "error": {"message": "boom"}}  # fmt: skip
+
+    def server(request: Seen) -> Reply:
+        body = [GOOD, odd] if request.path == "/v1/batches" else odd
+        return 200, {"Content-Type": "application/json"}, json.dumps(body).encode()
+
+    with loopback(server) as (base_url, _):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TOGETHER_")}
+        env |= {"TOGETHER_BASE_URL": base_url, "TOGETHER_API_KEY": "sk-test-key"}
+
+        def tool(*args: str) -> str:
+            done = subprocess.run(
+                [sys.executable, "-m", "together_batches", *args], env=env, capture_output=True,
+                text=True, timeout=60, stdin=subprocess.DEVNULL, check=False,
+            )  # fmt: skip
+            assert (done.returncode, done.stderr) == (0, ""), done.stderr
+            return done.stdout
+
+        shown = {line.split(":", 1)[0]: line.split(":", 1)[1].strip()
+                 for line in tool("get", "b-odd").splitlines()}  # fmt: skip
+        listed = tool("list").splitlines()
+    assert shown["user_id"] == "42 (unreadable: expected a string)"
+    assert shown["progress"] == '"50.0" (unreadable: expected a number)'
+    assert shown["created_at"] == "2023-11-14 22:13:20Z"
+    assert shown["error"] == '{"message": "boom"} (unreadable: expected a string)'
+    assert [row.split()[:2] for row in listed[1:]] == [
+        ["b-good", "IN_PROGRESS"],
+        ["b-odd", "COMPLETED"],
+    ]
+    assert '"50.0" (unreadable: expected a number)  2023-11-14 22:13:20Z' in listed[2]
