@@ -36,14 +36,14 @@ def test_the_official_sdk_uploads_submits_and_reads_results(tmp_path: Path) -> N
         )
         uploaded = client.files.upload(file=path, purpose="batch-api", check=False)
         assert (uploaded.bytes, uploaded.purpose) == (path.stat().st_size, "batch-api")
+        assert emulator.requests[-1].route == "preprocess_file"
+        put = next(r for r in emulator.requests if r.method == "PUT")
+        assert "authorization" not in put.headers
         # The fields 3.1.1 reads instead of the deprecated `Processed` (its upload keeps only
         # some of the answer's fields; a retrieve has them all).
         assert uploaded.processing_status == "COMPLETED"
         report = client.files.retrieve(uploaded.id).validation_report
         assert report is not None and (report.valid, report.nlines) == (True, 4)
-        assert emulator.requests[-1].route == "preprocess_file"
-        put = next(r for r in emulator.requests if r.method == "PUT")
-        assert "authorization" not in put.headers
         # The same content again: the SDK takes the 409 and returns the existing file.
         assert client.files.upload(file=path, purpose="batch-api", check=False).id == uploaded.id
 
