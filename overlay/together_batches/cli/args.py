@@ -52,7 +52,10 @@ def _add_common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
     parser.add_argument(
         "--base-url",
         default=default,
-        help="API base URL (default: $TOGETHER_BASE_URL, else https://api.together.ai/v1)",
+        help=(
+            "API base URL, with or without /v1 (default: $TOGETHER_BASE_URL, else "
+            "https://api.together.ai)"
+        ),
     )
     parser.add_argument(
         "-v",

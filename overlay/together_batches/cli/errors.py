@@ -6,13 +6,10 @@ parameters, and always the job's id when a job is concerned. `main` prints them.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from .._exceptions import (
     APIConnectionError,
     APITimeoutError,
     AuthenticationError,
-    NotFoundError,
     TogetherError,
 )
 from .._jsonl.results import ResultsUnavailableError
@@ -26,10 +23,6 @@ CancelResult = BatchJob | Exception | None
 _BASE_URL_OPTIONS = "--base-url or TOGETHER_BASE_URL"
 
 
-def _ends_in_v1(base_url: str) -> bool:
-    return urlsplit(base_url).path.rstrip("/").endswith("/v1")
-
-
 def error_hint(exc: TogetherError, base_url: str) -> str:
     """What to add to an API error's line to say what to check; "" when nothing helps.
 
@@ -40,11 +33,6 @@ def error_hint(exc: TogetherError, base_url: str) -> str:
     Returns:
         Text starting with "; ", or "".
     """
-    if isinstance(exc, NotFoundError) and not _ends_in_v1(base_url):
-        return (
-            f"; the base URL {base_url} does not end in /v1, where the API's paths start: "
-            f"try {base_url.rstrip('/')}/v1 ({_BASE_URL_OPTIONS})"
-        )
     if isinstance(exc, AuthenticationError):
         return "; check the key given by --api-key or TOGETHER_API_KEY"
     if isinstance(exc, ResultsUnavailableError) and not exc.job.status.is_terminal:
