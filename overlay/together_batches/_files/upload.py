@@ -19,13 +19,13 @@ from typing import Any, NoReturn
 import httpx
 
 from together_batches_api.api.files import get_file, initiate_file_upload, preprocess_file
-from together_batches_api.models.file_upload_conflict import FileUploadConflict
 from together_batches_api.models.file_upload_request import FileUploadRequest
 from together_batches_api.types import InvalidPayload
 
 from .._file_models import FileObject, parse_file
 from .._http import json as _json
-from .._http.calls import Call
+from .._http.calls import Call, ErrorAnswer
+from .._http.error_bodies import answer_field
 from .hosts import upload_url_problem
 from .source import UploadSource
 
@@ -91,23 +91,24 @@ def read_initiate(
     Args:
         status: 302, 409 or another 2xx.
         headers: The answer's headers (`Location`, `X-Together-File-Id`).
-        content: Its body (the 409's names the file).
+        content: Its body (the 409's names the file: in any shape of error body, see
+            `_http.error_bodies.answer_field`).
         base_url: The client's base URL (see `_files.hosts.upload_url_problem`).
 
     Raises:
         InvalidPayload: The answer is none of those, names no usable file id, or points
             the upload at a URL it must not go to.
+        ErrorAnswer: A 409 that names no file: a conflict of another kind, raised as the
+            409's `APIStatusError` with the server's message.
     """
     if status == 409:
-        try:
-            data = _json.loads(content)
-        except ValueError:
-            raise InvalidPayload("the 409 of an upload is not JSON") from None
-        FileUploadConflict.check(data)
-        file_id = FileUploadConflict._trusted(data).file_id
+        file_id = answer_field(_json_or_none(content), "file_id")
+        if file_id is None:
+            raise ErrorAnswer  # a conflict of another kind: the server's message, as an error
         problem = file_id_problem(file_id)
         if problem is not None:
             raise InvalidPayload(f"the 409 of an upload names no usable file: file_id {problem}")
+        assert isinstance(file_id, str)
         return Existing(file_id)
     if status != 302:
         raise InvalidPayload(f"an upload is answered 302 (where to PUT the file), not {status}")
@@ -125,6 +126,13 @@ def read_initiate(
         )
     assert file_id is not None
     return Started(file_id, url)
+
+
+def _json_or_none(content: bytes) -> object:
+    try:
+        return _json.loads(content)
+    except ValueError:
+        return None
 
 
 def initiate_call(source: UploadSource, purpose: str, *, base_url: str) -> Call[Started | Existing]:

@@ -28,7 +28,7 @@ from . import json as _json
 from .ids import check_id
 from .secrets import redact_bytes, response_key
 
-__all__ = ["Call", "body_snippet", "decode"]
+__all__ = ["Call", "ErrorAnswer", "body_snippet", "decode"]
 
 T = TypeVar("T")
 
@@ -39,6 +39,12 @@ def body_snippet(content: bytes) -> str:
     """The start of a response body, printable, for error messages."""
     text = content[:_SNIPPET].decode("utf-8", errors="replace")
     return text + ("..." if len(content) > _SNIPPET else "")
+
+
+class ErrorAnswer(Exception):
+    """Raised by a `Call.parse_answer` for an answer that is an error after all (an upload's
+    409 that names no file to use): `decode` raises the status's `APIStatusError`, with the
+    server's message, instead."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +62,7 @@ class Call(Generic[T]):
         answers: Statuses besides 2xx that answer the call instead of failing it (an
             upload's 302 and 409); with them, `parse_answer` reads every answer.
         parse_answer: Reads an answer from its status, headers and (key-masked) body,
-            instead of `parse`.
+            instead of `parse`; raises `ErrorAnswer` for one that is an error after all.
         follow_redirects: False to never follow a redirect, whatever the `http_client`
             says (an upload's 302 is its answer); None leaves it to the `http_client`.
         bare: The url is absolute and the request carries none of the client's headers
@@ -153,6 +159,8 @@ def decode(call: Call[T], response: httpx.Response) -> T:
             raise APIResponseValidationError(
                 str(exc), status_code=status, body=body_snippet(content), response=response
             ) from None
+        except ErrorAnswer:
+            raise _http.error_bodies.status_error(response, content) from None
     if not 200 <= status < 300:
         raise _http.error_bodies.status_error(response, content)
     if call.raw:
