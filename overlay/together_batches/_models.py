@@ -26,7 +26,7 @@ from together_batches_api.models.batch_job import BatchJob as _WireBatchJob
 from together_batches_api.models.batch_job_with_warning import BatchJobWithWarning
 from together_batches_api.types import InvalidPayload
 
-from ._exceptions import InvalidFieldError
+from ._exceptions import BatchNotCreatedError, InvalidFieldError
 from ._status import BatchStatus
 
 __all__ = [
@@ -146,15 +146,25 @@ def parse_job_list(data: object) -> list[BatchJob]:
     return BatchJob.from_list(data)
 
 
-def parse_create(data: object) -> BatchJob:
+def parse_create(data: object, *, input_file_id: str | None = None) -> BatchJob:
     """Parse a create's body (the spec's `BatchJobWithWarning`) into the job.
 
+    Args:
+        data: The decoded JSON body.
+        input_file_id: The input file the create named, for `BatchNotCreatedError`.
+
     Raises:
-        InvalidPayload: The body is not of that shape.
+        BatchNotCreatedError: The body has a warning and no job: no batch was started.
+        InvalidPayload: The body is not of that shape, or has neither a job nor a warning
+            (whether a batch was started cannot be told).
     """
     if type(data) is not dict:
         raise InvalidPayload(f"a create response should be an object, got {type(data).__name__}")
     created = BatchJobWithWarning.from_dict(data)
+    if created.job is None:
+        if created.warning:
+            raise BatchNotCreatedError(created.warning, input_file_id=input_file_id)
+        raise InvalidPayload("a create response should hold the job (or a warning), got neither")
     job = BatchJob.from_model(created.job)
     if created.warning:
         _put_warning(job, created.warning)

@@ -13,7 +13,9 @@ from ..types import (
 
 
 class BatchJobWithWarning(LeanModel):
-    """What a create answers.
+    """What a create answers: the new job, and the server's warning when it has one. The
+    service may also answer with a `warning` and no `job` (the official SDK 3.1.1 makes
+    `job` optional and reports that answer as "not created"): no batch was started.
 
     A lean model: an immutable view over the decoded JSON, each field read when accessed.
     Fields the spec does not list are in `extras`.
@@ -22,14 +24,14 @@ class BatchJobWithWarning(LeanModel):
     __slots__ = ()
 
     FIELDS: ClassVar[tuple[WireField, ...]] = (
-        WireField("job", "job", MODEL, required=True, model=BatchJob),
+        WireField("job", "job", MODEL, model=BatchJob),
         WireField("warning", "warning", STR),
     )
 
     def __init__(
         self,
         *,
-        job: BatchJob,
+        job: BatchJob | None = None,
         warning: str | None = None,
         extras: Mapping[str, Any] | None = None,
     ) -> None:
@@ -47,10 +49,10 @@ class BatchJobWithWarning(LeanModel):
         )
 
     @property
-    def job(self) -> BatchJob:
+    def job(self) -> BatchJob | None:
         """A batch job. `id` and `status` are always sent; any other field may be absent."""
-        _value = self._data["job"]
-        return BatchJob._trusted(_value)
+        _value = self._data.get("job")
+        return None if _value is None else BatchJob._trusted(_value)
 
     @property
     def warning(self) -> str | None:

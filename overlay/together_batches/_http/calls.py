@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 import httpx
@@ -113,7 +114,8 @@ def create_batch(
     model_id: str | None,
     priority: int | None,
 ) -> Call[BatchJob]:
-    """POST /batches. Not idempotent: a blind retry could start a second batch."""
+    """POST /batches. Not idempotent: a blind retry could start a second batch. Answered
+    with a warning and no job, it raises `BatchNotCreatedError` (see `parse_create`)."""
     check_id(file_id, name="file_id")
     check_endpoint(endpoint)
     # The request body is an attrs class: loaded on the first create, not at import.
@@ -129,7 +131,8 @@ def create_batch(
         body.model_id = model_id
     if priority is not None:
         body.priority = priority
-    return Call(_create.build_request(body=body), idempotent=False, parse=parse_create)
+    parse = partial(parse_create, input_file_id=file_id)
+    return Call(_create.build_request(body=body), idempotent=False, parse=parse)
 
 
 def decode(call: Call[T], response: httpx.Response) -> T:

@@ -10,12 +10,13 @@ from .._exceptions import (
     APIConnectionError,
     APITimeoutError,
     AuthenticationError,
+    BatchNotCreatedError,
     TogetherError,
 )
 from .._jsonl.results import ResultsUnavailableError
 from .._models import BatchJob
 
-__all__ = ["CancelResult", "cancel_outcome", "error_hint", "seen_text"]
+__all__ = ["CancelResult", "cancel_outcome", "error_hint", "not_created_line", "seen_text"]
 
 #: What came of a cancel the tool sent: the job it answered, the error, or None (not sent).
 CancelResult = BatchJob | Exception | None
@@ -40,6 +41,24 @@ def error_hint(exc: TogetherError, base_url: str) -> str:
     if isinstance(exc, APIConnectionError) and not isinstance(exc, APITimeoutError):
         return f"; the base URL was {base_url} ({_BASE_URL_OPTIONS})"
     return ""
+
+
+def not_created_line(exc: BatchNotCreatedError) -> str:
+    """What the tool says when a create was answered with a warning and no batch.
+
+    Returns:
+        `not created: <warning>`, then what to do: for a workload's part, its note (run
+        again); else, when the create named one, the uploaded input file a new create uses.
+    """
+    notes = getattr(exc, "__notes__", None)
+    if notes:
+        return f"not created: {exc.warning}; " + "; ".join(notes)
+    if exc.input_file_id:
+        return (
+            f"not created: {exc.warning}; the input file {exc.input_file_id} is uploaded: "
+            f"create --input-file-id {exc.input_file_id} starts a batch on it"
+        )
+    return f"not created: {exc.warning}"
 
 
 def seen_text(last: BatchJob | None) -> str:
