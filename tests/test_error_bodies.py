@@ -29,7 +29,6 @@ from together_batches._http.error_bodies import MAX_MESSAGE, answer_field, error
 from ._twins import Twin
 
 KEY = "sk-error-bodies-3e9a"
-API = "https://api.together.ai/v1"
 NGINX_502 = (
     "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad "
     "Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
@@ -147,7 +146,7 @@ def test_a_field_from_whichever_shape_carries_it(body: Any, value: Any) -> None:
 )
 def test_a_409_names_its_file_in_any_shape(body: Any) -> None:
     content = json.dumps(body).encode()
-    assert read_initiate(409, httpx.Headers(), content, base_url=API) == Existing("file-old")
+    assert read_initiate(409, httpx.Headers(), content) == Existing("file-old")
 
 
 @pytest.mark.parametrize(
@@ -155,7 +154,7 @@ def test_a_409_names_its_file_in_any_shape(body: Any) -> None:
 )
 def test_a_409_that_names_no_file_is_an_error_answer(content: bytes) -> None:
     with pytest.raises(ErrorAnswer):
-        read_initiate(409, httpx.Headers(), content, base_url=API)
+        read_initiate(409, httpx.Headers(), content)
 
 
 # --- through the public API, both twins ---------------------------------------------------
