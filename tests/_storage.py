@@ -36,6 +36,8 @@ class Script:
         cut_downloads: How many downloads to cut off after sending half the body.
         listed_bytes: The `bytes` the file's metadata lists (default: the content's size).
         chunked: Serve the content chunked, with no Content-Length.
+        put_redirects: What the next PUTs are answered instead of being stored, in order:
+            (status, Location) each, with a cookie set (which no later hop may carry).
         seen: Every request, in order.
     """
 
@@ -44,6 +46,7 @@ class Script:
     cut_downloads: int = 0
     listed_bytes: int | None = None
     chunked: bool = False
+    put_redirects: list[tuple[int, str]] = field(default_factory=list)
     seen: list[Seen] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -108,6 +111,12 @@ def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
                 return
             body = self.rfile.read(length)
             self._seen(len(body), hashlib.sha256(body).hexdigest())
+            with script.lock:
+                redirect = script.put_redirects.pop(0) if script.put_redirects else None
+            if redirect is not None:
+                status, location = redirect
+                self._reply(status, location=location, set_cookie="storage=crumb; Path=/")
+                return
             self._reply(200, etag='"x"')
 
         def do_GET(self) -> None:

@@ -117,7 +117,7 @@ class Twin:
         transport: httpx.BaseTransport | httpx.AsyncBaseTransport | Handler | None = None,
         *,
         api_key: str = "sk-test-key",
-        base_url: str = "https://api.example.test/v1",
+        base_url: str | None = "https://api.example.test/v1",
         **kwargs: Any,
     ) -> Any:
         """A client (sync face) sending through `transport` (a handler means MockTransport);

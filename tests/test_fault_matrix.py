@@ -35,6 +35,7 @@ from together_batches import (
     APIResponseValidationError,
     APITimeoutError,
     AuthenticationError,
+    BadRequestError,
     BatchJob,
     BatchStatus,
     FileObject,
@@ -220,6 +221,12 @@ TABLE: dict[str, Row] = {
             ok(),
             ok(),
         ),
+    ),
+    # An error body of no shape the spec lists (a gateway's plain text): the class of its
+    # status with the text as its message, never APIResponseValidationError; not retried.
+    "400 as plain text": Row(
+        _faults(Fault.reply(400, b"bad request: no such route", content_type="text/plain")),
+        (fails(BadRequestError, 1, created=0), *[fails(BadRequestError)] * 5),
     ),
     # `null` for a list is the live API's empty list: [] (only the list is affected).
     "null list": Row(

@@ -10,7 +10,14 @@ from typing import Any
 
 import pytest
 
-from together_batches import BatchJob, BatchStatus, FileObject, InvalidFieldError
+from together_batches import (
+    BatchJob,
+    BatchNotCreatedError,
+    BatchStatus,
+    FileObject,
+    InvalidFieldError,
+    TogetherError,
+)
 from together_batches._models import BatchWarning, parse_create, parse_job, parse_job_list, warn_of
 from together_batches_api.models.batch_job import BatchJob as WireBatchJob
 from together_batches_api.types import InvalidPayload
@@ -194,12 +201,25 @@ def test_repr_shows_every_field_and_the_extras() -> None:
     assert all(f"{f.attr}=" in text for f in BatchJob.FIELDS)
 
 
-def test_a_create_needs_its_job() -> None:
-    with pytest.raises(InvalidPayload, match="job is required"):
-        parse_create({"warning": "w"})
+@pytest.mark.parametrize("body", [{"warning": "quota"}, {"job": None, "warning": "quota"}])
+def test_a_create_with_a_warning_and_no_job_is_not_created(body: dict[str, Any]) -> None:
+    with pytest.raises(BatchNotCreatedError) as raised:
+        parse_create(body, input_file_id="file-1")
+    assert (str(raised.value), raised.value.warning) == ("quota", "quota")
+    assert raised.value.input_file_id == "file-1"
+    assert isinstance(raised.value, TogetherError)
+
+
+def test_a_create_needs_its_job_or_a_warning() -> None:
+    for neither in ({}, {"warning": ""}, {"job": None}):
+        with pytest.raises(
+            InvalidPayload, match=r"should hold the job \(or a warning\), got neither"
+        ):
+            parse_create(neither)
     with pytest.raises(InvalidPayload, match=r"job\.status is required"):
-        parse_create({"job": {"id": "b"}})
+        parse_create({"job": {"id": "b"}, "warning": "w"})
     assert parse_create({"job": {"id": "b", "status": "X"}}).warning is None
+    assert parse_create({"job": {"id": "b", "status": "X"}, "warning": "w"}).warning == "w"
 
 
 def test_file_objects_keep_every_spec_field() -> None:

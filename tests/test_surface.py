@@ -39,6 +39,14 @@ def test_all_is_curated_and_importable() -> None:
     assert public <= set(names) | {"testing", "cli", "resources"}, public - set(names)
 
 
+def test_a_create_answered_without_a_job_has_its_own_public_error() -> None:
+    assert "BatchNotCreatedError" in together_batches.__all__
+    error = together_batches.BatchNotCreatedError
+    assert issubclass(error, together_batches.TogetherError)
+    assert not issubclass(error, together_batches.APIStatusError)  # the answer was a 201
+    assert error.__module__ == "together_batches._exceptions"
+
+
 def test_the_batch_workflow_names_are_public() -> None:
     workflow = {
         "BatchResult",

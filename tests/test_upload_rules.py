@@ -12,17 +12,20 @@ import httpx
 import pytest
 
 from together_batches import BatchJob, ResultsUnavailableError
-from together_batches._files.hosts import literal_address, upload_url_problem
+from together_batches._files.hosts import literal_address, location_problem, redirect_problem
 from together_batches._files.transfer import expected_size
 from together_batches._files.upload import (
+    MAX_REDIRECTS,
+    REDIRECTS,
     Existing,
     Started,
     file_id_problem,
     file_type_of,
+    put_call,
     read_initiate,
+    read_put,
 )
 from together_batches._http.calls import Call
-from together_batches._http.error_bodies import error_message
 from together_batches._http.sending import send_options, streams
 from together_batches.resources.workflow import errors_path, result_file_ids
 from together_batches_api.types import InvalidPayload
@@ -104,14 +107,22 @@ REFUSED = [
     "https://user:pw@10.0.0.1/f",
     "https://%31%32%37.0.0.1/f",
     "https://127.0.0.1.:443/f",
+    "https://metadata.google.internal/computeMetadata/v1/",
+    "https://METADATA.google.internal./x",
 ]
 
 
 @pytest.mark.parametrize("url", REFUSED)
-def test_upload_urls_to_this_machine_or_a_private_network_are_refused(url: str) -> None:
-    problem = upload_url_problem(url, base_url=API)
+def test_redirects_to_this_machine_or_a_private_network_are_refused(url: str) -> None:
+    problem = redirect_problem(url, base_url=API)
     assert problem is not None
     assert "names" in problem
+
+
+@pytest.mark.parametrize("url", [*REFUSED, "http://storage.example.com/f", "http://10.0.0.5/f"])
+def test_the_apis_own_location_is_trusted_private_and_http_alike(url: str) -> None:
+    # As SDK 3.1.1: it comes over the connection trusted with the key and the file.
+    assert location_problem(url) is None
 
 
 @pytest.mark.parametrize(
@@ -125,17 +136,19 @@ def test_upload_urls_to_this_machine_or_a_private_network_are_refused(url: str) 
         ("https://0177.0.0.1/f", "is not a URL"),  # httpx itself refuses the octal form
     ],
 )
-def test_upload_urls_that_are_not_https_urls_are_refused(url: str, fragment: str) -> None:
-    problem = upload_url_problem(url, base_url=API)
+def test_redirects_that_are_not_https_urls_are_refused(url: str, fragment: str) -> None:
+    problem = redirect_problem(url, base_url=API)
     assert problem is not None and fragment in problem
+    if fragment != "is not https":  # the API's own Location may be http, but must be a URL
+        assert location_problem(url) == problem
 
 
 @pytest.mark.parametrize(
     "url",
     [STORAGE, "https://52.216.8.1/f", "https://[2600:1f18::1]/f", "https://storage.example/f"],
 )
-def test_public_https_upload_urls_are_accepted(url: str) -> None:
-    assert upload_url_problem(url, base_url=API) is None
+def test_redirects_to_public_https_urls_are_followed(url: str) -> None:
+    assert redirect_problem(url, base_url=API) is None
 
 
 @pytest.mark.parametrize(
@@ -147,13 +160,13 @@ def test_public_https_upload_urls_are_accepted(url: str) -> None:
         "http://localhost/f",
     ],
 )
-def test_a_plain_http_base_url_may_upload_anywhere_over_http_or_https(url: str) -> None:
-    assert upload_url_problem(url, base_url="http://127.0.0.1:8765/v1") is None
-    assert upload_url_problem(url, base_url="https://127.0.0.1:8765/v1") is not None
+def test_a_plain_http_base_url_may_be_redirected_anywhere_over_http_or_https(url: str) -> None:
+    assert redirect_problem(url, base_url="http://127.0.0.1:8765/v1") is None
+    assert redirect_problem(url, base_url="https://127.0.0.1:8765/v1") is not None
 
 
 def test_a_plain_http_base_url_still_needs_an_http_url() -> None:
-    assert upload_url_problem("ftp://10.0.0.1/f", base_url="http://localhost/v1") is not None
+    assert redirect_problem("ftp://10.0.0.1/f", base_url="http://localhost/v1") is not None
 
 
 @pytest.mark.parametrize(
@@ -203,12 +216,20 @@ def _headers(**values: str) -> httpx.Headers:
 
 def test_a_302_is_where_to_put_the_file() -> None:
     headers = _headers(location=STORAGE, x_together_file_id="file-1")
-    assert read_initiate(302, headers, b"", base_url=API) == Started("file-1", STORAGE)
+    assert read_initiate(302, headers, b"") == Started("file-1", STORAGE)
+
+
+@pytest.mark.parametrize(
+    "location", ["https://127.1/f?X-Amz-Signature=s", "http://s.example/f", "http://10.0.0.7/f"]
+)
+def test_the_apis_302_is_trusted_to_any_http_url(location: str) -> None:
+    headers = _headers(location=location, x_together_file_id="file-1")
+    assert read_initiate(302, headers, b"") == Started("file-1", location)
 
 
 def test_a_409_names_the_file_that_has_the_content() -> None:
     body = json.dumps({"file_id": "file-old", "error": {"message": "exists"}}).encode()
-    assert read_initiate(409, httpx.Headers(), body, base_url=API) == Existing("file-old")
+    assert read_initiate(409, httpx.Headers(), body) == Existing("file-old")
 
 
 @pytest.mark.parametrize(
@@ -219,14 +240,14 @@ def test_a_409_names_the_file_that_has_the_content() -> None:
         (302, {"location": STORAGE, "x_together_file_id": "../x"}, b"", "is not a file id"),
         (
             302,
-            {"location": "https://127.1/f?X-Amz-Signature=secret", "x_together_file_id": "f"},
+            {"location": "ftp://s.example/f?X-Amz-Signature=secret", "x_together_file_id": "f"},
             b"",
-            "https://127.1/f, names",
+            "ftp://s.example/f, is not an http(s) URL",
         ),
-        (302, {"location": "http://s.example/f", "x_together_file_id": "f"}, b"", "not https"),
-        (409, {}, b"<html>", "not JSON"),
-        (409, {}, b'{"error": {}}', "file_id"),
+        (302, {"location": "/relative", "x_together_file_id": "f"}, b"", "not an http(s) URL"),
         (409, {}, b'{"file_id": "a/b"}', "no usable file"),
+        (409, {}, b'{"error": "exists", "file_id": ""}', "file_id is missing"),
+        (409, {}, b'{"error": {"file_id": 7}}', "file_id is missing"),
         (200, {}, b"{}", "answered 302"),
         (201, {}, b"{}", "answered 302"),
     ],
@@ -235,41 +256,85 @@ def test_answers_that_do_not_say_where_to_upload_are_refused(
     status: int, headers: dict[str, str], body: bytes, fragment: str
 ) -> None:
     with pytest.raises(InvalidPayload) as raised:
-        read_initiate(status, _headers(**headers), body, base_url=API)
+        read_initiate(status, _headers(**headers), body)
     assert fragment in str(raised.value)
     assert "secret" not in str(raised.value)  # a presigned URL's query is its credential
 
 
+def _read_put(status: int, location: str | None = None, **options: Any) -> str | None:
+    headers = httpx.Headers({} if location is None else {"location": location})
+    options.setdefault("url", "https://storage.example/up/f?sig=1")
+    options.setdefault("base_url", API)
+    options.setdefault("hops", 0)
+    return read_put(status, headers, b"", **options)
+
+
+@pytest.mark.parametrize("status", [200, 201, 204])
+def test_a_2xx_to_the_put_is_stored(status: int) -> None:
+    assert _read_put(status, "https://elsewhere.example/x") is None
+
+
+@pytest.mark.parametrize("status", sorted(REDIRECTS))
 @pytest.mark.parametrize(
-    ("body", "message"),
+    ("location", "target"),
     [
-        ({"error": "flat"}, "flat"),
-        ({"error": {"message": "nested", "type": "x"}}, "nested"),
-        (
-            {
-                "type": "about:blank",
-                "title": "Not Acceptable",
-                "status": 406,
-                "detail": "file content is application/octet-stream",
-            },
-            "Not Acceptable: file content is application/octet-stream",
-        ),
-        ({"title": "Gone"}, "Gone"),
-        ({"detail": "only the detail"}, "only the detail"),
-        ({"title": 5, "detail": "typed wrong"}, "HTTP 418 error"),
-        ({"other": 1}, "HTTP 418 error"),
-        (
-            "<?xml version='1.0'?><Error><Code>BadDigest</Code><Message>The SHA-256 is not the "
-            "declared checksum.</Message></Error>",
-            "BadDigest: The SHA-256 is not the declared checksum.",
-        ),
-        ("<Error><Code>AccessDenied</Code></Error>", "AccessDenied"),
-        ("<html>oops</html>", "HTTP 418 error"),
-        (None, "HTTP 418 error"),
+        ("https://s3.us-east-2.example/f?sig=2", "https://s3.us-east-2.example/f?sig=2"),
+        ("/moved/f?sig=3", "https://storage.example/moved/f?sig=3"),  # relative to the hop
+        ("g?sig=4", "https://storage.example/up/g?sig=4"),
+        ("//cdn.example/f", "https://cdn.example/f"),
     ],
 )
-def test_error_messages_keep_the_servers_detail(body: Any, message: str) -> None:
-    assert error_message(body, 418) == message
+def test_a_redirect_is_where_to_put_again(status: int, location: str, target: str) -> None:
+    assert _read_put(status, location) == target
+
+
+def test_the_redirects_followed_are_the_five_of_rfc_9110_that_move_a_request() -> None:
+    assert {301, 302, 303, 307, 308} == REDIRECTS and MAX_REDIRECTS == 5
+    assert _read_put(300, "https://x.example/f") is None  # not a redirect it follows
+
+
+@pytest.mark.parametrize(
+    ("status", "location", "options", "fragment"),
+    [
+        (307, None, {}, "answered the upload's PUT 307 with no Location"),
+        (307, "", {}, "with no Location"),
+        (307, "http://s.example/f?sig=secret", {}, "to http://s.example/f, which is not https"),
+        (302, "https://169.254.169.254/latest?sig=secret", {}, "link-local address"),
+        (308, "https://localhost/f", {}, "names this machine"),
+        (301, "https://metadata.google.internal/x", {}, "cloud metadata"),
+        (303, "ftp://s.example/f", {}, "not an http(s) URL"),
+        (307, "https://s.example/f?sig=secret", {"hops": 5}, "more than 5 times"),
+        (307, "http://[::1/f", {}, "is not a URL"),
+    ],
+)
+def test_redirects_the_put_must_not_follow(
+    status: int, location: str | None, options: dict[str, Any], fragment: str
+) -> None:
+    with pytest.raises(InvalidPayload) as raised:
+        _read_put(status, location, **options)
+    assert fragment in str(raised.value) and "secret" not in str(raised.value)
+
+
+def test_a_plain_http_base_url_may_be_redirected_to_loopback_over_http() -> None:
+    local = {"url": "http://127.0.0.1:9/_storage/f", "base_url": "http://127.0.0.1:9/v1"}
+    assert _read_put(307, "http://127.0.0.1:10/f", **local) == "http://127.0.0.1:10/f"
+    with pytest.raises(InvalidPayload, match="more than 5 times"):
+        _read_put(307, "http://127.0.0.1:10/f", hops=5, **local)
+
+
+def test_the_put_never_follows_a_redirect_by_itself_and_carries_no_key() -> None:
+    call = put_call("https://s.example/a/f", 3, lambda: b"abc", base_url=API, hops=4)
+    assert call.follow_redirects is False and call.bare is True
+    assert call.answers == REDIRECTS and call.request["method"] == "PUT"
+    assert call.request["headers"] == {"Content-Length": "3"}
+    assert call.parse_answer is not None
+    moved = httpx.Headers({"location": "g"})
+    assert call.parse_answer(307, moved, b"") == "https://s.example/a/g"
+    assert call.parse_answer(200, httpx.Headers(), b"") is None
+    last = put_call("https://s.example/a/f", 3, lambda: b"abc", base_url=API, hops=5)
+    assert last.parse_answer is not None
+    with pytest.raises(InvalidPayload, match="more than 5 times"):
+        last.parse_answer(307, moved, b"")
 
 
 def _call(**fields: Any) -> Call[None]:

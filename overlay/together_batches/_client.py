@@ -73,7 +73,12 @@ class Together(_Base):
 
     Args:
         api_key: Defaults to the `TOGETHER_API_KEY` environment variable.
-        base_url: Defaults to `TOGETHER_BASE_URL`, then `https://api.together.ai/v1`.
+        base_url: Defaults to `TOGETHER_BASE_URL`, then `https://api.together.ai`. With or
+            without `/v1` (`https://api.together.ai`, `.../v1` and `.../v1/` are the same):
+            `/v1` is added unless the path ends in it, after any path prefix a proxy has
+            (`https://proxy.example/together` sends to `.../together/v1/batches`). The
+            same `TOGETHER_BASE_URL` serves Together's own SDK. `client.base_url` is the
+            URL in use, with `/v1`.
         timeout: Per request, in seconds or as an `httpx.Timeout` (default 60 s, 10 s to
             connect).
         max_retries: Retries on connection errors, timeouts, 408, 429 and 5xx (default 2).

@@ -10,15 +10,20 @@ import httpx
 from ._exceptions import TogetherError
 
 __all__ = [
+    "API_PREFIX",
     "DEFAULT_BASE_URL",
     "DEFAULT_TIMEOUT",
     "Timeout",
+    "api_base_url",
     "base_url_problem",
     "resolve_api_key",
     "resolve_base_url",
 ]
 
-DEFAULT_BASE_URL = "https://api.together.ai/v1"
+#: The service's origin, the form SDK 3.1.1 defaults to and reads from `TOGETHER_BASE_URL`.
+DEFAULT_BASE_URL = "https://api.together.ai"
+#: The segment every API path starts with; added to a base URL that does not end in it.
+API_PREFIX = "/v1"
 # 60 s for a whole request, but a server that cannot even be reached is known sooner.
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 #: What every method's `timeout=` takes: seconds, an `httpx.Timeout`, or None for the default.
@@ -45,7 +50,7 @@ def base_url_problem(url: str) -> str | None:
     """What is wrong with a base URL, if anything: the checks made before any request.
 
     Args:
-        url: A base URL, e.g. `https://api.together.ai/v1`.
+        url: A base URL, e.g. `https://api.together.ai` or `https://api.together.ai/v1`.
 
     Returns:
         None if it is usable, else what is wrong, to follow the URL in a message (e.g.
@@ -68,21 +73,55 @@ def base_url_problem(url: str) -> str | None:
     return None
 
 
-def resolve_base_url(base_url: str | None, environ: Mapping[str, str] = os.environ) -> str:
-    """The base URL: the argument, else `TOGETHER_BASE_URL`, else the public API; no trailing /.
+def api_base_url(url: str) -> str:
+    """The URL the API's paths are appended to: `url` without trailing slashes, with `/v1`
+    added unless its path already ends in that segment.
+
+    One `TOGETHER_BASE_URL` serves this package and Together's SDK 3.1.1, which reads the
+    same variable as an origin (`https://api.together.ai`) and puts `/v1` in every path
+    itself; the form with `/v1`, which this package's docs used, works as before. A path
+    before it is kept, as 3.1.1 keeps it: a proxy's `https://proxy.example/together` is
+    `https://proxy.example/together/v1`.
+
+    Args:
+        url: A base URL that `base_url_problem` accepts.
+
+    Returns:
+        E.g. `https://api.together.ai/v1` for `https://api.together.ai`, `.../`, `.../v1`
+        and `.../v1/` alike.
+    """
+    trimmed = url.rstrip("/")
+    if httpx.URL(trimmed).path.endswith(API_PREFIX):  # the path's: a host may be "v1"
+        return trimmed
+    return trimmed + API_PREFIX
+
+
+def resolve_base_url(
+    base_url: str | None,
+    environ: Mapping[str, str] = os.environ,
+    *,
+    option: str = "base_url",
+) -> str:
+    """The URL the API's paths are appended to: from the argument, else `TOGETHER_BASE_URL`,
+    else `https://api.together.ai`; with `/v1` at its end (see `api_base_url`).
+
+    Args:
+        base_url: The URL given, if any.
+        environ: Where `TOGETHER_BASE_URL` is read.
+        option: How the caller names the argument in a message (the CLI's `--base-url`).
 
     Raises:
         ValueError: The URL is malformed (see `base_url_problem`); the message names where
             it came from.
     """
-    source = "base_url" if base_url else "TOGETHER_BASE_URL"
+    source = option if base_url else "TOGETHER_BASE_URL"
     url = base_url or environ.get("TOGETHER_BASE_URL") or DEFAULT_BASE_URL
     problem = base_url_problem(url)
     if problem is not None:
         raise ValueError(
             f"{source} {url!r} {problem}: give the API's base URL, such as {DEFAULT_BASE_URL}"
         )
-    return url.rstrip("/")
+    return api_base_url(url)
 
 
 def to_timeout(value: float | httpx.Timeout | None, default: httpx.Timeout) -> httpx.Timeout:

@@ -16,6 +16,8 @@ The tree::
     │   ├── NotFoundError               404
     │   ├── RateLimitError              429
     │   └── InternalServerError         >= 500
+    ├── BatchNotCreatedError            a create answered without a job, only a warning: no
+    │                                   batch was started (.warning is why)
     ├── BatchFailedError                wait_until_done(raise_on_failure=True): FAILED, EXPIRED
     │   └── BatchCancelledError         ... and CANCELLED
     ├── BatchErrorGroup                 wait_all / as_completed: some jobs' errors (also an
@@ -53,6 +55,7 @@ __all__ = [
     "BatchCancelledError",
     "BatchErrorGroup",
     "BatchFailedError",
+    "BatchNotCreatedError",
     "InputFileError",
     "InternalServerError",
     "InvalidFieldError",
@@ -187,6 +190,25 @@ def status_error_class(status_code: int) -> type[APIStatusError]:
     if status_code >= 500:
         return InternalServerError
     return _BY_STATUS.get(status_code, APIStatusError)
+
+
+class BatchNotCreatedError(TogetherError):
+    """A create was answered (201) without a job, with only the server's warning: no batch
+    was started. The official SDK 3.1.1 allows this answer and reports it as "not created".
+
+    Nothing is retried: the same create would likely get the same warning. Fix what the
+    warning says (the input file, the model, a quota) and create again.
+
+    Attributes:
+        warning: Why, in the server's words; also the exception's message.
+        input_file_id: The input file the create named; it is uploaded, and a new create
+            may use it.
+    """
+
+    def __init__(self, warning: str, *, input_file_id: str | None = None) -> None:
+        super().__init__(warning)
+        self.warning = warning
+        self.input_file_id = input_file_id
 
 
 class BatchFailedError(TogetherError):

@@ -26,10 +26,9 @@ import warnings
 from typing import Any
 
 from together_batches_api.models.batch_job import BatchJob as _WireBatchJob
-from together_batches_api.models.batch_job_with_warning import BatchJobWithWarning
 from together_batches_api.types import InvalidPayload, LeanModel
 
-from ._exceptions import InvalidFieldError
+from ._exceptions import BatchNotCreatedError, InvalidFieldError
 from ._status import BatchStatus
 
 __all__ = [
@@ -172,21 +171,33 @@ def parse_job_list(data: object) -> list[BatchJob]:
     return BatchJob.from_list(data)
 
 
-def parse_create(data: object) -> BatchJob:
+def parse_create(data: object, *, input_file_id: str | None = None) -> BatchJob:
     """Parse a create's body (the spec's `BatchJobWithWarning`) into the job.
 
+    Args:
+        data: The decoded JSON body.
+        input_file_id: The input file the create named, for `BatchNotCreatedError`.
+
     Raises:
-        InvalidPayload: The body is not an object, or has no `job` with a string `id` and
-            `status`.
+        BatchNotCreatedError: The body has a warning and no job: no batch was started.
+        InvalidPayload: The body is not an object, its `job` has no string `id` and
+            `status`, or it has neither a job nor a warning (whether a batch was started
+            cannot be told).
     """
     if type(data) is not dict:
         raise InvalidPayload(f"a create response should be an object, got {type(data).__name__}")
-    BatchJobWithWarning.check(data)  # `job` is required: its id and status are checked too
-    job = BatchJob._trusted(data["job"])
     # The warning is read as sent: one that is not a string is no message to show, and must
     # not fail a create that has run.
     warning = data.get("warning")
-    if type(warning) is str and warning:
+    warning = warning if type(warning) is str and warning else None
+    raw_job = data.get("job")
+    if raw_job is None:
+        if warning:
+            raise BatchNotCreatedError(warning, input_file_id=input_file_id)
+        raise InvalidPayload("a create response should hold the job (or a warning), got neither")
+    BatchJob.check(raw_job, where="job.")  # what the client works from: an object with an id and a status
+    job = BatchJob._trusted(raw_job)
+    if warning:
         _put_warning(job, warning)
     return job
 

@@ -13,7 +13,9 @@ from ..types import (
 
 
 class BatchJobWithWarning(LeanModel):
-    """What a create answers.
+    """What a create answers: the new job, and the server's warning when it has one. The
+    service may also answer with a `warning` and no `job` (the official SDK 3.1.1 makes
+    `job` optional and reports that answer as "not created"): no batch was started.
 
     A lean model: an immutable view over the decoded JSON. Required fields are checked when
     it is built; every other field when it is read (a value of another type raises
@@ -23,14 +25,14 @@ class BatchJobWithWarning(LeanModel):
     __slots__ = ()
 
     FIELDS: ClassVar[tuple[WireField, ...]] = (
-        WireField("job", "job", MODEL, required=True, model=BatchJob),
+        WireField("job", "job", MODEL, model=BatchJob),
         WireField("warning", "warning", STR),
     )
 
     def __init__(
         self,
         *,
-        job: BatchJob,
+        job: BatchJob | None = None,
         warning: str | None = None,
         extras: Mapping[str, Any] | None = None,
     ) -> None:
@@ -49,9 +51,11 @@ class BatchJobWithWarning(LeanModel):
         )
 
     @property
-    def job(self) -> BatchJob:
+    def job(self) -> BatchJob | None:
         """A batch job. `id` and `status` are always sent; any other field may be absent."""
         _value = self._data.get("job")
+        if _value is None:
+            return None
         _read: BatchJob = self._read("job", _value)
         return _read
 

@@ -14,6 +14,9 @@ from ..types import (
 
 class FileUploadConflict(LeanModel):
     """The 409 an upload gets for content uploaded before: `file_id` is the existing file.
+    Only `file_id` is documented (SDK 3.x reads it); clients should read it from any
+    error shape that carries it: beside a flat error string (the batch endpoints'
+    shape), beside the nested error object, or inside that object.
 
     A lean model: an immutable view over the decoded JSON. Required fields are checked when
     it is built; every other field when it is read (a value of another type raises

@@ -1,12 +1,22 @@
-"""Which hosts an upload may be sent to: pure checks on URLs the server hands out, no I/O.
+"""Which hosts an upload may be sent to: pure checks on the URLs it is sent to, no I/O.
 
-An upload's bytes go to the URL in the 302 of `POST /files`, not to the API. A compromised or
-spoofed answer could point it at the caller's own network (a metadata service at
-169.254.169.254, an admin port on 127.0.0.1): the file would be sent there. So, as Together's
-SDK 3.x does, the URL must be https, and its host must not be a literal address that is
-private, loopback, link-local or otherwise not global, in any spelling the system's resolver
-reads as one (`127.1`, `0x7f000001`, `2130706433`, `::ffff:127.0.0.1`, `[::1]`, ...). A
-client whose own base URL is plain http (a local emulator, a test server) is exempt.
+An upload's bytes go to the `Location` of the API's answer to `POST /files` (a presigned
+storage URL), and from there wherever storage redirects them. The two are held to different
+rules, as Together's SDK 3.1.1 holds them:
+
+- The API's `Location` is trusted, http and private hosts included: it comes over the
+  connection the client already trusts with its key and with the file itself, so anything
+  able to forge it could read both anyway; and a deployment may keep its storage on a
+  private network (MinIO, an internal S3 endpoint). It must only be an http(s) URL with a
+  host (`location_problem`).
+- A redirect from storage comes from a party the client never authenticated. Each hop must
+  be https, and its host no name for this machine (`localhost`, `*.localhost`), no cloud
+  metadata name (`metadata.google.internal`), and no literal address that is private,
+  loopback, link-local or otherwise not global, in any spelling the system's resolver reads
+  as one (`127.1`, `0x7f000001`, `2130706433`, `::ffff:127.0.0.1`, `[::1]`, ...): a
+  redirect could otherwise point the file at the caller's own network (a metadata service
+  at 169.254.169.254, an admin port on 127.0.0.1). A client whose own base URL is plain
+  http (a local emulator, a test server) is exempt (`redirect_problem`).
 
 Names are not resolved: a name that resolves to a private address cannot be told from here
 without a lookup, and a lookup could answer differently at connect time anyway.
@@ -19,11 +29,13 @@ from urllib.parse import unquote
 
 import httpx
 
-__all__ = ["literal_address", "upload_url_problem"]
+__all__ = ["literal_address", "location_problem", "redirect_problem"]
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 _NAMES_FOR_HERE = ("localhost", "localhost.localdomain")
+#: Names of cloud metadata services that are no literal address (169.254.169.254 is one).
+_METADATA_NAMES = ("metadata.google.internal",)
 
 
 def _number(part: str) -> int | None:
@@ -103,13 +115,12 @@ def _is_internal(address: Address) -> bool:
     return not address.is_global or address.is_multicast
 
 
-def upload_url_problem(url: str, *, base_url: str) -> str | None:
-    """What makes an upload URL the server handed out unsafe to send a file to, if anything.
+def location_problem(url: str) -> str | None:
+    """What makes the `Location` the API handed out for an upload unusable, if anything: it
+    is trusted (see the module's note), but must be an http(s) URL with a host.
 
     Args:
         url: The `Location` of the answer to `POST /files`.
-        base_url: The client's own base URL: when it is plain http, any http(s) URL is
-            accepted (a local emulator or test server hands out loopback URLs).
 
     Returns:
         None when the file may be sent there; else what is wrong, to follow "the upload
@@ -121,13 +132,32 @@ def upload_url_problem(url: str, *, base_url: str) -> str | None:
         return "is not a URL"
     if parsed.scheme not in ("http", "https") or not parsed.host:
         return "is not an http(s) URL with a host"
-    if httpx.URL(base_url).scheme == "http":
-        return None
+    return None
+
+
+def redirect_problem(url: str, *, base_url: str) -> str | None:
+    """What makes a URL that storage redirected an upload to unsafe to send the file to.
+
+    Args:
+        url: The absolute URL of the redirect's `Location`.
+        base_url: The client's own base URL: when it is plain http, any http(s) URL is
+            accepted (a local emulator or test server redirects to loopback URLs).
+
+    Returns:
+        None when the file may be sent there; else what is wrong, to follow "storage
+        redirected the upload to ... " in a message.
+    """
+    problem = location_problem(url)
+    if problem is not None or httpx.URL(base_url).scheme == "http":
+        return problem
+    parsed = httpx.URL(url)
     if parsed.scheme != "https":
         return "is not https (only a client whose own base URL is http may upload over http)"
     host = parsed.host.lower().rstrip(".")
     if host in _NAMES_FOR_HERE or host.endswith(".localhost"):
         return f"names this machine ({parsed.host})"
+    if host in _METADATA_NAMES:
+        return f"names a cloud metadata service ({parsed.host})"
     address = literal_address(parsed.host)
     if address is not None and _is_internal(address):
         return f"names a private, loopback or link-local address ({parsed.host} is {address})"

@@ -19,17 +19,19 @@ from typing import Any, NoReturn
 import httpx
 
 from together_batches_api.api.files import get_file, initiate_file_upload, preprocess_file
-from together_batches_api.models.file_upload_conflict import FileUploadConflict
 from together_batches_api.models.file_upload_request import FileUploadRequest
 from together_batches_api.types import InvalidPayload
 
 from .._file_models import FileObject, parse_file
 from .._http import json as _json
-from .._http.calls import Call
-from .hosts import upload_url_problem
+from .._http.calls import Call, ErrorAnswer
+from .._http.error_bodies import answer_field
+from .hosts import location_problem, redirect_problem
 from .source import UploadSource
 
 __all__ = [
+    "MAX_REDIRECTS",
+    "REDIRECTS",
     "Existing",
     "Started",
     "file_id_problem",
@@ -37,6 +39,7 @@ __all__ = [
     "finish_call",
     "initiate_call",
     "put_call",
+    "read_put",
     "shown_url",
 ]
 
@@ -44,6 +47,11 @@ __all__ = [
 #: into the next request's path.
 FILE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _FILE_TYPES = ("jsonl", "csv", "parquet")
+#: The redirects of storage that an upload's PUT follows, each by sending the PUT again (a
+#: 303 too: SDK 3.1.1 does the same, and a GET would "succeed" having stored nothing).
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+#: How many redirects one upload follows at most (3.1.1 follows 20; storage sends one, if any).
+MAX_REDIRECTS = 5
 
 
 def file_id_problem(value: object) -> str | None:
@@ -82,32 +90,30 @@ class Existing:
     file_id: str
 
 
-def read_initiate(
-    status: int, headers: httpx.Headers, content: bytes, *, base_url: str
-) -> Started | Existing:
+def read_initiate(status: int, headers: httpx.Headers, content: bytes) -> Started | Existing:
     """Read the answer to `POST /files`: where to PUT the file, or the file that has its
     content already.
 
     Args:
         status: 302, 409 or another 2xx.
         headers: The answer's headers (`Location`, `X-Together-File-Id`).
-        content: Its body (the 409's names the file).
-        base_url: The client's base URL (see `_files.hosts.upload_url_problem`).
+        content: Its body (the 409's names the file: in any shape of error body, see
+            `_http.error_bodies.answer_field`).
 
     Raises:
         InvalidPayload: The answer is none of those, names no usable file id, or points
             the upload at a URL it must not go to.
+        ErrorAnswer: A 409 that names no file: a conflict of another kind, raised as the
+            409's `APIStatusError` with the server's message.
     """
     if status == 409:
-        try:
-            data = _json.loads(content)
-        except ValueError:
-            raise InvalidPayload("the 409 of an upload is not JSON") from None
-        FileUploadConflict.check(data)
-        file_id = FileUploadConflict._trusted(data).file_id
+        file_id = answer_field(_json_or_none(content), "file_id")
+        if file_id is None:
+            raise ErrorAnswer  # a conflict of another kind: the server's message, as an error
         problem = file_id_problem(file_id)
         if problem is not None:
             raise InvalidPayload(f"the 409 of an upload names no usable file: file_id {problem}")
+        assert isinstance(file_id, str)
         return Existing(file_id)
     if status != 302:
         raise InvalidPayload(f"an upload is answered 302 (where to PUT the file), not {status}")
@@ -117,7 +123,7 @@ def read_initiate(
         raise InvalidPayload(f"the upload's X-Together-File-Id header {problem}")
     if not url:
         raise InvalidPayload("the upload's 302 has no Location to PUT the file to")
-    problem = upload_url_problem(url, base_url=base_url)
+    problem = location_problem(url)
     if problem is not None:
         raise InvalidPayload(
             f"the upload URL the server gave, {shown_url(url)}, {problem}: nothing was sent "
@@ -127,7 +133,14 @@ def read_initiate(
     return Started(file_id, url)
 
 
-def initiate_call(source: UploadSource, purpose: str, *, base_url: str) -> Call[Started | Existing]:
+def _json_or_none(content: bytes) -> object:
+    try:
+        return _json.loads(content)
+    except ValueError:
+        return None
+
+
+def initiate_call(source: UploadSource, purpose: str) -> Call[Started | Existing]:
     """`POST /files`, never following its redirect. Repeating it only starts another upload
     that is never finished, so it is retried."""
     if not isinstance(purpose, str) or not purpose:
@@ -145,15 +158,29 @@ def initiate_call(source: UploadSource, purpose: str, *, base_url: str) -> Call[
         idempotent=True,
         parse=_answered,
         answers=frozenset({302, 409}),
-        parse_answer=partial(read_initiate, base_url=base_url),
+        parse_answer=read_initiate,
         follow_redirects=False,
     )
 
 
-def put_call(url: str, size: int, content: Callable[[], Any]) -> Call[None]:
-    """The PUT of the bytes to the presigned URL: bare (no API key), with an explicit
-    `Content-Length` (a storage service refuses a chunked body), each attempt from the
-    file's start; bounded per phase, since a large file may rightly take long."""
+def put_call(
+    url: str, size: int, content: Callable[[], Any], *, base_url: str, hops: int = 0
+) -> Call[str | None]:
+    """The PUT of the bytes to a storage URL: bare (no API key, cookies or auth, on every
+    hop), with an explicit `Content-Length` (a storage service refuses a chunked body), each
+    attempt from the file's start; bounded per phase, since a large file may rightly take
+    long. Never follows a redirect itself: `read_put` answers where to send the PUT again.
+
+    Args:
+        url: The API's `Location`, or where storage redirected the upload.
+        size: The file's size.
+        content: Makes the body afresh for each attempt and each hop.
+        base_url: The client's base URL (see `_files.hosts.redirect_problem`).
+        hops: The redirects followed before this PUT.
+
+    Returns:
+        The call: its result is None once stored, else the URL to PUT to next.
+    """
     request = {"method": "PUT", "url": url, "headers": {"Content-Length": str(size)}}
     return Call(
         request,
@@ -161,9 +188,57 @@ def put_call(url: str, size: int, content: Callable[[], Any]) -> Call[None]:
         parse=_unused,
         raw=True,
         whole_timeout=False,
+        answers=REDIRECTS,
+        parse_answer=partial(read_put, url=url, base_url=base_url, hops=hops),
+        follow_redirects=False,
         bare=True,
         content=content,
     )
+
+
+def read_put(
+    status: int, headers: httpx.Headers, content: bytes, *, url: str, base_url: str, hops: int
+) -> str | None:
+    """Read storage's answer to a PUT: stored (any 2xx), or where to send the PUT again.
+
+    Args:
+        status: A 2xx, or one of `REDIRECTS`.
+        headers: The answer's headers (a redirect's `Location`, maybe relative).
+        content: Its body (unread).
+        url: The URL the PUT went to, which a relative `Location` is read against.
+        base_url: The client's base URL (see `_files.hosts.redirect_problem`).
+        hops: The redirects followed before this PUT.
+
+    Returns:
+        None once stored; else the absolute URL to PUT to next.
+
+    Raises:
+        InvalidPayload: A redirect with no `Location`, one past `MAX_REDIRECTS`, or to a URL
+            the file must not go to (nothing is sent there).
+    """
+    if status not in REDIRECTS:
+        return None
+    location = headers.get("location")
+    if not location:
+        raise InvalidPayload(f"storage answered the upload's PUT {status} with no Location")
+    try:
+        target = str(httpx.URL(url).join(location))
+    except (httpx.InvalidURL, TypeError, ValueError):
+        raise InvalidPayload(
+            f"storage redirected the upload to {shown_url(location)!r}, which is not a URL"
+        ) from None
+    if hops >= MAX_REDIRECTS:
+        raise InvalidPayload(
+            f"storage redirected the upload more than {MAX_REDIRECTS} times (the last to "
+            f"{shown_url(target)}): nothing more was sent"
+        )
+    problem = redirect_problem(target, base_url=base_url)
+    if problem is not None:
+        raise InvalidPayload(
+            f"storage redirected the upload to {shown_url(target)}, which {problem}: nothing "
+            "was sent there"
+        )
+    return target
 
 
 def _uploaded(data: object) -> FileObject:

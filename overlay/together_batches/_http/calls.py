@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 import httpx
@@ -28,7 +29,7 @@ from . import json as _json
 from .ids import check_id
 from .secrets import redact_bytes, response_key
 
-__all__ = ["Call", "body_snippet", "decode"]
+__all__ = ["Call", "ErrorAnswer", "body_snippet", "decode"]
 
 T = TypeVar("T")
 
@@ -39,6 +40,12 @@ def body_snippet(content: bytes) -> str:
     """The start of a response body, printable, for error messages."""
     text = content[:_SNIPPET].decode("utf-8", errors="replace")
     return text + ("..." if len(content) > _SNIPPET else "")
+
+
+class ErrorAnswer(Exception):
+    """Raised by a `Call.parse_answer` for an answer that is an error after all (an upload's
+    409 that names no file to use): `decode` raises the status's `APIStatusError`, with the
+    server's message, instead."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +63,7 @@ class Call(Generic[T]):
         answers: Statuses besides 2xx that answer the call instead of failing it (an
             upload's 302 and 409); with them, `parse_answer` reads every answer.
         parse_answer: Reads an answer from its status, headers and (key-masked) body,
-            instead of `parse`.
+            instead of `parse`; raises `ErrorAnswer` for one that is an error after all.
         follow_redirects: False to never follow a redirect, whatever the `http_client`
             says (an upload's 302 is its answer); None leaves it to the `http_client`.
         bare: The url is absolute and the request carries none of the client's headers
@@ -107,7 +114,8 @@ def create_batch(
     model_id: str | None,
     priority: int | None,
 ) -> Call[BatchJob]:
-    """POST /batches. Not idempotent: a blind retry could start a second batch."""
+    """POST /batches. Not idempotent: a blind retry could start a second batch. Answered
+    with a warning and no job, it raises `BatchNotCreatedError` (see `parse_create`)."""
     check_id(file_id, name="file_id")
     check_endpoint(endpoint)
     # The request body is an attrs class: loaded on the first create, not at import.
@@ -123,7 +131,8 @@ def create_batch(
         body.model_id = model_id
     if priority is not None:
         body.priority = priority
-    return Call(_create.build_request(body=body), idempotent=False, parse=parse_create)
+    parse = partial(parse_create, input_file_id=file_id)
+    return Call(_create.build_request(body=body), idempotent=False, parse=parse)
 
 
 def decode(call: Call[T], response: httpx.Response) -> T:
@@ -153,6 +162,8 @@ def decode(call: Call[T], response: httpx.Response) -> T:
             raise APIResponseValidationError(
                 str(exc), status_code=status, body=body_snippet(content), response=response
             ) from None
+        except ErrorAnswer:
+            raise _http.error_bodies.status_error(response, content) from None
     if not 200 <= status < 300:
         raise _http.error_bodies.status_error(response, content)
     if call.raw:

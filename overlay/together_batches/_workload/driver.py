@@ -14,9 +14,10 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import TYPE_CHECKING, TypeVar
 
 from .. import _clock
+from .._exceptions import BatchNotCreatedError
 from .._jsonl.results import BatchResult
 from .._models import BatchJob
-from .events import Created, CreateSent, NotCreated, Uploaded
+from .events import Created, CreateSent, NotCreated, Uploaded, refused
 from .plan import (
     Action,
     Consume,
@@ -96,17 +97,25 @@ def _upload_all(client: Together, session: Session, parts: list[Part]) -> None:
 def _create_all(client: Together, session: Session, parts: list[Part]) -> None:
     workload = session.workload
 
-    def create(part: Part) -> Created:
+    refusals: list[BatchNotCreatedError] = []
+
+    def create(part: Part) -> Created | NotCreated:
         assert part.file_id is not None
-        job = client.batches.create_batch(
-            part.file_id, workload.endpoint, model_id=workload.model_id
-        )
+        try:
+            job = client.batches.create_batch(
+                part.file_id, workload.endpoint, model_id=workload.model_id
+            )
+        except BatchNotCreatedError as error:  # nothing started: not a lost create
+            refusals.append(error)
+            return refused(part, error)
         return Created(part.number, job.id)
 
     for part in parts:  # saved first: after a crash, the batch is looked for, not made again
         session.record(CreateSent(part.number, at=_clock.now().timestamp()))
     for event in concurrently(create, parts, session.max_concurrency):
         session.record(event)
+    if refusals:
+        raise refusals[0]
 
 
 def _do(client: Together, session: Session, action: Action) -> Iterator[BatchResult]:

@@ -13,9 +13,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, TypeVar
 
 from .. import _clock
+from .._exceptions import BatchNotCreatedError
 from .._jsonl.results import BatchResult
 from .._models import BatchJob
-from .events import Created, CreateSent, NotCreated, Uploaded
+from .events import Created, CreateSent, NotCreated, Uploaded, refused
 from .plan import (
     Action,
     Consume,
@@ -108,16 +109,24 @@ async def _upload_all(client: AsyncTogether, session: Session, parts: list[Part]
 async def _create_all(client: AsyncTogether, session: Session, parts: list[Part]) -> None:
     workload = session.workload
 
-    async def create(part: Part) -> Created:
+    refusals: list[BatchNotCreatedError] = []
+
+    async def create(part: Part) -> Created | NotCreated:
         assert part.file_id is not None
-        job = await client.batches.create_batch(
-            part.file_id, workload.endpoint, model_id=workload.model_id
-        )
+        try:
+            job = await client.batches.create_batch(
+                part.file_id, workload.endpoint, model_id=workload.model_id
+            )
+        except BatchNotCreatedError as error:  # nothing started: not a lost create
+            refusals.append(error)
+            return refused(part, error)
         return Created(part.number, job.id)
 
     for part in parts:  # saved first: after a crash, the batch is looked for, not made again
         session.record(CreateSent(part.number, at=_clock.now().timestamp()))
     await each_concurrently(create, parts, session.max_concurrency, session.record)
+    if refusals:
+        raise refusals[0]
 
 
 async def _do(

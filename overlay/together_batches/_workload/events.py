@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 
+from .._exceptions import BatchNotCreatedError
 from .records import Part, PartFile, Workload
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "apply",
     "must_save",
     "new_workload",
+    "refused",
 ]
 
 #: The least seconds between two saves of the manifest for a change of batches' progress
@@ -67,6 +69,23 @@ class NotCreated:
     """The look for part `part`'s batch found none: the create never took effect."""
 
     part: int
+
+
+def refused(part: Part, error: BatchNotCreatedError) -> NotCreated:
+    """What a create answered without a job (`BatchNotCreatedError`) did to part `part`:
+    nothing was started, so it is not being created any more (a resumed run creates it
+    again, without a look for its batch). `error`, which the driver raises once the other
+    creates have been answered, gets a note naming the part and what to do.
+
+    Returns:
+        The part's `NotCreated`.
+    """
+    error.add_note(
+        f"workload part {part.number} (input {part.input.path}) was not created, so its "
+        "requests have not run; the other parts' batches go on. Deal with the warning, then "
+        "run again with the same manifest: the part is created then"
+    )
+    return NotCreated(part.number)
 
 
 @dataclass(frozen=True, slots=True)

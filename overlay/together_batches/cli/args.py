@@ -26,6 +26,7 @@ _EXIT_CODES = """exit codes:
   2   wait: the timeout passed first
   3   wait: the job was CANCELLED
   4   API, network or server error
+  5   not created: the service answered the create with a warning and no batch
   64  usage error (bad arguments, no API key, a malformed base URL)
   65  the input file has problems (each is printed, with its line); nothing was sent
   130 interrupted (Ctrl-C)
@@ -52,7 +53,10 @@ def _add_common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
     parser.add_argument(
         "--base-url",
         default=default,
-        help="API base URL (default: $TOGETHER_BASE_URL, else https://api.together.ai/v1)",
+        help=(
+            "API base URL, with or without /v1 (default: $TOGETHER_BASE_URL, else "
+            "https://api.together.ai)"
+        ),
     )
     parser.add_argument(
         "-v",

@@ -8,7 +8,7 @@ import os
 from typing import Any
 
 from .._client import Together
-from .._config import DEFAULT_BASE_URL, base_url_problem
+from .._config import resolve_base_url
 from .args import UsageError
 
 __all__ = ["client_for", "used_base_url"]
@@ -22,17 +22,12 @@ def _key(args: argparse.Namespace) -> str:
 
 
 def _base_url(args: argparse.Namespace) -> str:
-    """The base URL to use, checked before any request; a malformed one is a usage error."""
-    if args.base_url:
-        source, url = "--base-url", args.base_url
-    elif os.environ.get("TOGETHER_BASE_URL"):
-        source, url = "TOGETHER_BASE_URL", os.environ["TOGETHER_BASE_URL"]
-    else:
-        return DEFAULT_BASE_URL
-    problem = base_url_problem(url)
-    if problem is not None:
-        raise UsageError(f"{source} {url!r} {problem}: give one such as {DEFAULT_BASE_URL}")
-    return str(url).rstrip("/")
+    """The base URL to use, as the client resolves it (`/v1` added where it is missing);
+    a malformed one is a usage error, before any request."""
+    try:
+        return resolve_base_url(args.base_url, option="--base-url")
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def client_for(args: argparse.Namespace, **options: Any) -> Together:
@@ -46,5 +41,8 @@ def client_for(args: argparse.Namespace, **options: Any) -> Together:
 
 def used_base_url(args: argparse.Namespace | None) -> str:
     """The base URL a command used (or would have), for error hints; never raises."""
-    url = (args.base_url if args else None) or os.environ.get("TOGETHER_BASE_URL")
-    return str(url or DEFAULT_BASE_URL).rstrip("/")
+    given = args.base_url if args else None
+    try:
+        return resolve_base_url(given)
+    except ValueError:
+        return str(given or os.environ.get("TOGETHER_BASE_URL"))

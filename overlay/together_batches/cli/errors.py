@@ -6,29 +6,23 @@ parameters, and always the job's id when a job is concerned. `main` prints them.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from .._exceptions import (
     APIConnectionError,
     APITimeoutError,
     AuthenticationError,
-    NotFoundError,
+    BatchNotCreatedError,
     TogetherError,
 )
 from .._jsonl.results import ResultsUnavailableError
 from .._models import BatchJob
 from .views.readable import live_percent
 
-__all__ = ["CancelResult", "cancel_outcome", "error_hint", "seen_text"]
+__all__ = ["CancelResult", "cancel_outcome", "error_hint", "not_created_line", "seen_text"]
 
 #: What came of a cancel the tool sent: the job it answered, the error, or None (not sent).
 CancelResult = BatchJob | Exception | None
 
 _BASE_URL_OPTIONS = "--base-url or TOGETHER_BASE_URL"
-
-
-def _ends_in_v1(base_url: str) -> bool:
-    return urlsplit(base_url).path.rstrip("/").endswith("/v1")
 
 
 def error_hint(exc: TogetherError, base_url: str) -> str:
@@ -41,11 +35,6 @@ def error_hint(exc: TogetherError, base_url: str) -> str:
     Returns:
         Text starting with "; ", or "".
     """
-    if isinstance(exc, NotFoundError) and not _ends_in_v1(base_url):
-        return (
-            f"; the base URL {base_url} does not end in /v1, where the API's paths start: "
-            f"try {base_url.rstrip('/')}/v1 ({_BASE_URL_OPTIONS})"
-        )
     if isinstance(exc, AuthenticationError):
         return "; check the key given by --api-key or TOGETHER_API_KEY"
     if isinstance(exc, ResultsUnavailableError) and not exc.job.status.is_terminal:
@@ -53,6 +42,24 @@ def error_hint(exc: TogetherError, base_url: str) -> str:
     if isinstance(exc, APIConnectionError) and not isinstance(exc, APITimeoutError):
         return f"; the base URL was {base_url} ({_BASE_URL_OPTIONS})"
     return ""
+
+
+def not_created_line(exc: BatchNotCreatedError) -> str:
+    """What the tool says when a create was answered with a warning and no batch.
+
+    Returns:
+        `not created: <warning>`, then what to do: for a workload's part, its note (run
+        again); else, when the create named one, the uploaded input file a new create uses.
+    """
+    notes = getattr(exc, "__notes__", None)
+    if notes:
+        return f"not created: {exc.warning}; " + "; ".join(notes)
+    if exc.input_file_id:
+        return (
+            f"not created: {exc.warning}; the input file {exc.input_file_id} is uploaded: "
+            f"create --input-file-id {exc.input_file_id} starts a batch on it"
+        )
+    return f"not created: {exc.warning}"
 
 
 def seen_text(last: BatchJob | None) -> str:

@@ -12,7 +12,8 @@ manage jobs and files.
     together-batches demo                      # the whole round trip, offline, in seconds
 
 Exit codes (see `cli/render.py`): 0 success (and `wait`: COMPLETED), 1 FAILED or EXPIRED,
-2 the wait timed out, 3 CANCELLED, 4 an API, network or server error, 64 a usage error
+2 the wait timed out, 3 CANCELLED, 4 an API, network or server error, 5 not created (the
+service answered a create with a warning and no batch: `not created: <warning>`), 64 a usage error
 (bad arguments, no API key, a malformed base URL), 65 an input file with problems (every
 one printed with its line; nothing sent), 70 an unexpected error, 130 Ctrl-C, 141 a closed
 pipe, 143 SIGTERM (handled as Ctrl-C is). Errors are one line on standard error (an input
@@ -27,12 +28,12 @@ import sys
 from collections.abc import Callable, Sequence
 
 from .._client import Together
-from .._exceptions import InputFileError, TogetherError
+from .._exceptions import BatchNotCreatedError, InputFileError, TogetherError
 from . import commands
 from .args import UsageError, build_parser
 from .commands import batches, files, workflow, workload
 from .connect import client_for, used_base_url
-from .errors import error_hint
+from .errors import error_hint, not_created_line
 from .process import Terminated, print_error, sigterm_as_interrupt, verbose_logging
 from .views.files import problem_lines
 from .views.render import (
@@ -41,6 +42,7 @@ from .views.render import (
     EXIT_DATA,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
+    EXIT_NOT_CREATED,
     EXIT_TERMINATED,
     EXIT_USAGE,
 )
@@ -123,6 +125,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # first, so this is a last resort, kept to one line.
         print_error(str(exc), key)
         return EXIT_USAGE
+    except BatchNotCreatedError as exc:  # `create`, `submit`, `run`: the server's warning
+        print_error(not_created_line(exc), key)
+        return EXIT_NOT_CREATED
     except TogetherError as exc:
         print_error(f"{type(exc).__name__}: {exc}{error_hint(exc, used_base_url(args))}", key)
         return EXIT_API_ERROR

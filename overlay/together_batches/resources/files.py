@@ -46,13 +46,16 @@ class Files:
         """Upload a file, streamed from disk: memory holds one chunk (1 MiB), never the file.
 
         As both official SDKs do: the file is hashed (SHA-256, streaming), `POST /files`
-        answers where to PUT it, the bytes go there with **no API key**, and
-        `POST /files/{id}/preprocess` finishes. The URL to PUT to must be https and not a
-        private, loopback or link-local address (unless the client's base URL is itself
-        plain http), and the file id must look like one: else nothing is sent. When the
-        service already has the same content, it names that file (409) and that file is
-        returned without uploading again. A PUT that fails on the way (a dropped connection,
-        a timeout, a 5xx) is retried from the file's first byte, up to `max_retries` times.
+        answers where to PUT it, the bytes go there with **no API key** (nor cookies or
+        auth), and `POST /files/{id}/preprocess` finishes. The URL the API answers is
+        trusted, as SDK 3.1.1 trusts it; storage's redirects (301, 302, 303, 307, 308: the
+        PUT is sent again, bytes and all, at most 5 times) must each be https and no private,
+        loopback or link-local address (unless the client's base URL is itself plain http),
+        and the file id must look like one: else nothing is sent there. When the service
+        already has the same content, it names that file (a 409, in any shape of error body)
+        and that file is returned without uploading again. A PUT that fails on the way (a
+        dropped connection, a timeout, a 5xx) is retried from the file's first byte, up to
+        `max_retries` times.
 
         Args:
             file: A path, or a binary file object (seekable), read from its position.
@@ -69,7 +72,8 @@ class Files:
             TypeError: `file` is neither a path nor a binary file object.
             ValueError: The file object cannot seek, or `purpose` is empty.
             OSError: The file cannot be read.
-            APIResponseValidationError: The upload URL or file id handed out is refused.
+            APIResponseValidationError: A storage redirect, or the file id handed out, is
+                refused (or the upload URL is not an http(s) URL).
             TogetherError: The subclass for what else went wrong.
         """
 
@@ -86,9 +90,7 @@ class Files:
         """Upload a measured file (`Batches.submit` measures it as it checks it)."""
 
         execute, progress = self._client._execute, _files.transfer.report(on_progress, source.size)
-        started = execute(
-            _files.upload.initiate_call(source, purpose, base_url=self._client.base_url), timeout
-        )
+        started = execute(_files.upload.initiate_call(source, purpose), timeout)
         if isinstance(started, _files.upload.Existing):
             progress(source.size)  # nothing to send: it is all there
             file = execute(_files.upload.finish_call(started.file_id, preprocess=False), timeout)
@@ -96,7 +98,13 @@ class Files:
                 return file
         else:
             body = partial(_files.source.file_chunks, source, progress)
-            execute(_files.upload.put_call(started.url, source.size, body), timeout)
+            url: str | None = started.url
+            hops = 0
+            while url is not None:  # to storage, then wherever it redirects (a hop each)
+                put = _files.upload.put_call(
+                    url, source.size, body, base_url=self._client.base_url, hops=hops
+                )
+                url, hops = execute(put, timeout), hops + 1
         return execute(_files.upload.finish_call(started.file_id, preprocess=True), timeout)
 
     def list(self, *, timeout: Timeout = None) -> builtins.list[FileObject]:

@@ -54,8 +54,7 @@ class AsyncFiles:
     ) -> FileObject:
 
         execute, progress = self._client._execute, _files.transfer.areport(on_progress, source.size)
-        initiate = _files.upload.initiate_call(source, purpose, base_url=self._client.base_url)
-        started = await execute(initiate, timeout)
+        started = await execute(_files.upload.initiate_call(source, purpose), timeout)
         if isinstance(started, _files.upload.Existing):
             await progress(source.size)
             file = await execute(
@@ -65,7 +64,13 @@ class AsyncFiles:
                 return file
         else:
             body = partial(_files.source.afile_chunks, source, progress)
-            await execute(_files.upload.put_call(started.url, source.size, body), timeout)
+            url: str | None = started.url
+            hops = 0
+            while url is not None:  # to storage, then wherever it redirects (a hop each)
+                put = _files.upload.put_call(
+                    url, source.size, body, base_url=self._client.base_url, hops=hops
+                )
+                url, hops = await execute(put, timeout), hops + 1
         return await execute(_files.upload.finish_call(started.file_id, preprocess=True), timeout)
 
     async def list(self, *, timeout: Timeout = None) -> builtins.list[FileObject]:

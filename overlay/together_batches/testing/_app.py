@@ -132,6 +132,8 @@ class App:
             return Response(200, (("content-type", "text/html; charset=utf-8"),), _NOT_JSON_PAGE)
         if fault.kind is FaultKind.DROP:
             return Response(200, (("content-type", JSON_TYPE),), b'{"id":"', drop=True)
+        if fault.kind is FaultKind.REPLY:
+            return Response(fault.status_code, fault.headers, fault.body)
         if fault.status_code == 502:
             headers = (("content-type", "text/html"), *fault.headers)
             return Response(502, headers, _BAD_GATEWAY_PAGE)

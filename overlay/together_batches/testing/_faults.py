@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import json
 
 import attrs
 
@@ -19,6 +20,7 @@ class FaultKind(enum.Enum):
     SLOW = "slow"
     UNKNOWN_STATUS = "unknown_status"
     NULL_LIST = "null_list"
+    REPLY = "reply"
 
 
 def _positive(_instance: object, _attribute: object, value: int) -> None:
@@ -55,6 +57,7 @@ class Fault:
         seconds: The delay of a SLOW fault.
         value: The status value an UNKNOWN_STATUS fault shows.
         processed: Whether a DROP happens after the request took effect (mid-response).
+        body: The body a REPLY fault answers with.
 
     Raises:
         ValueError: If `times` is below 1.
@@ -70,6 +73,7 @@ class Fault:
     seconds: float = 0.0
     value: str = ""
     processed: bool = True
+    body: bytes = b""
 
     @classmethod
     def status(
@@ -266,10 +270,49 @@ class Fault:
         """
         return cls(FaultKind.NULL_LIST, times)
 
+    @classmethod
+    def reply(
+        cls,
+        status: int,
+        body: object = b"",
+        times: int = 1,
+        *,
+        content_type: str = "application/json",
+        headers: tuple[tuple[str, str], ...] = (),
+        path_prefix: str | None = None,
+        method: str | None = None,
+    ) -> Fault:
+        """Answer exactly `status` and `body` instead of processing the request: the shapes
+        the emulator never sends by itself, such as a create answered 201 with only a
+        warning (`{"warning": "..."}`), or an error body of a gateway's own shape.
+
+        Args:
+            status: The HTTP status.
+            body: The body: bytes as they are, anything else as JSON.
+            times: How many requests to answer so.
+            content_type: The `content-type` header.
+            headers: Extra response headers.
+            path_prefix: Only requests whose raw path starts with this.
+            method: Only requests with this method.
+
+        Returns:
+            The fault.
+        """
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        return cls(
+            FaultKind.REPLY,
+            times,
+            path_prefix,
+            method,
+            status_code=status,
+            headers=(("content-type", content_type), *headers),
+            body=raw,
+        )
+
     @property
     def replaces_response(self) -> bool:
         """Whether the fault answers in the server's place, so the request has no effect."""
-        return self.kind in (FaultKind.STATUS, FaultKind.NOT_JSON) or (
+        return self.kind in (FaultKind.STATUS, FaultKind.NOT_JSON, FaultKind.REPLY) or (
             self.kind is FaultKind.DROP and not self.processed
         )
 

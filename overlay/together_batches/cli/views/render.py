@@ -23,6 +23,7 @@ __all__ = [
     "EXIT_FAILED",
     "EXIT_INTERNAL",
     "EXIT_INTERRUPTED",
+    "EXIT_NOT_CREATED",
     "EXIT_OK",
     "EXIT_TERMINATED",
     "EXIT_TIMED_OUT",
@@ -51,6 +52,7 @@ EXIT_FAILED = 1
 EXIT_TIMED_OUT = 2
 EXIT_CANCELLED = 3
 EXIT_API_ERROR = 4
+EXIT_NOT_CREATED = 5  # a create answered with a warning and no job: no batch was started
 EXIT_USAGE = 64
 EXIT_DATA = 65  # sysexits' EX_DATAERR: an input file with problems; nothing was sent
 EXIT_INTERNAL = 70  # sysexits' EX_SOFTWARE: a bug here, reported without a traceback
