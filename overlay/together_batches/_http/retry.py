@@ -1,7 +1,7 @@
 """When to retry a request and how long to wait first: pure functions, no I/O.
 
-The send loops in `_client.py` (sync and async) ask `retry_delay` after every failed
-attempt and do what it says; every rule lives here once.
+The send loop (`_http.attempts`, which both clients' shells drive) asks `retry_delay` after
+every failed attempt and does what it says; every rule lives here once.
 """
 
 from __future__ import annotations
