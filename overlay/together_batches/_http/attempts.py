@@ -10,6 +10,7 @@ here once (the retry rules themselves are `_http.retry`'s, the time arithmetic
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from .._log import logger
 from . import deadlines
 from .calls import Call
 from .errors import SendError, connection_error
-from .retry import RETRYABLE_STATUSES, Failure, RetryPolicy, classify_exception, retry_delay
+from .retry import Failure, RetryPolicy, classify_exception, retry_delay
 
 __all__ = ["ONE_ATTEMPT", "Attempts", "Done", "Outcome", "Send", "Sleep"]
 
@@ -106,8 +107,13 @@ class Attempts:
         )
         return Send(phases, end)
 
-    def after(self, outcome: Outcome) -> Sleep | Done:
+    def after(self, outcome: Outcome, wall_now: dt.datetime | None = None) -> Sleep | Done:
         """What follows an attempt that ended with `outcome`: a retry after a sleep, or the end.
+
+        Args:
+            outcome: What the attempt ended with.
+            wall_now: The wall clock when it ended (aware), for the server's hints given as
+                a date or a timestamp; None reads the system's.
 
         Returns:
             `Sleep(seconds)` to attempt again after that long; `Done` with the response (any
@@ -116,7 +122,7 @@ class Attempts:
         call, retries = self._call, self.retries
         if isinstance(outcome, httpx.Response):
             status = outcome.status_code
-            if status not in RETRYABLE_STATUSES:
+            if status < 400 or status in call.answers:  # a success, or what answers the call
                 return Done(outcome, response=outcome)
             delay = retry_delay(
                 failure=Failure.STATUS,
@@ -126,6 +132,7 @@ class Attempts:
                 idempotent=call.idempotent,
                 policy=self._policy,
                 rand=self._rand,
+                now=wall_now,
             )
             if delay is None:
                 return Done(outcome, response=outcome)

@@ -61,7 +61,7 @@ async def _attempts(
     steps = Attempts(call, client._limits(timeout), client._policy, deadline, stream=stream)
     while True:
         attempt = steps.send(_clock.monotonic())
-        step = steps.after(await _send(client, call, attempt, stream=stream))
+        step = steps.after(await _send(client, call, attempt, stream=stream), _clock.now())
         if isinstance(step, Done):
             return step
         await _clock.async_sleep(step.seconds)

@@ -55,7 +55,7 @@ def _attempts(
     steps = Attempts(call, client._limits(timeout), client._policy, deadline, stream=stream)
     while True:
         attempt = steps.send(_clock.monotonic())
-        step = steps.after(_send(client, call, attempt, stream=stream))
+        step = steps.after(_send(client, call, attempt, stream=stream), _clock.now())
         if isinstance(step, Done):
             return step
         _clock.sleep(step.seconds)
