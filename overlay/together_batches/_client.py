@@ -21,6 +21,7 @@ from . import _http, resources
 from ._config import DEFAULT_TIMEOUT, Timeout, resolve_api_key, resolve_base_url, to_timeout
 from ._http import send_sync
 from ._http.calls import Call
+from ._http.pacing import Pace, check_rate
 from ._http.retry import RetryPolicy
 from ._version import __version__
 from .resources.batches import Batches
@@ -32,18 +33,28 @@ T = TypeVar("T")
 
 
 class _Base:
-    """What both twins hold: the key, base URL, timeout and retry policy."""
+    """What both twins hold: the key, base URL, timeout, retry policy and pace."""
 
     def __init__(
-        self, api_key: str | None, *, base_url: str | None, timeout: Timeout, max_retries: int
+        self,
+        api_key: str | None,
+        *,
+        base_url: str | None,
+        timeout: Timeout,
+        max_retries: int,
+        max_requests_per_second: float | None,
     ) -> None:
         if not isinstance(max_retries, int) or max_retries < 0:
             raise ValueError("max_retries must be an int >= 0")
+        interval = check_rate(max_requests_per_second)
         key = resolve_api_key(api_key)
         self.base_url = resolve_base_url(base_url)
         self.timeout = to_timeout(timeout, DEFAULT_TIMEOUT)
         self.max_retries = max_retries
+        self.max_requests_per_second = max_requests_per_second
         self._policy = RetryPolicy(max_retries=max_retries)
+        # Every request of this client, from any thread or task, shares one rate state.
+        self._pace = Pace(interval, cap=self._policy.max_retry_after)
         # httpx masks Authorization in a Headers repr; the key is kept nowhere else.
         self._headers = httpx.Headers(
             {
@@ -69,11 +80,17 @@ class Together(_Base):
         timeout: Per request, in seconds or as an `httpx.Timeout` (default 60 s, 10 s to
             connect).
         max_retries: Retries on connection errors, timeouts, 408, 429 and 5xx (default 2).
+        max_requests_per_second: A cap on this client's rate, to stay under a known limit:
+            its requests (every call, every poll of every wait) go at least `1 / rate`
+            seconds apart. None (the default) sends as they come. Whatever the cap, a 429
+            that says how long to wait (`retry-after`, `retry-after-ms` or
+            `x-ratelimit-reset`) pauses every request of the client until then, at most 60 s.
         http_client: An `httpx.Client` to send through (proxies, custom transports); it is
             not closed by `close()`.
 
     Raises:
         TogetherError: No API key was given or found.
+        ValueError: `max_retries` or `max_requests_per_second` is out of range.
     """
 
     def __init__(
@@ -83,9 +100,16 @@ class Together(_Base):
         base_url: str | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 2,
+        max_requests_per_second: float | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
-        super().__init__(api_key, base_url=base_url, timeout=timeout, max_retries=max_retries)
+        super().__init__(
+            api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_requests_per_second=max_requests_per_second,
+        )
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client()
         self.batches = Batches(self)
@@ -137,6 +161,9 @@ class AsyncTogether(_Base):
     """The asyncio client: `await AsyncTogether().batches.get_batch("batch-abc123")`.
 
     Takes the same arguments as `Together`; `http_client` is an `httpx.AsyncClient`.
+    `max_requests_per_second` caps the rate of every request of the client (every call, every
+    poll of every wait), and a 429 that says how long to wait pauses them all until then (at
+    most 60 s).
     """
 
     def __init__(
@@ -146,9 +173,16 @@ class AsyncTogether(_Base):
         base_url: str | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 2,
+        max_requests_per_second: float | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
-        super().__init__(api_key, base_url=base_url, timeout=timeout, max_retries=max_retries)
+        super().__init__(
+            api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_requests_per_second=max_requests_per_second,
+        )
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.AsyncClient()
         # The async twins (and asyncio) load with the first async client.

@@ -11,6 +11,8 @@ body reader, so both clients share every decision.
   steps, sending and sleeping as they say;
 - `sending`: what the two shells share around the steps (each attempt's request, the body
   reader that keeps a deadline, a call's result or error);
+- `pacing`: one pace per client: when its next request may go (a 429's pause, a rate cap),
+  pure decisions and the state every request of a client shares;
 - `retry`: when to retry and how long to wait first (pure);
 - `deadlines`: the time each attempt and each phase may take (pure arithmetic);
 - `errors`: which httpx errors a send can raise and the `TogetherError` each becomes;
@@ -42,6 +44,7 @@ AT_IMPORT = frozenset(
         "errors",
         "ids",
         "json",
+        "pacing",
         "retry",
         "secrets",
         "send_sync",

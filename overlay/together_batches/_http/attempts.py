@@ -2,7 +2,8 @@
 long, or done with this result or error.
 
 The two send shells (`_http.send_sync` and `_http.send_async`) drive an `Attempts`: they ask
-`send` for the next attempt's time limits, send it, hand what came back to `after`, and do
+`send` for the next attempt's time limits (or how long to sleep first, while the client's
+pace holds requests back: `_http.pacing`), send it, hand what came back to `after`, and do
 what that says: sleep and attempt again, or stop. Every decision between attempts is made
 here once (the retry rules themselves are `_http.retry`'s, the time arithmetic
 `_http.deadlines`'); the shells only send and sleep. Table-tested in tests/test_attempts.py.
@@ -51,7 +52,7 @@ class Send:
 
 @dataclass(frozen=True, slots=True)
 class Sleep:
-    """Sleep this many seconds, then ask `Attempts.send` for the next attempt."""
+    """Sleep this many seconds, then ask `Attempts.send` for the next attempt (again)."""
 
     seconds: float
 
@@ -79,7 +80,16 @@ class Attempts:
         rand: The backoff's jitter source (floats in [0, 1)).
     """
 
-    __slots__ = ("_call", "_deadline", "_limits", "_policy", "_rand", "_whole", "retries")
+    __slots__ = (
+        "_call",
+        "_deadline",
+        "_limits",
+        "_policy",
+        "_rand",
+        "_whole",
+        "paced",
+        "retries",
+    )
 
     def __init__(
         self,
@@ -99,12 +109,30 @@ class Attempts:
         self._whole = call.whole_timeout and not stream
         #: Retries made so far.
         self.retries = 0
+        #: Whether the client's pace holds this call back (`_http.pacing`): every API call,
+        #: not a bare request to storage (an upload's `PUT`), which is not the API's.
+        self.paced = not call.bare
 
-    def send(self, mono_now: float) -> Send:
-        """The attempt that starts now (`mono_now`, monotonic): its phase timeouts and end."""
-        phases, end = deadlines.attempt_limits(
-            self._limits, mono_now, self._deadline, whole=self._whole
-        )
+    def send(self, mono_now: float, hold: float = 0.0) -> Send | Sleep:
+        """The attempt that starts now, or a sleep before it.
+
+        Args:
+            mono_now: Monotonic time.
+            hold: Seconds the client's pace holds requests back (`_http.pacing.Pace.take`;
+                0.0: go now, the slot is taken).
+
+        Returns:
+            `Sleep` while held, never past the caller's deadline; else `Send`, the attempt's
+            phase timeouts and end. A deadline that comes while held gives an attempt whose
+            end has passed: the shell then sends nothing and reports that no time was left.
+        """
+        deadline = self._deadline
+        if hold > 0.0:
+            if deadline is None:
+                return Sleep(hold)
+            if not deadlines.is_past(deadline, mono_now):
+                return Sleep(min(hold, deadlines.seconds_left(deadline, mono_now)))
+        phases, end = deadlines.attempt_limits(self._limits, mono_now, deadline, whole=self._whole)
         return Send(phases, end)
 
     def after(self, outcome: Outcome, wall_now: dt.datetime | None = None) -> Sleep | Done:

@@ -19,7 +19,7 @@ import httpx
 from .. import _clock
 from .._config import Timeout
 from . import deadlines, sending
-from .attempts import Attempts, Done, Outcome, Send
+from .attempts import Attempts, Done, Outcome, Send, Sleep
 from .calls import Call
 from .errors import SEND_ERRORS
 
@@ -59,9 +59,15 @@ async def _attempts(
     stream: bool,
 ) -> Done:
     steps = Attempts(call, client._limits(timeout), client._policy, deadline, stream=stream)
+    pace = client._pace if steps.paced else None
     while True:
-        attempt = steps.send(_clock.monotonic())
-        step = steps.after(await _send(client, call, attempt, stream=stream), _clock.now())
+        now = _clock.monotonic()
+        step: Send | Sleep | Done = steps.send(now, 0.0 if pace is None else pace.take(now))
+        if isinstance(step, Send):
+            outcome, wall = await _send(client, call, step, stream=stream), _clock.now()
+            if pace is not None:
+                pace.saw(outcome, mono_now=_clock.monotonic(), wall_now=wall)
+            step = steps.after(outcome, wall)
         if isinstance(step, Done):
             return step
         await _clock.async_sleep(step.seconds)

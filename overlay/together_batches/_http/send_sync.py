@@ -1,8 +1,9 @@
 """The sync send shell: drives a call's `_http.attempts.Attempts` with `httpx.Client`.
 
-`Together._execute` and `Together._stream` are this module's `execute` and `stream`. It sends
-each attempt the steps ask for, sleeps as long as they say, and hands back where they end;
-`_http.send_async` is its twin. Every decision is in `_http.attempts`.
+`Together._execute` and `Together._stream` are this module's `execute` and `stream`. It asks
+the client's pace (`_http.pacing`) before each attempt and tells it what came back, sends each
+attempt the steps ask for, sleeps as long as they say, and hands back where they end;
+`_http.send_async` is its twin. Every decision is in `_http.attempts` and `_http.pacing`.
 
 It keeps an attempt's whole-time bound by cutting each phase's timeout to the time left and
 checking the end between the body's chunks (`_http.sending.BodyByDeadline`), so a server
@@ -22,7 +23,7 @@ import httpx
 from .. import _clock
 from .._config import Timeout
 from . import deadlines, sending
-from .attempts import Attempts, Done, Outcome, Send
+from .attempts import Attempts, Done, Outcome, Send, Sleep
 from .calls import Call
 from .errors import SEND_ERRORS
 
@@ -53,9 +54,15 @@ def _attempts(
     client: Together, call: Call[Any], timeout: Timeout, deadline: float | None, *, stream: bool
 ) -> Done:
     steps = Attempts(call, client._limits(timeout), client._policy, deadline, stream=stream)
+    pace = client._pace if steps.paced else None
     while True:
-        attempt = steps.send(_clock.monotonic())
-        step = steps.after(_send(client, call, attempt, stream=stream), _clock.now())
+        now = _clock.monotonic()
+        step: Send | Sleep | Done = steps.send(now, 0.0 if pace is None else pace.take(now))
+        if isinstance(step, Send):
+            outcome, wall = _send(client, call, step, stream=stream), _clock.now()
+            if pace is not None:
+                pace.saw(outcome, mono_now=_clock.monotonic(), wall_now=wall)
+            step = steps.after(outcome, wall)
         if isinstance(step, Done):
             return step
         _clock.sleep(step.seconds)

@@ -300,6 +300,6 @@ def after_poll(
     )
     pause = delay if isinstance(outcome, RateLimitError) else 0.0
     retry_in = sleep_seconds(failed.due, failed.deadline, mono_now)
-    failure = PollFailure(tracker.batch_job_id, outcome, streak, retry_in)
+    failure = PollFailure(tracker.batch_job_id, outcome, streak, retry_in, paused=pause)
     warn = streak % WARN_AFTER_FAILURES == 0
     return Step(failed, delay=delay, pause_all=pause, failure=failure, warn=warn)
