@@ -265,7 +265,7 @@ def test_the_waiters_polls_wait_for_the_ratelimit_reset(twin: Twin, fake_time: F
     )
     assert job.status is BatchStatus.COMPLETED and len(seen) == 3
     # The poll after the 429 came 45 s later, not at the 1-2 s interval.
-    assert failures == [45.0] and fake_time.sleeps[-1] == 45.0
+    assert failures == [pytest.approx(45.0)] and fake_time.sleeps[-1] == pytest.approx(45.0)
 
 
 def test_the_waiter_ends_on_x_should_retry_false(twin: Twin, fake_time: FakeTime) -> None:

@@ -37,6 +37,9 @@ __all__ = [
 ]
 
 _NEVER = -math.inf
+# Less than this to wait is no wait: it absorbs float rounding when a sleep ends where a pause
+# does (t + (u - t) may fall an ulp short of u), far below any time the server means.
+_ROUNDING = 1e-6
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +73,9 @@ def check_rate(max_requests_per_second: object) -> float | None:
 
 
 def hold(state: PaceState, mono_now: float) -> float:
-    """Seconds until the client may send: 0.0 when it may now."""
-    return max(0.0, state.paused_until - mono_now, state.next_slot - mono_now)
+    """Seconds until the client may send: 0.0 when it may now (or within a microsecond)."""
+    wait = max(state.paused_until, state.next_slot) - mono_now
+    return wait if wait >= _ROUNDING else 0.0
 
 
 def take(state: PaceState, mono_now: float, interval: float | None) -> tuple[float, PaceState]:
