@@ -20,7 +20,7 @@ import datetime as dt
 import math
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import httpx
 
@@ -42,9 +42,9 @@ _NEVER = -math.inf
 _ROUNDING = 1e-6
 
 
-@dataclass(frozen=True, slots=True)
-class PaceState:
-    """Where a client's pace stands, in monotonic seconds.
+class PaceState(NamedTuple):
+    """Where a client's pace stands, in monotonic seconds (a NamedTuple: cheap to define at
+    import and to make at each request under a cap).
 
     Attributes:
         paused_until: No request before this (a 429's pause); -inf for none.
@@ -94,12 +94,12 @@ def take(state: PaceState, mono_now: float, interval: float | None) -> tuple[flo
     wait = hold(state, mono_now)
     if wait > 0.0 or interval is None:
         return wait, state
-    return 0.0, replace(state, next_slot=mono_now + interval)
+    return 0.0, state._replace(next_slot=mono_now + interval)
 
 
 def paused(state: PaceState, until: float) -> PaceState:
     """The pace with requests held until `until` at least (a pause never shortens another)."""
-    return state if until <= state.paused_until else replace(state, paused_until=until)
+    return state if until <= state.paused_until else state._replace(paused_until=until)
 
 
 def pause_until(
