@@ -44,7 +44,7 @@ class Folder:
 FOLDERS = (
     Folder("_wait", frozenset({"threads", "tasks"})),
     Folder("_workload", frozenset({"session", "driver", "driver_async"})),
-    Folder("_http", frozenset({"sending"})),
+    Folder("_http", frozenset({"sending", "send_sync", "send_async"})),
     Folder("_files", frozenset()),
     Folder("_jsonl", frozenset()),
     Folder(
@@ -58,6 +58,8 @@ IO_ROOMS = frozenset(
         f"{ROOT}._client",
         f"{ROOT}._clock",
         f"{ROOT}._http.sending",
+        f"{ROOT}._http.send_sync",
+        f"{ROOT}._http.send_async",
         f"{ROOT}._wait.threads",
         f"{ROOT}._wait.tasks",
         f"{ROOT}.resources",
@@ -72,7 +74,6 @@ TOP_LEVEL_PURE = ("_status", "_models", "_file_models", "_exceptions", "_config"
 #: its module, and what loads late does so by its folder's rule.
 LATE_IMPORTS = {
     # Sync-only programs never load asyncio.
-    (f"{ROOT}._client", "asyncio"),
     (f"{ROOT}._clock", "asyncio"),
     (f"{ROOT}.resources.workflow", "asyncio"),
     (f"{ROOT}.testing._clock", "asyncio"),

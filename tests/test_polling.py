@@ -118,6 +118,12 @@ def test_poll_delay(interval: float, hint: float | None, rand: float, expected: 
         (status_error(404), False),
         (status_error(409), False),
         (status_error(499), False),
+        # the server's x-should-retry overrides the status (a poll is safe to resend)
+        (status_error(503, **{"x-should-retry": "false"}), False),
+        (status_error(429, **{"x-should-retry": "false"}), False),
+        (status_error(404, **{"x-should-retry": "true"}), True),
+        (status_error(501, **{"x-should-retry": "true"}), True),
+        (status_error(404, **{"x-should-retry": "maybe"}), False),
         (TogetherError("other"), False),
         (ValueError("bad input"), False),
     ],
@@ -133,6 +139,10 @@ def test_is_transient(exc: Exception, transient: bool) -> None:
         (status_error(503, **{"retry-after-ms": "1500"}), 1.5),
         (status_error(503, **{"retry-after": "Mon, 15 Jan 2024 14:31:00 GMT"}), 60.0),
         (status_error(429), None),
+        (status_error(429, **{"x-ratelimit-reset": "12"}), 12.0),  # a 429's reset
+        (status_error(429, **{"x-ratelimit-reset": "12", "retry-after": "3"}), 3.0),
+        (status_error(429, **{"x-ratelimit-reset": "1705329030"}), 30.0),  # a Unix time
+        (status_error(503, **{"x-ratelimit-reset": "12"}), None),  # only a 429's
         (APIConnectionError(), None),
     ],
 )

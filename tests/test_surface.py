@@ -130,9 +130,10 @@ def test_client_constructors_match() -> None:
     sync = inspect.signature(Together.__init__).parameters
     async_ = inspect.signature(AsyncTogether.__init__).parameters
     assert list(sync) == list(async_)
-    assert list(sync) == ["self", "api_key", "base_url", "timeout", "max_retries", "http_client"]
+    named = ["base_url", "timeout", "max_retries", "max_requests_per_second", "http_client"]
+    assert list(sync) == ["self", "api_key", *named]
     keyword_only = [p for p in sync.values() if p.kind is inspect.Parameter.KEYWORD_ONLY]
-    assert [p.name for p in keyword_only] == ["base_url", "timeout", "max_retries", "http_client"]
+    assert [p.name for p in keyword_only] == named
 
 
 def test_every_spec_status_is_classified() -> None:

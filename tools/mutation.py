@@ -59,6 +59,7 @@ MUTATED = (
 )
 TEST_FILES = (
     "tests/test_retry_rules.py",
+    "tests/test_retry_headers.py",
     "tests/test_polling.py",
     "tests/test_models.py",
     "tests/test_surface.py",

@@ -2,34 +2,27 @@
 
 `_execute` is the only way a request is sent, by the resources and the waiters alike: each
 attempt is bounded as a whole (connect, send and the full body read) by the call's timeout
-and by the caller's deadline, if any (see `_http.deadlines`); what to do after an attempt is
-decided in `_http.sending` (and the pure rules in `_http/retry.py`), shared by both twins. `_stream`
-is its variant for a body too large to hold: the same retries and errors, until the body
-starts, which the caller then reads a chunk at a time.
-
-The twins keep the whole-attempt bound differently: the async one cancels the attempt at
-its end (`asyncio.timeout`); the sync one cuts each phase's timeout to the time left and
-checks the end between the body's chunks (`_http.sending.BodyByDeadline`), so a server trickling
-its body cannot stretch a call past it by more than a chunk. (Trickled *headers* it cannot
-cut: httpcore reads them in one loop. The sync waiter stops waiting at its deadline anyway.)
+and by the caller's deadline, if any (see `_http.deadlines`). The attempts are the steps of
+`_http.attempts` (send this request until that time, sleep this long, done), which two short
+shells drive: `_http.send_sync` for `Together`, `_http.send_async` for `AsyncTogether`.
+`_stream` is its variant for a body too large to hold: the same retries and errors, until the
+body starts, which the caller then reads a chunk at a time.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Iterator
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
 import httpx
 
-from . import _clock, resources
+from . import _http, resources
 from ._config import DEFAULT_TIMEOUT, Timeout, resolve_api_key, resolve_base_url, to_timeout
-from ._http import deadlines, sending
+from ._http import send_sync
 from ._http.calls import Call
-from ._http.errors import SEND_ERRORS
+from ._http.pacing import Pace, check_rate
 from ._http.retry import RetryPolicy
-from ._http.sending import Outcome
 from ._version import __version__
 from .resources.batches import Batches
 from .resources.files import Files
@@ -40,18 +33,28 @@ T = TypeVar("T")
 
 
 class _Base:
-    """What both twins hold: the key, base URL, timeout and retry policy."""
+    """What both twins hold: the key, base URL, timeout, retry policy and pace."""
 
     def __init__(
-        self, api_key: str | None, *, base_url: str | None, timeout: Timeout, max_retries: int
+        self,
+        api_key: str | None,
+        *,
+        base_url: str | None,
+        timeout: Timeout,
+        max_retries: int,
+        max_requests_per_second: float | None,
     ) -> None:
         if not isinstance(max_retries, int) or max_retries < 0:
             raise ValueError("max_retries must be an int >= 0")
+        interval = check_rate(max_requests_per_second)
         key = resolve_api_key(api_key)
         self.base_url = resolve_base_url(base_url)
         self.timeout = to_timeout(timeout, DEFAULT_TIMEOUT)
         self.max_retries = max_retries
+        self.max_requests_per_second = max_requests_per_second
         self._policy = RetryPolicy(max_retries=max_retries)
+        # Every request of this client, from any thread or task, shares one rate state.
+        self._pace = Pace(interval, cap=self._policy.max_retry_after)
         # httpx masks Authorization in a Headers repr; the key is kept nowhere else.
         self._headers = httpx.Headers(
             {
@@ -82,11 +85,17 @@ class Together(_Base):
         timeout: Per request, in seconds or as an `httpx.Timeout` (default 60 s, 10 s to
             connect).
         max_retries: Retries on connection errors, timeouts, 408, 429 and 5xx (default 2).
+        max_requests_per_second: A cap on this client's rate, to stay under a known limit:
+            its requests (every call, every poll of every wait) go at least `1 / rate`
+            seconds apart. None (the default) sends as they come. Whatever the cap, a 429
+            that says how long to wait (`retry-after`, `retry-after-ms` or
+            `x-ratelimit-reset`) pauses every request of the client until then, at most 60 s.
         http_client: An `httpx.Client` to send through (proxies, custom transports); it is
             not closed by `close()`.
 
     Raises:
         TogetherError: No API key was given or found.
+        ValueError: `max_retries` or `max_requests_per_second` is out of range.
     """
 
     def __init__(
@@ -96,9 +105,16 @@ class Together(_Base):
         base_url: str | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 2,
+        max_requests_per_second: float | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
-        super().__init__(api_key, base_url=base_url, timeout=timeout, max_retries=max_retries)
+        super().__init__(
+            api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_requests_per_second=max_requests_per_second,
+        )
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client()
         self.batches = Batches(self)
@@ -119,72 +135,15 @@ class Together(_Base):
             TogetherError: The subclass for what went wrong (`APITimeoutError` when an
                 attempt ran out of time).
         """
-        return sending.finish(call, *self._attempts(call, timeout, deadline))
+        return send_sync.execute(self, call, timeout, deadline)
 
-    def _attempts(
-        self, call: Call[Any], timeout: Timeout, deadline: float | None, *, stream: bool = False
-    ) -> tuple[sending.Next, Outcome]:
-        """Attempt `call` until `sending.after_attempt` says stop: the last step and outcome."""
-        limits, retries = self._limits(timeout), 0
-        policy = self._policy if deadline is None else sending.ONE_ATTEMPT
-        whole = call.whole_timeout and not stream
-        while True:
-            phases, end = deadlines.attempt_limits(
-                limits, _clock.monotonic(), deadline, whole=whole
-            )
-            request = sending.build_request(self._http, call, phases, self.base_url, self._headers)
-            outcome = self._send(request, end, call, stream)
-            step = sending.after_attempt(call, outcome, retries, policy)
-            if step.delay is None:
-                return step, outcome
-            _clock.sleep(step.delay)
-            retries += 1
-
-    def _send(
-        self, request: httpx.Request, end: float | None, call: Call[Any], stream: bool
-    ) -> Outcome:
-        """One attempt, its body read in full by `end` (monotonic) when there is one; or, to
-        `stream`, a response whose body is left unread (unless `sending.streams` says read it)."""
-        options = sending.send_options(call)
-        try:
-            if stream:
-                response = self._http.send(request, stream=True, **options)
-                if not sending.streams(call, response):
-                    with contextlib.closing(response):
-                        response.read()
-                return response
-            if end is None:
-                return self._http.send(request, **options)
-            now = _clock.monotonic()
-            if deadlines.is_past(end, now):
-                return sending.no_time_left(request)
-            response = self._http.send(request, stream=True, **options)
-            try:
-                # httpcore reads the read timeout as the body starts: cut it to the time
-                # left then, so that a server gone silent is not waited for past `end`.
-                phases = request.extensions["timeout"]
-                read = deadlines.body_read_timeout(phases.get("read"), end, _clock.monotonic())
-                if read is not None:
-                    phases["read"] = read
-                assert isinstance(response.stream, httpx.SyncByteStream)
-                response.stream = sending.BodyByDeadline(response.stream, request, end, end - now)
-                response.read()
-            finally:
-                response.close()
-        except SEND_ERRORS as exc:
-            return exc
-        return response
-
-    @contextlib.contextmanager
-    def _stream(self, call: Call[Any], timeout: Timeout = None) -> Iterator[httpx.Response]:
+    def _stream(
+        self, call: Call[Any], timeout: Timeout = None
+    ) -> contextlib.AbstractContextManager[httpx.Response]:
         """`_execute` for a body too large to hold: its 2xx response, the body unread (read
         it with `_files.transfer.chunks`, which maps its errors to `TogetherError`s). Retried until
         the body starts, not after; `timeout` bounds each phase, not the whole."""
-        response = sending.opened(call, *self._attempts(call, timeout, None, stream=True))
-        try:
-            yield response
-        finally:
-            response.close()
+        return send_sync.stream(self, call, timeout)
 
     def close(self) -> None:
         """Close the HTTP client, unless it was passed in."""
@@ -207,6 +166,9 @@ class AsyncTogether(_Base):
     """The asyncio client: `await AsyncTogether().batches.get_batch("batch-abc123")`.
 
     Takes the same arguments as `Together`; `http_client` is an `httpx.AsyncClient`.
+    `max_requests_per_second` caps the rate of every request of the client (every call, every
+    poll of every wait), and a 429 that says how long to wait pauses them all until then (at
+    most 60 s).
     """
 
     def __init__(
@@ -216,9 +178,16 @@ class AsyncTogether(_Base):
         base_url: str | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 2,
+        max_requests_per_second: float | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
-        super().__init__(api_key, base_url=base_url, timeout=timeout, max_retries=max_retries)
+        super().__init__(
+            api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_requests_per_second=max_requests_per_second,
+        )
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.AsyncClient()
         # The async twins (and asyncio) load with the first async client.
@@ -229,66 +198,13 @@ class AsyncTogether(_Base):
         self, call: Call[T], timeout: Timeout = None, *, deadline: float | None = None
     ) -> T:
         """Send `call` and read its answer (see `Together._execute`)."""
-        return sending.finish(call, *await self._attempts(call, timeout, deadline))
+        return await _http.send_async.execute(self, call, timeout, deadline)
 
-    async def _attempts(
-        self, call: Call[Any], timeout: Timeout, deadline: float | None, *, stream: bool = False
-    ) -> tuple[sending.Next, Outcome]:
-        """Attempt `call` until told to stop (see `Together._attempts`)."""
-        limits, retries = self._limits(timeout), 0
-        policy = self._policy if deadline is None else sending.ONE_ATTEMPT
-        whole = call.whole_timeout and not stream
-        while True:
-            phases, end = deadlines.attempt_limits(
-                limits, _clock.monotonic(), deadline, whole=whole
-            )
-            request = sending.build_request(self._http, call, phases, self.base_url, self._headers)
-            outcome = await self._send(request, end, call, stream)
-            step = sending.after_attempt(call, outcome, retries, policy)
-            if step.delay is None:
-                return step, outcome
-            await _clock.async_sleep(step.delay)
-            retries += 1
-
-    async def _send(
-        self, request: httpx.Request, end: float | None, call: Call[Any], stream: bool
-    ) -> Outcome:
-        """One attempt, cancelled at `end` (monotonic) if any, or streamed (`Together._send`)."""
-        import asyncio  # noqa: PLC0415 - loaded already by any program that gets here
-
-        options = sending.send_options(call)
-        try:
-            if stream:
-                response = await self._http.send(request, stream=True, **options)
-                if not sending.streams(call, response):
-                    try:
-                        await response.aread()
-                    finally:
-                        await response.aclose()
-                return response
-            if end is None:
-                return await self._http.send(request, **options)
-            seconds = deadlines.seconds_left(end, _clock.monotonic())
-            if deadlines.is_past(end, _clock.monotonic()):
-                return sending.no_time_left(request)
-            try:
-                async with asyncio.timeout(seconds):
-                    return await self._http.send(request, **options)
-            except TimeoutError:
-                return sending.expired(request, seconds)
-        except SEND_ERRORS as exc:
-            return exc
-
-    @contextlib.asynccontextmanager
-    async def _stream(
+    def _stream(
         self, call: Call[Any], timeout: Timeout = None
-    ) -> AsyncIterator[httpx.Response]:
+    ) -> contextlib.AbstractAsyncContextManager[httpx.Response]:
         """Send `call`; hand over its 2xx response, body unread (see `Together._stream`)."""
-        response = sending.opened(call, *await self._attempts(call, timeout, None, stream=True))
-        try:
-            yield response
-        finally:
-            await response.aclose()
+        return _http.send_async.stream(self, call, timeout)
 
     async def close(self) -> None:
         """Close the HTTP client, unless it was passed in."""

@@ -195,7 +195,8 @@ def parse_create(data: object, *, input_file_id: str | None = None) -> BatchJob:
         if warning:
             raise BatchNotCreatedError(warning, input_file_id=input_file_id)
         raise InvalidPayload("a create response should hold the job (or a warning), got neither")
-    BatchJob.check(raw_job, where="job.")  # what the client works from: an object with an id and a status
+    # What the client works from: an object with an id and a status.
+    BatchJob.check(raw_job, where="job.")
     job = BatchJob._trusted(raw_job)
     if warning:
         _put_warning(job, warning)

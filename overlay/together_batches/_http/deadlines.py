@@ -1,7 +1,7 @@
 """Deadlines of requests and waits: pure arithmetic on monotonic seconds, no I/O.
 
 A deadline is a reading of `_clock.monotonic()` after which nothing more may happen. The
-client's one send primitive (`_client`) asks `attempt_limits` how long one attempt may take
+client's one send loop (`_http.attempts`) asks `attempt_limits` how long one attempt may take
 and which phase timeouts to give httpx; the waiters (through the wait core) ask `seconds_left`
 and `is_past`.
 

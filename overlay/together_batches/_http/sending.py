@@ -1,6 +1,7 @@
-"""What the sync and async send primitives (`_client`) share: the decision after an attempt,
-the response body that keeps a deadline, the timeouts raised when time runs out, and what
-the streaming primitive decides about a response before handing its body over.
+"""What the two send shells (`_http.send_sync`, `_http.send_async`) share around the steps of
+`_http.attempts`: each attempt's request, the options it is sent with, the response body that
+keeps a deadline, the timeouts raised when time runs out, what the streaming shell decides about
+a response before handing its body over, and the result or error a call ends with.
 
 Expired deadlines are reported as httpx timeouts, so that the retry rules (`_http.retry`) and the
 error tree (`_http.errors.connection_error`, which makes them `APITimeoutError`) treat them
@@ -11,27 +12,20 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
 
 from .. import _clock
-from .._exceptions import TogetherError
 from . import deadlines
+from .attempts import Done
 from .calls import Call, decode
-from .errors import SendError, connection_error
-from .retry import RETRYABLE_STATUSES, Failure, RetryPolicy, classify_exception, retry_delay
 
 __all__ = [
-    "ONE_ATTEMPT",
     "BodyByDeadline",
-    "Next",
-    "Outcome",
-    "after_attempt",
+    "build_request",
     "expired",
     "finish",
-    "build_request",
     "no_time_left",
     "opened",
     "parsed_url",
@@ -40,87 +34,15 @@ __all__ = [
     "streams",
 ]
 
-from .._log import logger
-
 T = TypeVar("T")
-#: What one attempt ends with: a response read in full, or what httpx raised.
-Outcome = httpx.Response | SendError
-#: An attempt under a caller's deadline (a wait's poll, a cancel) is the only one: its caller
-#: has its own schedule of retries.
-ONE_ATTEMPT = RetryPolicy(max_retries=0)
 
 
-@dataclass(frozen=True, slots=True)
-class Next:
-    """What the send loop does after an attempt: sleep `delay` and retry, or stop."""
-
-    delay: float | None
-    error: TogetherError | None = None
-    response: httpx.Response | None = None
-
-
-def after_attempt(
-    call: Call[Any],
-    outcome: Outcome,
-    retries_done: int,
-    policy: RetryPolicy,
-) -> Next:
-    """What follows an attempt: a retry after a delay, or the end (a response or an error).
-
-    Args:
-        call: The call attempted (its idempotency decides retries).
-        outcome: The attempt's response, or the transport error (or expired deadline).
-        retries_done: Retries made before this attempt.
-        policy: The retry policy (`ONE_ATTEMPT` under a caller's deadline).
-
-    Returns:
-        `Next(delay)` to retry; `Next(None, response=...)` or `Next(None, error=...)` to stop.
-    """
-    if isinstance(outcome, httpx.Response):
-        status = outcome.status_code
-        if status not in RETRYABLE_STATUSES:
-            return Next(None, response=outcome)
-        delay = retry_delay(
-            failure=Failure.STATUS,
-            status=status,
-            headers=outcome.headers,
-            retries_done=retries_done,
-            idempotent=call.idempotent,
-            policy=policy,
-        )
-        reason = f"HTTP {status}"
-        result = Next(delay, response=outcome)
-    else:
-        failure = classify_exception(outcome)
-        delay = retry_delay(
-            failure=failure,
-            status=None,
-            headers=None,
-            retries_done=retries_done,
-            idempotent=call.idempotent,
-            policy=policy,
-        )
-        reason = type(outcome).__name__
-        result = Next(delay, error=connection_error(outcome))
-    if delay is not None:
-        logger.debug(
-            "retrying %s %s in %.2fs (retry %d of %d) after %s",
-            call.request["method"].upper(),
-            call.request["url"],
-            delay,
-            retries_done + 1,
-            policy.max_retries,
-            reason,
-        )
-    return result
-
-
-def finish(call: Call[T], step: Next, outcome: Outcome) -> T:
+def finish(call: Call[T], done: Done) -> T:
     """The call's result from its last attempt, or its error raised."""
-    if step.error is not None:
-        raise step.error from (outcome if isinstance(outcome, Exception) else None)
-    assert step.response is not None
-    return decode(call, step.response)
+    if done.error is not None:
+        raise done.error from (done.outcome if isinstance(done.outcome, Exception) else None)
+    assert done.response is not None
+    return decode(call, done.response)
 
 
 def send_options(call: Call[Any]) -> dict[str, Any]:
@@ -143,20 +65,20 @@ def streams(call: Call[Any], response: httpx.Response) -> bool:
     return not (call.raw and response.headers.get("content-type", "").startswith("text/html"))
 
 
-def opened(call: Call[Any], step: Next, outcome: Outcome) -> httpx.Response:
+def opened(call: Call[Any], done: Done) -> httpx.Response:
     """The response a stream's last attempt hands over; else its error raised (its status's,
     an HTML page's, or what the attempt raised).
 
     Raises:
         TogetherError: The subclass for what went wrong.
     """
-    if step.error is not None:
-        raise step.error from (outcome if isinstance(outcome, Exception) else None)
-    assert step.response is not None
-    if not streams(call, step.response):
-        decode(call, step.response)  # read whole by `_open`: raises its error
-        raise AssertionError(f"HTTP {step.response.status_code} was decoded, not refused")
-    return step.response
+    if done.error is not None:
+        raise done.error from (done.outcome if isinstance(done.outcome, Exception) else None)
+    assert done.response is not None
+    if not streams(call, done.response):
+        decode(call, done.response)  # read whole by the shell: raises its error
+        raise AssertionError(f"HTTP {done.response.status_code} was decoded, not refused")
+    return done.response
 
 
 def request_args(

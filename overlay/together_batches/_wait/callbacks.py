@@ -42,12 +42,24 @@ class PollFailure:
         consecutive: Failed polls of this job in a row, this one included (a poll that
             answers starts the count again).
         retry_in: Seconds until this job's next poll (never past the wait's deadline).
+        paused: Seconds every poll of the wait is held back because the server rate limited
+            it (a 429; then, when the 429 said how long, every request of the client too,
+            see `Together`'s `max_requests_per_second`); 0.0 when not.
     """
 
     batch_job_id: str
     error: TogetherError
     consecutive: int
     retry_in: float
+    paused: float = 0.0
+
+    @property
+    def why(self) -> str:
+        """What the wait is held by, for a progress view: e.g. `rate limited: paused 12 s`,
+        else the error's class and message."""
+        if self.paused > 0.0:
+            return f"rate limited: paused {self.paused:.0f} s"
+        return f"{type(self.error).__name__}: {self.error}"
 
 
 OnProgress = Callable[[BatchJob], object] | None

@@ -30,7 +30,7 @@ from .._exceptions import (
     TogetherError,
 )
 from .._http.deadlines import sleep_seconds
-from .._http.retry import RETRYABLE_STATUSES, parse_retry_after
+from .._http.retry import RETRYABLE_STATUSES, server_delay, server_says_retry
 from .._models import BatchJob, readable_progress
 from .callbacks import PollFailure
 from .options import (
@@ -167,21 +167,25 @@ def is_transient(exc: BaseException) -> TypeGuard[TogetherError]:
     Connection errors and timeouts, the statuses a request is retried on (408, 429, and
     5xx but 501 and 505: `_http.retry.RETRYABLE_STATUSES`) and a 2xx whose body is not a job are
     the server's passing trouble; 400, 401, 403, 404 and other 4xx, 501 Not Implemented, 505,
-    and anything that is not a `TogetherError`, will not get better by asking again.
+    and anything that is not a `TogetherError`, will not get better by asking again. The
+    server's `x-should-retry` overrides the status, as it does for every request a client
+    retries (`_http.retry.server_says_retry`): a poll is a get, safe to send again.
     """
     if isinstance(exc, APIConnectionError | APIResponseValidationError):
         return True
     if isinstance(exc, APIStatusError):
-        return exc.status_code in RETRYABLE_STATUSES
+        says = server_says_retry(exc.response.headers)
+        return exc.status_code in RETRYABLE_STATUSES if says is None else says
     return False
 
 
 def retry_hint(exc: BaseException, wall_now: dt.datetime) -> float | None:
-    """The server's `retry-after-ms`/`retry-after` on an error response, in seconds."""
+    """The server's wait on an error response, in seconds: `retry-after-ms`, `retry-after`, or
+    on a 429 `x-ratelimit-reset` (`_http.retry.server_delay`)."""
     response = getattr(exc, "response", None)
     if not isinstance(response, httpx.Response):
         return None
-    return parse_retry_after(response.headers, wall_now)
+    return server_delay(response.status_code, response.headers, wall_now)
 
 
 def terminal_error(job: BatchJob) -> BatchFailedError | None:
@@ -298,6 +302,6 @@ def after_poll(
     )
     pause = delay if isinstance(outcome, RateLimitError) else 0.0
     retry_in = sleep_seconds(failed.due, failed.deadline, mono_now)
-    failure = PollFailure(tracker.batch_job_id, outcome, streak, retry_in)
+    failure = PollFailure(tracker.batch_job_id, outcome, streak, retry_in, paused=pause)
     warn = streak % WARN_AFTER_FAILURES == 0
     return Step(failed, delay=delay, pause_all=pause, failure=failure, warn=warn)

@@ -191,9 +191,12 @@ class LiveBar(InPlaceLine):
         self._draw()
 
     def failed(self, failure: PollFailure) -> None:
-        """Remember the failure, shown after the bar until a poll answers, and redraw."""
+        """Remember the failure, shown after the bar until a poll answers, and redraw; a
+        rate-limit pause is also said on a line of its own (`PollFailure.why`)."""
         with self._lock:
             self._failure = failure
+        if failure.paused:
+            self.write_above(failure.why)
         self._draw()
 
     def frame(self, elapsed: float, width: int) -> str:
@@ -237,8 +240,10 @@ class PlainLines:
         print(line, file=self._stream, flush=True)
 
     def failed(self, failure: PollFailure) -> None:
-        """Print a line for the failed poll."""
+        """Print a line for the failed poll, and why the wait is paused if it is."""
         line = plain_failure_line(failure, time.monotonic() - self._started)
+        if failure.paused:
+            line = f"{line} ({failure.why})"
         print(line, file=self._stream, flush=True)
 
 
