@@ -242,7 +242,9 @@ class WaitCore:
             The steps of the jobs settled, in the round's order, each with the error to
             raise once its callbacks are made (see `settle`); settling stops at that one.
         """
-        ids = self.round or []
+        ids = self.round
+        if ids is None:  # no list in flight (the deadline settled it)
+            return []
         self.round = None
         if isinstance(outcome, Exception) and list_failure(outcome) is ListFailure.GETS:
             logger.debug(
