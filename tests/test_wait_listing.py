@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from typing import Any
 
 import httpx
@@ -97,6 +98,15 @@ NONE_ASKED = size(5, 2_000, 0, 0)
         (40, size(0, 4, 40, 0, at=50.0), 350.0, True),
         # A measure of a list that stood for no job expects none listed.
         (40, NONE_ASKED, 0.0, False),
+        (40, size(1, 400, 0, 0), 0.0, False),
+        # Stale and fewer than half found (15 of 40): probed again, whatever the cost says.
+        (40, size(10_000, 4_200_000, 40, 15), 299.0, False),
+        (40, size(10_000, 4_200_000, 40, 15), 300.0, True),
+        # A get costs about one job of the list: 10 kB jobs make 150 gets dearer than the list.
+        (150, size(1000, 10_000_000, 150, 150), 0.0, True),
+        (133, size(1000, 10_000_000, 150, 150), 0.0, False),
+        # Equal costs: gets (64 KiB + 128 KiB for the list, 2 x (64 KiB + 32 KiB) for the gets).
+        (2, size(4, 131_072, 2, 2), 0.0, False),
     ],
 )
 def test_use_list(due: int, last: P.ListSize | None, now: float, expected: bool) -> None:
@@ -180,7 +190,7 @@ def test_read_list_keeps_the_jobs_by_id_and_the_size() -> None:
     assert sorted(listed.jobs) == ["a", "b"] and (listed.count, listed.size) == (2, len(body))
     assert listed.jobs["a"].status is BatchStatus.COMPLETED
     assert P.read_list(200, httpx.Headers(), b"null") == P.Listed({}, 0, 4)
-    with pytest.raises(InvalidPayload, match="not JSON"):
+    with pytest.raises(InvalidPayload, match=r"^response is not JSON$"):
         P.read_list(200, httpx.Headers(), b"<html>")
     with pytest.raises(InvalidPayload):
         P.read_list(200, httpx.Headers(), b'[{"status": "COMPLETED"}]')
@@ -200,6 +210,9 @@ def test_the_list_call_is_the_list_endpoint_read_with_the_key_masked() -> None:
         _calls.decode(call, httpx.Response(200, content=b"{", request=request))
     with pytest.raises(AuthenticationError):
         _calls.decode(call, httpx.Response(401, json={"error": "no"}, request=request))
+    # Every answer goes to `parse_answer`; `parse` says so if it is ever called.
+    with pytest.raises(AssertionError, match=r"^unreachable: read_list reads the list's answers$"):
+        call.parse([])
 
 
 # --- the wait core's list rounds -------------------------------------------------------------
@@ -239,8 +252,13 @@ def test_a_large_round_asks_one_list_for_every_due_job() -> None:
 def test_a_list_ends_the_jobs_it_shows_ended() -> None:
     run = make_run(raise_on_failure=True)
     assert run.list_round(100.0)
-    answer = listed(job("j0", "COMPLETED"), job("j1", "FAILED"), *(job(i) for i in IDS[2:]))
+    ends = NOW + dt.timedelta(hours=2)
+    answer = listed(
+        job("j0", "COMPLETED"), job("j1", "FAILED"), *(job(i, job_deadline=ends) for i in IDS[2:])
+    )
     steps = run.settle_list(answer, mono_now=101.0, wall_now=NOW)
+    # The wall clock of the list's answer places each job's deadline (plus 10 minutes' grace).
+    assert run.trackers["j2"].deadline == 101.0 + 2 * 3600 + 600
     assert steps[0][0].finished is not None and steps[1][0].error is not None
     assert all(error is None for _, error in steps)  # a job's failure is its own, in the group
     assert list(run.jobs) == ["j0"] and list(run.errors) == ["j1"] and len(run.pending) == 38
@@ -274,6 +292,12 @@ def test_a_job_not_yet_in_reach_waits_for_its_own_round() -> None:
     assert not run.list_round(104.0)
     assert list(run.for_gets) == ["j0"] and len(run.queue) == 39
     assert run.pop_due() == "j0"
+    assert not run.list_round(104.5)  # nothing due: the others are not pulled in early
+    assert run.list_round(105.0) and run.round == IDS[1:]
+    # j0's get answers while the list is in flight; when j0 falls due again it waits for it.
+    run.settle("j0", job("j0", progress=3.0), mono_now=105.0, wall_now=NOW)
+    assert run.queue.next_due() == 107.0
+    assert not run.due_now(107.0) and run.sleep_for(107.0) == run.deadline - 107.0
 
 
 def test_a_round_too_small_for_a_list_goes_to_gets_in_order() -> None:
@@ -292,11 +316,29 @@ def test_a_round_too_small_for_a_list_goes_to_gets_in_order() -> None:
     assert list(run.for_gets) == ["k0", "k1"] and len(run.queue) == 98
     assert not run.list_round(102.0)  # the gets go first
     assert [run.pop_due(), run.pop_due()] == ["k0", "k1"]
+    # 40 due of 100 queued: 100 would list, 40 do not (without the measure, 40 would probe).
+    run = make_run(many)
+    run.measured = TEN_K
+    run.queue = P.DueQueue()
+    for index, batch_job_id in enumerate(many):
+        run.queue.push(batch_job_id, 100.0 if index < 40 else 200.0)
+    assert not run.list_round(100.0) and list(run.for_gets) == many[:40]
     # Fewer queued than would ever list: not even a look at the round.
+    run = make_run(many)
+    run.measured = TEN_K
     run.queue = P.DueQueue()
     for batch_job_id in many[:64]:
         run.queue.push(batch_job_id, 100.0)
     assert not run.list_round(200.0) and not run.for_gets and len(run.queue) == 64
+
+
+def test_a_stale_measure_that_found_none_is_probed_again() -> None:
+    run = make_run()
+    run.measured = size(0, 4, 40, 0, at=100.0)
+    assert not run.list_round(100.0) and not run.for_gets  # no list yet: a get each
+    run = make_run()
+    run.measured = size(0, 4, 40, 0, at=100.0)
+    assert run.list_round(400.0) and run.round == IDS  # 300 s later: a list again
 
 
 def test_a_single_wait_never_lists() -> None:
@@ -333,11 +375,17 @@ def test_a_bad_key_on_the_list_ends_the_wait_at_its_first_job() -> None:
 
 
 @pytest.mark.parametrize("error", [status_error(403), status_error(404), validation_error()])
-def test_a_list_this_wait_cannot_use_falls_back_to_gets(error: Exception) -> None:
+def test_a_list_this_wait_cannot_use_falls_back_to_gets(
+    error: Exception, caplog: pytest.LogCaptureFixture
+) -> None:
     run = make_run()
     assert run.list_round(100.0)
-    assert run.settle_list(error, mono_now=101.0, wall_now=NOW) == []
-    assert not run.listing and list(run.for_gets) == IDS
+    with caplog.at_level(logging.DEBUG, logger="together_batches"):
+        assert run.settle_list(error, mono_now=101.0, wall_now=NOW) == []
+    assert caplog.messages == [
+        f"listing batches failed ({type(error).__name__}: {error}); polling each job instead"
+    ]
+    assert run.listing is False and list(run.for_gets) == IDS
     assert all(t.polls == 0 for t in run.trackers.values())  # no poll of a job failed
     assert [run.pop_due() for _ in IDS] == IDS
     for batch_job_id in IDS:

@@ -336,10 +336,11 @@ class WaitCore:
         """The deadline passed: the polls still in flight (in the order they started; then
         the jobs of a list in flight) count as timed out; then the cancel, if asked for; then
         `WaitTimeoutError`, with the errors so far as its cause."""
-        cut = [*in_flight, *(self.round or [])]
+        timed_out = [*in_flight, *(self.round or [])]
         self.round = None
         steps = [
-            self.settle(i, cut_at_deadline(), mono_now=mono_now, wall_now=wall_now)[0] for i in cut
+            self.settle(i, cut_at_deadline(), mono_now=mono_now, wall_now=wall_now)[0]
+            for i in timed_out
         ]
         error = timeout_error(
             [self.trackers[i] for i in self.pending], self.options, single=self.single

@@ -180,7 +180,7 @@ def read_list(status: int, headers: httpx.Headers, content: bytes) -> Listed:
 
 def _decoded(data: object) -> Listed:
     # `decode` hands every answer of a call with `parse_answer` to it: never to `parse`.
-    raise AssertionError("unreachable: read_list reads the list's answers")  # pragma: no cover
+    raise AssertionError("unreachable: read_list reads the list's answers")
 
 
 def list_call() -> _calls.Call[Listed]:
