@@ -314,7 +314,8 @@ def test_a_round_too_small_for_a_list_goes_to_gets_in_order() -> None:
     assert not run.list_round(99.0)  # nothing due
     assert not run.list_round(101.0)  # two due: a 10,000-job list costs more than two gets
     assert list(run.for_gets) == ["k0", "k1"] and len(run.queue) == 98
-    assert not run.list_round(102.0)  # the gets go first
+    assert not run.list_round(102.0)  # the gets go first: no round is looked at till then
+    assert list(run.for_gets) == ["k0", "k1"] and len(run.queue) == 98
     assert [run.pop_due(), run.pop_due()] == ["k0", "k1"]
     # 40 due of 100 queued: 100 would list, 40 do not (without the measure, 40 would probe).
     run = make_run(many)
