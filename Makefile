@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SOURCES := $(wildcard overlay tests tools bench)
 
-.PHONY: all generate check-generated lint format typecheck pytest docs test demo bench mutation lock clean
+.PHONY: all generate check-generated lint format typecheck pytest docs test demo bench mutation spec-drift lock clean
 
 all: test
 
@@ -56,6 +56,12 @@ bench: $(STAMP)
 # score per module and fails under 95 %. Not part of `make test`. See tests/MUTATION.md.
 mutation: $(STAMP)
 	$(PY) tools/mutation.py
+
+# Compare a newer copy of Together's published spec with the pinned extract: each change is
+# printed as known (ours matches it, or spec/differences.yaml lists it) or new (exit 1).
+spec-drift: $(STAMP)
+	@test -n "$(UPSTREAM)" || { echo "usage: make spec-drift UPSTREAM=path/to/openapi.yaml"; exit 64; }
+	$(PY) tools/spec_drift.py "$(UPSTREAM)"
 
 # Re-pin requirements/dev.lock from pyproject.toml's dev extras in a scratch environment.
 lock:

@@ -18,7 +18,6 @@ from hypothesis import settings
 import together_batches
 import together_batches_api
 from together_batches import _client, _clock, _status
-from together_batches_api.types import LeanModel
 
 from ._twins import Twin
 
@@ -241,19 +240,9 @@ def _secrets_watch_armed(secrets_watch: SecretsWatch) -> None:
 # --- caches that outlive a test ---------------------------------------------------------
 
 
-def _lean_models() -> Iterator[type[LeanModel]]:
-    pending = list(LeanModel.__subclasses__())
-    while pending:
-        cls = pending.pop()
-        pending.extend(cls.__subclasses__())
-        yield cls
-
-
 @pytest.fixture(autouse=True)
 def _fresh_caches(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test starts with empty process-wide caches: the models' checked shapes and the
-    unknown statuses seen. A test then checks what the code does, not what an earlier test (or
-    an earlier run in the same process, as under mutation testing) left behind."""
-    for cls in _lean_models():
-        monkeypatch.setattr(cls, "_shapes", set())
+    """Each test starts with empty process-wide caches: the unknown statuses seen. A test
+    then checks what the code does, not what an earlier test (or an earlier run in the same
+    process, as under mutation testing) left behind."""
     monkeypatch.setattr(_status, "_unknown", {})

@@ -120,10 +120,17 @@ def test_file_rows() -> None:
     file = FileObject(
         id="file-1", filename="in.jsonl", bytes_=1500, purpose="batch-api", created_at=1700000000
     )
-    assert file_rows([file, FileObject()]) == [
+    assert file_rows([file, FileObject(id="file-2")]) == [
         ("file-1", "in.jsonl", "batch-api", "1.5 kB", "2023-11-14 22:13:20Z"),
-        ("-", "-", "-", "-", "-"),
+        ("file-2", "-", "-", "-", "-"),
     ]
+    # A value of another type than the spec's shows as it came, marked; the row is shown.
+    odd = FileObject.from_dict({"id": "file-3", "filename": 7, "bytes": "12",
+                                "created_at": 10.5, "purpose": "batch-api"})  # fmt: skip
+    assert file_rows([odd]) == [
+        ("file-3", "7 (unreadable: expected a string)", "batch-api",
+         '"12" (unreadable: expected an integer)', "10.5 (unreadable: expected an integer)"),
+    ]  # fmt: skip
 
 
 class Terminal(io.StringIO):

@@ -4,6 +4,7 @@ responses: configuration, parsing, every error class, retries."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import re
 import socket
@@ -434,10 +435,14 @@ def test_a_timestamp_that_is_not_iso_8601_fails_its_read(twin: Twin) -> None:
     assert not isinstance(info.value, APIResponseValidationError)
 
 
-def test_a_timestamp_of_the_wrong_type_fails_the_response(twin: Twin) -> None:
-    handler, _ = script(reply(200, {"id": "b1", "status": "FAILED", "created_at": 17}))
-    with pytest.raises(APIResponseValidationError, match="created_at"):
-        twin.client(handler).batches.get_batch("b1")
+def test_a_timestamp_of_another_type_fails_its_read_and_epoch_seconds_are_a_time(
+    twin: Twin,
+) -> None:
+    body = {"id": "b1", "status": "FAILED", "created_at": 17, "completed_at": True}
+    job = twin.client(script(reply(200, body))[0]).batches.get_batch("b1")
+    assert job.created_at == dt.datetime(1970, 1, 1, 0, 0, 17, tzinfo=dt.UTC)
+    with pytest.raises(InvalidFieldError, match="completed_at should be a date-time"):
+        _ = job.completed_at
 
 
 # --- retries -------------------------------------------------------------------------------

@@ -216,6 +216,8 @@ def test_output_file_metadata(env: Env) -> None:
         "purpose": "batch-generated",
         "FileType": "jsonl",
         "Processed": True,
+        "processing_status": "COMPLETED",
+        "validation_report": {"valid": True, "nlines": content.content.count(b"\n")},
     }
 
 

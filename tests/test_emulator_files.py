@@ -26,12 +26,9 @@ START = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 KEY = "test-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 LINES = [
-    {
-        "custom_id": f"q{i}",
-        "body": {"model": "org/m", "messages": [{"role": "user", "content": f"n{i}"}]},
-    }
+    {"custom_id": f"q{i}", "body": {"model": "org/m", "messages": [{"role": "user", "content": f"n{i}"}]}}
     for i in range(6)
-]
+]  # fmt: skip
 CONTENT = b"".join(json.dumps(line).encode() + b"\n" for line in LINES)
 
 
@@ -101,27 +98,23 @@ def test_an_upload_goes_form_302_put_preprocess_and_is_then_a_processed_file(env
     location = httpx.URL(started.headers["location"])
     # Presigned on the emulator's own origin, so that any transport or server reaches it.
     assert (location.scheme, location.host, location.path) == (
-        "http",
-        "emulator.test",
-        f"/_storage/{file_id}",
-    )
+        "http", "emulator.test", f"/_storage/{file_id}",
+    )  # fmt: skip
     assert "X-Amz-Signature" in location.params
     assert env.api.get(f"/files/{file_id}").status_code == 404  # nothing stored yet
     put = env.storage.put(location, content=CONTENT)
     assert (put.status_code, put.content) == (200, b"")
     assert put.headers["etag"] == f'"{hashlib.md5(CONTENT).hexdigest()}"'
-    assert env.api.get(f"/files/{file_id}").json()["Processed"] is False
+    pending = env.api.get(f"/files/{file_id}").json()
+    assert (pending["Processed"], pending["processing_status"]) == (False, "PENDING")
+    assert pending["validation_report"] is None
     meta = env.api.post(f"/files/{file_id}/preprocess").json()
     assert meta == {
-        "id": file_id,
-        "object": "file",
-        "created_at": int(START.timestamp()),
-        "filename": "in.jsonl",
-        "bytes": len(CONTENT),
-        "purpose": "batch-api",
-        "FileType": "jsonl",
-        "Processed": True,
-    }
+        "id": file_id, "object": "file", "created_at": int(START.timestamp()),
+        "filename": "in.jsonl", "bytes": len(CONTENT), "purpose": "batch-api",
+        "FileType": "jsonl", "Processed": True, "processing_status": "COMPLETED",
+        "validation_report": {"valid": True, "nlines": CONTENT.count(b"\n")},
+    }  # fmt: skip
     assert env.api.post(f"/files/{file_id}/preprocess").json() == meta  # idempotent
     assert env.api.get(f"/files/{file_id}/content").content == CONTENT
     put_request = next(r for r in env.emulator.requests if r.method == "PUT")
@@ -259,11 +252,10 @@ def test_the_async_transport_serves_the_upload_flow() -> None:
     async def upload() -> bytes:
         transport = emulator.async_transport()
         async with (
-            httpx.AsyncClient(
-                base_url="https://api.example.test/v1", transport=transport, headers=AUTH
-            ) as api,
+            httpx.AsyncClient(base_url="https://api.example.test/v1", transport=transport,
+                              headers=AUTH) as api,
             httpx.AsyncClient(transport=transport) as storage,
-        ):
+        ):  # fmt: skip
             started = await api.post(
                 "/files", data={"purpose": "batch-api", "file_name": "a.jsonl"}
             )
@@ -284,10 +276,8 @@ def test_the_loopback_server_serves_the_upload_flow_including_chunked_puts() -> 
         httpx.Client(base_url=base_url, headers=AUTH) as api,
         httpx.Client() as storage,
     ):
-        started = api.post(
-            "/files",
-            data={"purpose": "batch-api", "file_name": "a.jsonl", "checksum": sha256(CONTENT)},
-        )
+        started = api.post("/files", data={"purpose": "batch-api", "file_name": "a.jsonl",
+                                           "checksum": sha256(CONTENT)})  # fmt: skip
         location = started.headers["location"]
         assert location.startswith(base_url.removesuffix("/v1") + "/_storage/")
         # A chunked body is read whole (the connection stays in step), then refused.
@@ -407,22 +397,17 @@ def test_an_endpoint_the_emulator_cannot_answer_fails_every_request(env: Env) ->
 
 
 def test_invalid_lines_go_to_the_error_file_saying_what_is_wrong(env: Env) -> None:
-    content = (
-        b"\n".join(
-            [
-                b'{"custom_id": "ok", "body": {"model": "m"}}',
-                b"not json",
-                b"[1, 2]",
-                b'{"body": {}}',
-                b'{"custom_id": 7, "body": {}}',
-                b'{"custom_id": "no-body"}',
-                b'{"custom_id": "ok", "body": {}}',
-                json.dumps({"custom_id": "x" * 65, "body": {}}).encode(),
-                b"",
-            ]
-        )
-        + b"\n"
-    )
+    content = b"\n".join([
+        b'{"custom_id": "ok", "body": {"model": "m"}}',
+        b"not json",
+        b"[1, 2]",
+        b'{"body": {}}',
+        b'{"custom_id": 7, "body": {}}',
+        b'{"custom_id": "no-body"}',
+        b'{"custom_id": "ok", "body": {}}',
+        json.dumps({"custom_id": "x" * 65, "body": {}}).encode(),
+        b"",
+    ]) + b"\n"  # fmt: skip
     job = env.finished(env.upload(content))
     assert [line["custom_id"] for line in env.lines(job["output_file_id"])] == ["ok"]
     errors = {e["custom_id"]: e["error"] for e in env.lines(job["error_file_id"])}
@@ -478,22 +463,10 @@ def test_strict_files_wants_an_uploaded_preprocessed_input() -> None:
 def test_the_emulator_command_takes_the_plan_failures_and_strict_files() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TOGETHER_")}
     command = [
-        sys.executable,
-        "-m",
-        "together_batches",
-        "emulator",
-        "--port",
-        "0",
-        "--api-key",
-        KEY,
-        "--validating-seconds",
-        "0",
-        "--running-seconds",
-        "0",
-        "--failed-fraction",
-        "0.5",
+        sys.executable, "-m", "together_batches", "emulator", "--port", "0", "--api-key", KEY,
+        "--validating-seconds", "0", "--running-seconds", "0", "--failed-fraction", "0.5",
         "--strict-input-files",
-    ]
+    ]  # fmt: skip
     with subprocess.Popen(
         command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     ) as process:
@@ -524,10 +497,7 @@ def test_the_emulator_command_takes_the_plan_failures_and_strict_files() -> None
 def test_the_emulator_command_refuses_bad_plan_options(bad: list[str]) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "together_batches", "emulator", "--port", "0", *bad],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        stdin=subprocess.DEVNULL,
-    )
+        capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
     assert result.returncode == 64
     assert "Traceback" not in result.stderr

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from together_batches import BatchJob, BatchStatus, WaitTimeoutError, _status
+from together_batches import BatchJob, BatchStatus, InvalidFieldError, WaitTimeoutError, _status
 from together_batches._exceptions import status_error_class
 from together_batches._http.ids import check_id
 from together_batches._http.retry import (
@@ -368,9 +368,10 @@ def test_a_create_that_is_not_an_object_says_what_it_got() -> None:
     assert str(raised.value) == "a create response should be an object, got list"
 
 
-def test_integral_floats_pass_and_the_keys_after_them_are_checked() -> None:
+def test_integral_floats_pass_and_other_floats_fail_their_read() -> None:
     assert parse_job({**REQUIRED, "file_size_bytes": 3.0}).file_size_bytes == 3
-    with pytest.raises(T.InvalidPayload, match="endpoint"):
-        parse_job({**REQUIRED, "file_size_bytes": 3.0, "endpoint": 1})
-    with pytest.raises(T.InvalidPayload, match="file_size_bytes"):
-        parse_job({**REQUIRED, "file_size_bytes": 3.5})
+    job = parse_job({**REQUIRED, "file_size_bytes": 3.5, "endpoint": 1})
+    with pytest.raises(InvalidFieldError, match="endpoint"):
+        _ = job.endpoint
+    with pytest.raises(InvalidFieldError, match="file_size_bytes"):
+        _ = job.file_size_bytes

@@ -75,13 +75,9 @@ def test_a_failure_says_when_the_job_is_polled_again(
 ) -> None:
     options = P.WaitOptions(timeout=timeout)
     step = P.after_poll(
-        P.start("a", options, 0.0),
-        status_error(503),
-        options,
-        mono_now=at,
-        wall_now=NOW,
+        P.start("a", options, 0.0), status_error(503), options, mono_now=at, wall_now=NOW,
         rand=zero,
-    )
+    )  # fmt: skip
     assert step.failure is not None
     assert step.failure.retry_in == retry_in
     assert step.tracker.due == at + 2.0
@@ -98,14 +94,16 @@ def logged(caplog: pytest.LogCaptureFixture) -> list[tuple[int, str]]:
         ([job(), job()], "poll 2 of batch a: IN_PROGRESS, 0%; next poll in 2.85s"),
         ([job("COMPLETED", 100.0)], "poll 1 of batch a: COMPLETED, 100%; done"),
         ([job("FAILED")], "poll 1 of batch a: FAILED, 0%; done"),
-        (
-            [status_error(503)],
-            "poll 1 of batch a: failed: InternalServerError: nope (HTTP 503); next poll in 1.90s",
-        ),
+        ([job(progress=1e20)], "poll 1 of batch a: IN_PROGRESS, 1e+20%; next poll in 1.90s"),
+        # A progress that cannot be read is unknown, not a failed poll.
+        ([BatchJob.from_dict({"id": "a", "status": "IN_PROGRESS", "progress": "50.0"})],
+         "poll 1 of batch a: IN_PROGRESS, ?%; next poll in 1.90s"),
+        ([status_error(503)],
+         "poll 1 of batch a: failed: InternalServerError: nope (HTTP 503); next poll in 1.90s"),
         ([status_error(404)], "poll 1 of batch a: failed: NotFoundError: nope (HTTP 404); done"),
         ([ValueError("bug")], "poll 1 of batch a: failed: ValueError: bug; done"),
     ],
-)
+)  # fmt: skip
 def test_each_poll_is_one_debug_line(
     outcomes: list[P.Outcome], line: str, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -123,13 +121,9 @@ def test_a_failed_terminal_job_under_raise_on_failure_is_logged_done(
     caplog.set_level(DEBUG, logger="together_batches")
     options = P.WaitOptions(raise_on_failure=True)
     step = P.after_poll(
-        P.start("a", options, 0.0),
-        job("CANCELLED"),
-        options,
-        mono_now=1.0,
-        wall_now=NOW,
+        P.start("a", options, 0.0), job("CANCELLED"), options, mono_now=1.0, wall_now=NOW,
         rand=zero,
-    )
+    )  # fmt: skip
     assert step.error is not None and step.finished is None
     P.log_poll(step, job("CANCELLED"))
     assert logged(caplog) == [(DEBUG, "poll 1 of batch a: CANCELLED, 0%; done")]
@@ -146,12 +140,10 @@ def test_every_fifth_failure_in_a_row_is_a_warning(caplog: pytest.LogCaptureFixt
         warnings.append([m for level, m in logged(caplog) if level == WARNING])
         assert [level for level, _ in logged(caplog)][:1] == [DEBUG]  # the poll's line first
     # Intervals 2, 3, 4.5, 6.75, 10.125, 15.1875, less 5 %: the fifth failure's wait is 14.4 s.
-    assert warnings == [[]] * 5 + [
-        [
-            "batch a: 5 polls in a row failed, the last with InternalServerError: nope (HTTP 500); "
-            "still waiting (next poll in 14s)"
-        ]
-    ]
+    assert warnings == [[]] * 5 + [[
+        "batch a: 5 polls in a row failed, the last with InternalServerError: nope (HTTP 500); "
+        "still waiting (next poll in 14s)"
+    ]]  # fmt: skip
 
 
 def test_no_warning_without_a_failure(caplog: pytest.LogCaptureFixture) -> None:

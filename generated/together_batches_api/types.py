@@ -4,23 +4,30 @@ From spec/templates/types.py.jinja. Nothing here imports attrs: the lean models 
 `import together_batches` loads, and attrs stays with the request bodies and the client.
 
 A lean model keeps the decoded JSON object it was built from and reads each field from it
-when the attribute is read. Its types are checked when it is built, once per *shape* (its
-keys and the types of its values, in order): the objects of one list share a handful of
-shapes, so the full check runs a handful of times. Values whose validity a type cannot show
-(nested objects, integral floats) are checked one by one. A date-time is a string on the
-wire and is checked as one when the model is built; it is parsed when it is read, and a
-string that is not ISO 8601 raises the model's `FIELD_ERROR` (an `InvalidPayload`, which is
-a `ValueError`, unless a subclass names another) at that read.
+when the attribute is read. It is a tolerant reader: strict about the fields a client works
+from, lenient about everything else.
 
-The tolerance rules, written once, here:
+- **Built** (`from_dict`, `from_list`, `check`): the object must be a JSON object, and every
+  field the spec marks *required* must be present and readable as its type (a required
+  nested object or list is checked all the way down, so a list body's items are). Nothing
+  else is looked at, so a field the caller never reads can never fail a response, a list,
+  or a wait. The spec requires only what clients work from (a job's `id` and `status`, a
+  file's `id`, a result line's `custom_id`, a list body's array).
+- **Read** (each property): the value is checked then. A value of another type raises the
+  model's `FIELD_ERROR` (an `InvalidPayload`, which is a `ValueError`, unless a consumer
+  names another: the overlay sets its `InvalidFieldError`) naming the model, the field, the
+  type the spec gives and what came. It fails that read only.
+
+The tolerance rules, written once, here (`read_value`):
 
 - an optional field that is absent or `null` reads as `None`;
-- a required field must be present and not `null` (unless the spec makes it nullable);
 - an integer field accepts an integral float (`3.0`), read as `3`;
 - a number field accepts an integer, read as a float;
+- a date-time field accepts an ISO 8601 string or epoch seconds (an integer or a float),
+  read as a timezone-aware datetime (UTC when the string names no offset);
 - an enum field accepts any string: the enums are open;
-- any other wrong type fails the whole object with `InvalidPayload`;
-- a date-time (or date) that is a string but not ISO 8601 fails its read, not the object.
+- nothing else is converted: `"50.0"` is not a number, `1` is not a boolean, `0` is not a
+  string. A conversion that would have to guess is refused at the read.
 """
 
 from __future__ import annotations
@@ -31,17 +38,7 @@ from collections.abc import Iterable, Mapping, MutableMapping
 from http import HTTPStatus
 from itertools import repeat
 from types import MappingProxyType
-from typing import (
-    IO,
-    Any,
-    BinaryIO,
-    ClassVar,
-    Generic,
-    Literal,
-    NoReturn,
-    Self,
-    TypeVar,
-)
+from typing import IO, Any, BinaryIO, ClassVar, Generic, Literal, Self, TypeVar
 
 
 class Unset:
@@ -152,10 +149,23 @@ STR, INT, FLOAT, BOOL, DATETIME, DATE, ENUM, MODEL, LIST, ANY = (
     "str", "int", "float", "bool", "datetime", "date", "enum", "model", "list", "any"
 )  # fmt: skip
 _NONE = type(None)
-_WIRE_TYPES: dict[str, tuple[type, ...]] = {
-    STR: (str,), INT: (int,), FLOAT: (int, float), BOOL: (bool,), DATETIME: (str,),
-    DATE: (str,), ENUM: (str,), MODEL: (dict,), LIST: (list,),
+# The JSON types a value of each kind is read from without looking at the value itself: a
+# list's required fields of these kinds are checked by C loops over the types alone.
+_PLAIN_TYPES: dict[str, frozenset[type]] = {
+    STR: frozenset({str}), ENUM: frozenset({str}), INT: frozenset({int}),
+    FLOAT: frozenset({int, float}), BOOL: frozenset({bool}),
 }  # fmt: skip
+_TYPE_NAMES = {
+    STR: "a string", INT: "an integer", FLOAT: "a number", BOOL: "a boolean",
+    DATETIME: "a date-time (ISO 8601 or epoch seconds)", DATE: "a date (ISO 8601)",
+    ENUM: "a string", MODEL: "an object", ANY: "any value",
+}  # fmt: skip
+_JSON_NAMES: dict[type, str] = {
+    str: "a string", int: "a number", float: "a number", bool: "a boolean", dict: "an object",
+    list: "an array",
+}  # fmt: skip
+# How much of an unreadable value a message shows.
+_SHOWN = 64
 
 
 class WireField:
@@ -206,21 +216,27 @@ class WireField:
 
     @property
     def type_name(self) -> str:
-        """The field's JSON type in words, for messages."""
-        if self.kind == LIST and self.item is not None:
-            return f"a list of {self.item.type_name}"
-        return {DATETIME: "a date-time string", DATE: "a date string", ENUM: "a string",
-                MODEL: "an object", FLOAT: "a number", INT: "an integer"}.get(
-                    self.kind, f"a {self.kind}")  # fmt: skip
+        """The field's type as the spec gives it, in words, for messages."""
+        if self.kind == LIST:
+            return (
+                "an array"
+                if self.item is None
+                else f"an array of {self.item.type_name}"
+            )
+        return _TYPE_NAMES[self.kind]
 
     def __repr__(self) -> str:
         return f"WireField({self.name!r}, {self.kind!r}, required={self.required})"
 
 
-def _wrong(where: str, field: WireField, value: object) -> NoReturn:
-    raise InvalidPayload(
-        f"{where}{field.name} should be {field.type_name}, got {type(value).__name__}"
-    )
+def describe(value: object) -> str:
+    """What came on the wire, for messages: its JSON type and (the start of) its value."""
+    if value is None:
+        return "null"
+    shown = repr(value)
+    if len(shown) > _SHOWN:
+        shown = shown[:_SHOWN] + "..."
+    return f"{_JSON_NAMES.get(type(value), type(value).__name__)}: {shown}"
 
 
 def parse_datetime(value: str, name: str = "value") -> datetime.datetime:
@@ -240,10 +256,24 @@ def parse_datetime(value: str, name: str = "value") -> datetime.datetime:
             parsed = isoparse(value)
         except (ValueError, OverflowError):
             raise InvalidPayload(
-                f"{name} is not an ISO 8601 date-time: {value[:64]!r}"
+                f"{name} is not an ISO 8601 date-time: {value[:_SHOWN]!r}"
             ) from None
     # The API's timestamps are UTC; one without an offset is UTC, never local time.
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=datetime.UTC)
+
+
+def datetime_from_epoch(seconds: float, name: str = "value") -> datetime.datetime:
+    """A date-time sent as Unix seconds, timezone-aware (UTC).
+
+    Raises:
+        InvalidPayload: `seconds` is outside what a datetime can hold.
+    """
+    try:
+        return datetime.datetime.fromtimestamp(seconds, datetime.UTC)
+    except (OverflowError, OSError, ValueError):
+        raise InvalidPayload(
+            f"{name} is out of range as epoch seconds: {seconds!r}"
+        ) from None
 
 
 def format_datetime(value: datetime.datetime) -> str:
@@ -253,34 +283,89 @@ def format_datetime(value: datetime.datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
 
 
-def _check_value(where: str, field: WireField, value: Any) -> None:
-    """Check one value that is not None."""
+def read_value(field: WireField, value: Any, where: str = "") -> Any:
+    """The Python value of one wire value of `field`: the tolerance rules, written once.
+
+    Args:
+        field: The field's description.
+        value: The decoded JSON value (`None` only where it is wrong: a required field, or
+            an item of a list whose items are not nullable).
+        where: A prefix for messages (the path of a nested object).
+
+    Returns:
+        The value as the field's type: itself for strings, integers, booleans and `any`,
+        a float for a number, an enum member, a datetime or date, a lean model, a list.
+
+    Raises:
+        InvalidPayload: The value is of another type and no unambiguous conversion makes it
+            one (the message names the field, the type the spec gives and what came), or a
+            date-time or date string is not ISO 8601.
+    """
     kind = field.kind
-    if kind == ANY:
-        return
     vtype = type(value)
-    if vtype not in _WIRE_TYPES[kind]:
-        if not (kind == INT and vtype is float and value.is_integer()):
-            _wrong(where, field, value)
+    if kind == STR:
+        if vtype is str:
+            return value
+    elif kind == ENUM:
+        if vtype is str:
+            return value if field.enum is None else field.enum(value)
+    elif kind == INT:
+        if vtype is int:
+            return value
+        if vtype is float and value.is_integer():
+            return int(value)
+    elif kind == FLOAT:
+        if vtype is float or vtype is int:
+            return float(value)
+    elif kind == BOOL:
+        if vtype is bool:
+            return value
+    elif kind == DATETIME:
+        if vtype is str:
+            return parse_datetime(value, where + field.name)
+        if vtype is int or vtype is float:
+            return datetime_from_epoch(value, where + field.name)
+    elif kind == DATE:
+        if vtype is str:
+            try:
+                return datetime.date.fromisoformat(value)
+            except ValueError:
+                raise InvalidPayload(
+                    f"{where}{field.name} is not an ISO 8601 date: {value[:_SHOWN]!r}"
+                ) from None
     elif kind == MODEL:
-        assert field.model is not None
-        field.model.check(value, where=f"{where}{field.name}.")
-    elif kind == LIST and field.item is not None and field.item.kind != ANY:
-        item = field.item
-        for index, element in enumerate(value):
-            if element is not None:
-                _check_value(f"{where}{field.name}[{index}]", item, element)
-            elif not item.nullable:
-                _wrong(f"{where}{field.name}[{index}]", item, element)
+        if vtype is dict and field.model is not None:
+            field.model.check(value, where=f"{where}{field.name}.")
+            return field.model._trusted(value)
+    elif kind == LIST:
+        if vtype is list:
+            return _read_items(field, value, where)
+    else:
+        return value
+    raise InvalidPayload(
+        f"{where}{field.name} should be {field.type_name}, got {describe(value)}"
+    )
+
+
+def _read_items(field: WireField, value: list[Any], where: str) -> list[Any]:
+    item = field.item
+    if item is None or item.kind == ANY:
+        return list(value)
+    return [
+        None if element is None and item.nullable
+        else read_value(item, element, f"{where}{field.name}[{index}]")
+        for index, element in enumerate(value)
+    ]  # fmt: skip
 
 
 class LeanModel:
     """Base of the generated response models: an immutable, typed view of a decoded object.
 
     Subclasses (generated, one per schema) give `FIELDS` and one typed property per field.
-    Build one from JSON with `from_dict` (checked), or with keyword arguments named as the
-    attributes. Instances compare equal when their fields and extras are equal (an absent
-    field equals a `null` one), pickle, and are immutable.
+    Build one from JSON with `from_dict`, or with keyword arguments named as the attributes;
+    either way its required fields are checked then and the others when read. Instances compare equal when
+    their fields and extras are equal (an absent field equals a `null` one), pickle, and are
+    immutable.
     """
 
     __slots__ = ("_data",)
@@ -288,88 +373,65 @@ class LeanModel:
 
     #: The schema's properties, in the spec's order.
     FIELDS: ClassVar[tuple[WireField, ...]] = ()
-    #: What a read of a malformed date-time raises (a subclass may name its own error,
-    #: which must accept one message argument).
+    #: What reading a field whose value cannot be read as its type raises. It must accept one
+    #: message argument; a consumer may set it here, on the base, so that every model
+    #: (nested ones included) raises its own error, or on one subclass.
     FIELD_ERROR: ClassVar[type[Exception]] = InvalidPayload
     # Per class, filled by __init_subclass__.
     _by_name: ClassVar[dict[str, WireField]]
     _required: ClassVar[tuple[WireField, ...]]
-    _per_value: ClassVar[tuple[WireField, ...]]
-    _shapes: ClassVar[set[tuple[Any, ...]]]
-    # Shapes already checked, per class. Capped: a server sending ever-new keys must not
-    # grow memory without bound.
-    _SHAPES_CAP: ClassVar[int] = 4096
+    # The required fields a list checks by their values' types alone, or None when one of
+    # them needs each value looked at (a date-time, a nested object, a list).
+    _plain: ClassVar[tuple[tuple[str, frozenset[type]], ...] | None]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls._shapes = set()
         cls._prepare()
 
     @classmethod
     def _prepare(cls) -> None:
         cls._by_name = {field.name: field for field in cls.FIELDS}
         cls._required = tuple(field for field in cls.FIELDS if field.required)
-        # Date-times are parsed when read (the hot path of a long list must not parse them).
-        cls._per_value = tuple(
-            field for field in cls.FIELDS if field.kind in (MODEL, LIST)
+        plain = tuple(
+            (field.name, _PLAIN_TYPES[field.kind])
+            for field in cls._required
+            if field.kind in _PLAIN_TYPES and not field.nullable
         )
+        cls._plain = plain if len(plain) == len(cls._required) else None
 
     # --- building -------------------------------------------------------------------------
 
     @classmethod
     def check(cls, data: object, *, where: str = "") -> None:
-        """Check a decoded JSON object against the schema.
+        """Check that a decoded JSON value is an object with the schema's required fields.
 
         Args:
-            data: The decoded object.
+            data: The decoded value.
             where: A prefix for messages (the path of a nested object).
 
         Raises:
-            InvalidPayload: `data` is not an object, lacks a required field, or holds a
-                value of the wrong type.
+            InvalidPayload: `data` is not an object, or lacks a required field, or holds
+                one that cannot be read as its type. Other fields are not looked at.
         """
         if type(data) is not dict:
             raise InvalidPayload(
                 f"{where or cls.__name__ + ' '}should be a JSON object, got {type(data).__name__}"
             )
-        if (*data, *map(type, data.values())) not in cls._shapes:
-            cls._check_shape(data, where)
-        for field in cls._per_value:
+        for field in cls._required:
             value = data.get(field.name)
             if value is not None:
-                _check_value(where, field, value)
-
-    @classmethod
-    def _check_shape(cls, data: dict[str, Any], where: str) -> None:
-        for required in cls._required:
-            if data.get(required.name) is None and not (
-                required.nullable and required.name in data
-            ):
-                raise InvalidPayload(f"{where}{required.name} is required")
-        cacheable = True
-        by_name = cls._by_name
-        for key, value in data.items():
-            field = by_name.get(key)
-            if field is None:
-                continue
-            if value is None:
-                if field.required and not field.nullable:
-                    _wrong(where, field, value)
-                continue
-            _check_value(where, field, value)
-            # A 3.0 in an integer field is fine, but the next object's 3.5 would not be:
-            # such a shape is not cached. (Values of `_per_value` fields are checked anyway.)
-            if field.kind == INT and type(value) is float:
-                cacheable = False
-        if cacheable and len(cls._shapes) < cls._SHAPES_CAP:
-            cls._shapes.add((*data, *map(type, data.values())))
+                read_value(field, value, where)
+            elif not (field.nullable and field.name in data):
+                raise InvalidPayload(f"{where}{field.name} is required")
 
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
-        """Build the model from its decoded JSON, checked. A `dict` is kept, not copied.
+        """Build the model from its decoded JSON, its required fields checked. A `dict` is
+        kept, not copied.
 
         Raises:
-            InvalidPayload: `src` does not have the schema's shape.
+            InvalidPayload: `src` is not an object, or a required field is absent or
+                unreadable.
         """
         data = src if type(src) is dict else dict(src)
         cls.check(data)
@@ -377,44 +439,29 @@ class LeanModel:
 
     @classmethod
     def from_list(cls, src: object) -> list[Self]:
-        """Build one model per object of a decoded JSON array, checked; `null` is `[]`.
+        """Build one model per object of a decoded JSON array; `null` is `[]`.
 
         Raises:
-            InvalidPayload: `src` is not an array (or null), or one object is malformed.
+            InvalidPayload: `src` is not an array (or null), or an item is not an object or
+                lacks a required field (the message names the first such item's place).
         """
         if src is None:
             return []
         if type(src) is not list:
             raise InvalidPayload(f"a list of {cls.__name__} should be an array")
-        # The check of `check`, inlined: this loop is the whole cost of a long list.
-        shapes = cls._shapes
-        # A list's objects mostly share one shape: comparing with the previous one (its
-        # items are the same key strings and type objects) is cheaper than hashing it.
-        previous: tuple[object, ...] | None = (
-            None  # no shape, not even the empty one, equals it
-        )
-        item: Any  # after an exception: the item that raised it
-        try:
-            for item in src:
-                shape = (*item, *map(type, item.values()))
-                if shape != previous:
-                    if shape in shapes:
-                        previous = shape
-                    else:  # checked each time until cached (an uncacheable one never is)
-                        _check_item(cls, src, item)
-        except (TypeError, AttributeError):
-            # An item that is not an object has no .values(): say which one it is.
-            if type(item) is dict:
-                raise
-            raise InvalidPayload(
-                f"item {_index_of(src, item)} should be a JSON object"
-            ) from None
-        if cls._per_value:
-            for index, checked in enumerate(src):
-                for field in cls._per_value:
-                    value = checked.get(field.name)
-                    if value is not None:
-                        _check_value(f"item {index}: ", field, value)
+        # This is the whole cost of a long list, so it runs in C loops over the items' types:
+        # every item an object, and every required field of a plainly typed kind. Only
+        # when that fails (or cannot tell) is each item checked, which names the bad one.
+        if not set(map(type, src)) <= _OBJECTS:
+            index = next(i for i, item in enumerate(src) if type(item) is not dict)
+            raise InvalidPayload(f"item {index} should be a JSON object")
+        plain = cls._plain
+        if plain is None or not all(
+            set(map(type, map(dict.get, src, repeat(name)))) <= accepted
+            for name, accepted in plain
+        ):
+            for index, item in enumerate(src):
+                cls.check(item, where=f"item {index}: ")
         # All checked: the models are made by C loops, a third cheaper than one per turn.
         out: list[Self] = list(map(object.__new__, repeat(cls, len(src))))
         deque(map(_put, out, src), maxlen=0)
@@ -440,7 +487,9 @@ class LeanModel:
     def _init(
         self, fields: Mapping[str, Any], extras: Mapping[str, Any] | None
     ) -> None:
-        """Build from constructor arguments (Python values, by wire name)."""
+        """Build from constructor arguments (Python values, by wire name), checked as a
+        response is: required fields now, every other one when read (so a test's fake can
+        hold what a server might send)."""
         data: dict[str, Any] = {}
         for field in self.FIELDS:
             value = fields[field.name]
@@ -460,19 +509,16 @@ class LeanModel:
 
     # --- reading --------------------------------------------------------------------------
 
-    def _read_datetime(self, value: str, name: str) -> datetime.datetime:
-        try:
-            return parse_datetime(value, name)
-        except InvalidPayload as exc:
-            raise self.FIELD_ERROR(str(exc)) from None
+    def _read(self, name: str, value: Any) -> Any:
+        """Read a field's value that is not of its plain type (the properties' slow path).
 
-    def _read_date(self, value: str, name: str) -> datetime.date:
+        Raises:
+            FIELD_ERROR: The value cannot be read as the field's type.
+        """
         try:
-            return datetime.date.fromisoformat(value)
-        except ValueError:
-            raise self.FIELD_ERROR(
-                f"{name} is not an ISO 8601 date: {value[:64]!r}"
-            ) from None
+            return read_value(self._by_name[name], value)
+        except InvalidPayload as exc:
+            raise self.FIELD_ERROR(f"{type(self).__name__}.{exc}") from None
 
     @property
     def extras(self) -> Mapping[str, Any]:
@@ -483,8 +529,8 @@ class LeanModel:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The object in its JSON form: every field in the spec's order (`None` when absent),
-        then the extras. A new dict."""
+        """The object in its JSON form, as it came: every field in the spec's order (`None`
+        when absent), then the extras. A new dict."""
         out: dict[str, Any] = dict.fromkeys(self._by_name)
         out.update(self._data)
         return out
@@ -520,21 +566,7 @@ class LeanModel:
 
 # The slot's own setter: the fastest way to fill an instance that refuses __setattr__.
 _put = vars(LeanModel)["_data"].__set__
-
-
-def _index_of(items: list[Any], item: object) -> int:
-    """Where `item` (this very object) first is in `items`: for an error's message only."""
-    return next(index for index, each in enumerate(items) if each is item)
-
-
-def _check_item(cls: type[LeanModel], items: list[Any], item: dict[str, Any]) -> None:
-    """`cls._check_shape` of one item of a list, its error naming the item's place (which
-    is looked for only then: the loop over a long list does not count)."""
-    try:
-        cls._check_shape(item, "")
-    except InvalidPayload:
-        cls._check_shape(item, f"item {_index_of(items, item)}: ")
-        raise
+_OBJECTS = frozenset({dict})
 
 
 def _to_wire(field: WireField, value: Any) -> Any:
@@ -555,5 +587,6 @@ def _to_wire(field: WireField, value: Any) -> Any:
 __all__ = [
     "ANY", "BOOL", "DATE", "DATETIME", "ENUM", "FLOAT", "INT", "LIST", "MODEL", "STR", "UNSET",
     "File", "FileTypes", "InvalidPayload", "LeanModel", "RequestFiles", "Response", "Unset",
-    "WireField", "check_path_id", "format_datetime", "parse_datetime",
+    "WireField", "check_path_id", "datetime_from_epoch", "describe", "format_datetime",
+    "parse_datetime", "read_value",
 ]  # fmt: skip

@@ -7,8 +7,8 @@ The tree::
     │   │                               protocol, undecodable body, redirects: any httpx error)
     │   └── APITimeoutError             ... because a timeout ran out
     ├── APIResponseValidationError      a response that is not what the spec promises
-    ├── InvalidFieldError               a field read from a model is malformed (a date-time
-    │                                   that is not ISO 8601); also a ValueError
+    ├── InvalidFieldError               a field read from a model holds a value its type
+    │                                   does not allow (raised at that read); also a ValueError
     ├── APIStatusError                  an error status (status_code, message, body, request_id)
     │   ├── BadRequestError             400
     │   ├── AuthenticationError         401
@@ -113,12 +113,9 @@ class APIResponseValidationError(TogetherError):
 
 
 class InvalidFieldError(TogetherError, ValueError):
-    """A field of a model (a `BatchJob`, say) holds a value that cannot be read as its type.
-
-    Raised when the attribute is read, not when the response arrived: date-times are parsed
-    on read, so that a long list parses fast. It is a `ValueError` too, and carries no HTTP
-    status: the response itself was well formed.
-    """
+    """A model's field holds a value its type does not allow (`BatchJob.user_id should be a
+    string, got a number: 42`). Raised at that read only: a field never read never fails a
+    call, a list or a wait; `to_dict()` keeps the raw value. Also a `ValueError`."""
 
 
 class APIStatusError(TogetherError):
@@ -201,10 +198,11 @@ class BatchFailedError(TogetherError):
 
     def __init__(self, job: BatchJob) -> None:
         details = [f"batch {job.id} ended {job.status}"]
-        if job.error:
-            details.append(f"error: {job.error}")
-        if job.error_file_id:
-            details.append(f"error file: {job.error_file_id}")
+        raw = job.to_dict()  # as sent: an `error` object must not fail the wait raising this
+        if raw["error"]:
+            details.append(f"error: {raw['error']}")
+        if raw["error_file_id"]:
+            details.append(f"error file: {raw['error_file_id']}")
         super().__init__("; ".join(details))
         self.job = job
 

@@ -2,8 +2,8 @@
 and `FileDeleted`, what a delete answers.
 
 Every field of the spec's `FileObject` (`id`, `object_`, `created_at`, `filename`, `bytes_`,
-`purpose`, `file_type`, `processed`) comes from `together_batches_api.models.file_object`;
-this module adds behaviour only.
+`purpose`, `file_type`, `processed`, `processing_status`, `validation_report`) comes from
+`together_batches_api.models.file_object`; this module adds behaviour only.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import datetime as dt
 from together_batches_api.models.file_delete_response import FileDeleteResponse
 from together_batches_api.models.file_list import FileList
 from together_batches_api.models.file_object import FileObject as _WireFileObject
-from together_batches_api.types import InvalidPayload
 
 from ._exceptions import InvalidFieldError
 
@@ -23,36 +22,44 @@ __all__ = ["FileDeleted", "FileObject", "parse_deleted", "parse_file", "parse_fi
 class FileObject(_WireFileObject):
     """A file's metadata, as the API reported it. Immutable.
 
+    A body is a file when its `id` is a string; every other field is checked when read
+    (`InvalidFieldError` for a value of another type). `processed` (`Processed` on the wire)
+    is deprecated: `processing_status` and `validation_report` say where validation stands.
+
     Attributes:
         created: `created_at` (Unix seconds on the wire) as a timezone-aware datetime, or
             None when absent.
     """
 
     __slots__ = ()
-    FIELD_ERROR = InvalidFieldError
 
     @property
     def created(self) -> dt.datetime | None:
-        """When the file was made, timezone-aware (UTC), or None when not given."""
+        """When the file was made, timezone-aware (UTC), or None when not given.
+
+        Raises:
+            InvalidFieldError: `created_at` is not an integer, or no representable time.
+        """
         seconds = self.created_at
-        return None if seconds is None else dt.datetime.fromtimestamp(seconds, dt.UTC)
+        if seconds is None:
+            return None
+        try:
+            return dt.datetime.fromtimestamp(seconds, dt.UTC)
+        except (OverflowError, OSError, ValueError):
+            raise InvalidFieldError(
+                f"FileObject.created_at is out of range as epoch seconds: {seconds}"
+            ) from None
 
 
 def parse_file(data: object) -> FileObject:
     """Build a `FileObject` from the decoded JSON (kept, not copied).
 
     Raises:
-        InvalidPayload: The body is not an object of the spec's shape, or its `created_at`
-            is not a representable time.
+        InvalidPayload: The body is not an object, or its `id` is absent or not a string.
     """
     FileObject.check(data)
     assert type(data) is dict
-    file = FileObject._trusted(data)
-    try:
-        _ = file.created
-    except (OverflowError, OSError, ValueError):
-        raise InvalidPayload(f"created_at is out of range: {file.created_at}") from None
-    return file
+    return FileObject._trusted(data)
 
 
 def parse_file_list(data: object) -> list[FileObject]:
@@ -60,13 +67,14 @@ def parse_file_list(data: object) -> list[FileObject]:
     is no files.
 
     Raises:
-        InvalidPayload: The body is not of the spec's shape, or one file is malformed.
+        InvalidPayload: The body is not of that shape, or an item is not an object with a
+            string `id`.
     """
     if data is None or (type(data) is dict and data.get("data", ()) is None):
         return []
     FileList.check(data)
     assert type(data) is dict
-    return [parse_file(item) for item in data["data"]]
+    return FileObject.from_list(data["data"])
 
 
 class FileDeleted(FileDeleteResponse):

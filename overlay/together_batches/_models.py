@@ -14,7 +14,10 @@ What this subclass adds:
 - equality and pickling that keep the warning.
 
 Parsing is the hot path of `list_batches` (a 10,000-job list is one call): the decoded JSON
-objects are kept as they are and checked once per shape (see `together_batches_api.types`).
+objects are kept as they are, and only what the client works from (each job's `id` and
+`status`) is checked when they arrive; every other field is checked when it is read (the
+tolerant reader of `together_batches_api.types`). Every lean model, nested ones included,
+raises `InvalidFieldError` for a value it cannot read.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import Any
 
 from together_batches_api.models.batch_job import BatchJob as _WireBatchJob
 from together_batches_api.models.batch_job_with_warning import BatchJobWithWarning
-from together_batches_api.types import InvalidPayload
+from together_batches_api.types import InvalidPayload, LeanModel
 
 from ._exceptions import InvalidFieldError
 from ._status import BatchStatus
@@ -36,8 +39,13 @@ __all__ = [
     "parse_create",
     "parse_job",
     "parse_job_list",
+    "readable_progress",
     "warn_of",
 ]
+
+# A field read from any model of the spec (a job's, a file's, a nested validation report's)
+# whose value is not of its type raises this package's error, a TogetherError.
+LeanModel.FIELD_ERROR = InvalidFieldError
 
 _STATUS_CACHE: dict[str, BatchStatus] = {s.value: s for s in BatchStatus}
 
@@ -53,10 +61,11 @@ class BatchJob(_WireBatchJob):
     `BatchJob(id="b1", status="COMPLETED", progress=100.0)`; the client builds them from
     responses.
 
-    Reading a field never raises an HTTP-layer error: a body is checked when it arrives (a
-    bad one is an `APIResponseValidationError` with the response's real status), so a field
-    of a job from the API always reads as its type. A value that cannot be read (possible
-    only for data that skipped those checks) raises `InvalidPayload`, a `ValueError`.
+    A body is a job when its `id` and `status` are strings (else the call raises
+    `APIResponseValidationError`). Every other field is checked when it is read: a value the
+    spec's type does not allow raises `InvalidFieldError` (a `TogetherError` and a
+    `ValueError`) naming the field, the type and what came, at that read only. An integral
+    float reads as an integer, epoch seconds as a date-time; nothing else is converted.
 
     Attributes:
         status: A `BatchStatus`, possibly one this version does not list.
@@ -68,8 +77,6 @@ class BatchJob(_WireBatchJob):
     # Set only on jobs returned by a create: one slot less to fill per job of a long list.
     __slots__ = ("_warning",)
     _warning: str
-    # A malformed date-time is found when read: a TogetherError (and ValueError) then.
-    FIELD_ERROR = InvalidFieldError
 
     @property
     def status(self) -> BatchStatus:  # type: ignore[override]
@@ -81,13 +88,21 @@ class BatchJob(_WireBatchJob):
 
     @property
     def progress_percent(self) -> float:
-        """Progress as the API sends it, 0 to 100 (0.0 when absent)."""
+        """Progress as the API sends it, 0 to 100 (0.0 when absent).
+
+        Raises:
+            InvalidFieldError: The server sent a progress that is not a number.
+        """
         value = super().progress
         return 0.0 if value is None else value
 
     @property
     def progress(self) -> float:
-        """Progress as a fraction from 0.0 to 1.0 (0.0 when absent)."""
+        """Progress as a fraction from 0.0 to 1.0 (0.0 when absent).
+
+        Raises:
+            InvalidFieldError: The server sent a progress that is not a number.
+        """
         return self.progress_percent / 100.0
 
     @property
@@ -112,6 +127,15 @@ class BatchJob(_WireBatchJob):
 _put_warning = vars(BatchJob)["_warning"].__set__
 
 
+def readable_progress(job: BatchJob) -> float | None:
+    """`job.progress_percent`, or None when the server sent one that cannot be read (the
+    waiter and the CLI's views count it as unknown: it never fails a poll or a view)."""
+    try:
+        return job.progress_percent
+    except InvalidFieldError:
+        return None
+
+
 def _rebuild(data: dict[str, Any], warning: str | None) -> BatchJob:
     return parse_job(data, warning=warning)
 
@@ -127,7 +151,8 @@ def parse_job(data: object, *, warning: str | None = None) -> BatchJob:
         The job.
 
     Raises:
-        InvalidPayload: `data` is not an object of the spec's shape.
+        InvalidPayload: `data` is not an object, or its `id` or `status` is absent or not a
+            string.
     """
     BatchJob.check(data)
     assert type(data) is dict
@@ -141,7 +166,8 @@ def parse_job_list(data: object) -> list[BatchJob]:
     """Parse the list endpoint's body: an array of jobs, or `null` for none.
 
     Raises:
-        InvalidPayload: The body is neither, or one job is malformed.
+        InvalidPayload: The body is neither, or one item is not an object with a string
+            `id` and `status`.
     """
     return BatchJob.from_list(data)
 
@@ -150,14 +176,18 @@ def parse_create(data: object) -> BatchJob:
     """Parse a create's body (the spec's `BatchJobWithWarning`) into the job.
 
     Raises:
-        InvalidPayload: The body is not of that shape.
+        InvalidPayload: The body is not an object, or has no `job` with a string `id` and
+            `status`.
     """
     if type(data) is not dict:
         raise InvalidPayload(f"a create response should be an object, got {type(data).__name__}")
-    created = BatchJobWithWarning.from_dict(data)
-    job = BatchJob.from_model(created.job)
-    if created.warning:
-        _put_warning(job, created.warning)
+    BatchJobWithWarning.check(data)  # `job` is required: its id and status are checked too
+    job = BatchJob._trusted(data["job"])
+    # The warning is read as sent: one that is not a string is no message to show, and must
+    # not fail a create that has run.
+    warning = data.get("warning")
+    if type(warning) is str and warning:
+        _put_warning(job, warning)
     return job
 
 

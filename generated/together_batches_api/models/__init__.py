@@ -24,8 +24,10 @@ if TYPE_CHECKING:
     from .file_delete_response import FileDeleteResponse
     from .file_list import FileList
     from .file_object import FileObject
+    from .file_processing_status import FileProcessingStatus
     from .file_upload_conflict import FileUploadConflict
     from .file_upload_request import FileUploadRequest
+    from .file_validation_report import FileValidationReport
     from .nested_error_response import NestedErrorResponse
     from .problem_details import ProblemDetails
 
@@ -46,8 +48,10 @@ _MODULES = {
     "FileDeleteResponse": ".file_delete_response",
     "FileList": ".file_list",
     "FileObject": ".file_object",
+    "FileProcessingStatus": ".file_processing_status",
     "FileUploadConflict": ".file_upload_conflict",
     "FileUploadRequest": ".file_upload_request",
+    "FileValidationReport": ".file_validation_report",
     "NestedErrorResponse": ".nested_error_response",
     "ProblemDetails": ".problem_details",
 }
@@ -69,8 +73,10 @@ __all__ = (
     "FileDeleteResponse",
     "FileList",
     "FileObject",
+    "FileProcessingStatus",
     "FileUploadConflict",
     "FileUploadRequest",
+    "FileValidationReport",
     "NestedErrorResponse",
     "ProblemDetails",
 )

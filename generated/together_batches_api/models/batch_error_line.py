@@ -15,8 +15,9 @@ from ..types import (
 class BatchErrorLine(LeanModel):
     """One line of a batch error file, for a request that failed.
 
-    A lean model: an immutable view over the decoded JSON, each field read when accessed.
-    Fields the spec does not list are in `extras`.
+    A lean model: an immutable view over the decoded JSON. Required fields are checked when
+    it is built; every other field when it is read (a value of another type raises
+    `FIELD_ERROR` at that read). Fields the spec does not list are in `extras`.
     """
 
     __slots__ = ()
@@ -36,7 +37,8 @@ class BatchErrorLine(LeanModel):
         """Build one from Python values, named as the attributes (tests, fakes).
 
         Raises:
-            ValueError: A value has the wrong type, or `extras` holds a spec field.
+            ValueError: A required field is None or of the wrong type, or `extras` holds a
+                spec field. Other fields are checked when read, as a response's are.
         """
         self._init(
             {
@@ -49,11 +51,15 @@ class BatchErrorLine(LeanModel):
     @property
     def custom_id(self) -> str:
         """The `custom_id` field."""
-        _value: str = self._data["custom_id"]
-        return _value
+        _value = self._data.get("custom_id")
+        if type(_value) is str:
+            return _value
+        _read: str = self._read("custom_id", _value)
+        return _read
 
     @property
     def error(self) -> BatchRequestError:
         """Why a batched request failed."""
-        _value = self._data["error"]
-        return BatchRequestError._trusted(_value)
+        _value = self._data.get("error")
+        _read: BatchRequestError = self._read("error", _value)
+        return _read

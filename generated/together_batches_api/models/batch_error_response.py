@@ -13,8 +13,9 @@ from ..types import (
 class BatchErrorResponse(LeanModel):
     """The batch endpoints' error body: `{"error": "<message>"}`.
 
-    A lean model: an immutable view over the decoded JSON, each field read when accessed.
-    Fields the spec does not list are in `extras`.
+    A lean model: an immutable view over the decoded JSON. Required fields are checked when
+    it is built; every other field when it is read (a value of another type raises
+    `FIELD_ERROR` at that read). Fields the spec does not list are in `extras`.
     """
 
     __slots__ = ()
@@ -30,7 +31,8 @@ class BatchErrorResponse(LeanModel):
         """Build one from Python values, named as the attributes (tests, fakes).
 
         Raises:
-            ValueError: A value has the wrong type, or `extras` holds a spec field.
+            ValueError: A required field is None or of the wrong type, or `extras` holds a
+                spec field. Other fields are checked when read, as a response's are.
         """
         self._init(
             {
@@ -43,4 +45,7 @@ class BatchErrorResponse(LeanModel):
     def error(self) -> str | None:
         """The `error` field."""
         _value: str | None = self._data.get("error")
-        return _value
+        if _value is None or type(_value) is str:
+            return _value
+        _read: str = self._read("error", _value)
+        return _read

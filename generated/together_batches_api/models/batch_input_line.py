@@ -15,8 +15,9 @@ from ..types import (
 class BatchInputLine(LeanModel):
     """One line of a batch input file (JSON Lines, at most 50,000 lines and 100 MB).
 
-    A lean model: an immutable view over the decoded JSON, each field read when accessed.
-    Fields the spec does not list are in `extras`.
+    A lean model: an immutable view over the decoded JSON. Required fields are checked when
+    it is built; every other field when it is read (a value of another type raises
+    `FIELD_ERROR` at that read). Fields the spec does not list are in `extras`.
     """
 
     __slots__ = ()
@@ -36,7 +37,8 @@ class BatchInputLine(LeanModel):
         """Build one from Python values, named as the attributes (tests, fakes).
 
         Raises:
-            ValueError: A value has the wrong type, or `extras` holds a spec field.
+            ValueError: A required field is None or of the wrong type, or `extras` holds a
+                spec field. Other fields are checked when read, as a response's are.
         """
         self._init(
             {
@@ -49,11 +51,15 @@ class BatchInputLine(LeanModel):
     @property
     def custom_id(self) -> str:
         """The caller's id for the request, unique within the file."""
-        _value: str = self._data["custom_id"]
-        return _value
+        _value = self._data.get("custom_id")
+        if type(_value) is str:
+            return _value
+        _read: str = self._read("custom_id", _value)
+        return _read
 
     @property
     def body(self) -> BatchInputLineBody:
         """The request body sent to the batch's endpoint."""
-        _value = self._data["body"]
-        return BatchInputLineBody._trusted(_value)
+        _value = self._data.get("body")
+        _read: BatchInputLineBody = self._read("body", _value)
+        return _read

@@ -19,8 +19,9 @@ from ..types import (
 class BatchJob(LeanModel):
     """A batch job. `id` and `status` are always sent; any other field may be absent.
 
-    A lean model: an immutable view over the decoded JSON, each field read when accessed.
-    Fields the spec does not list are in `extras`.
+    A lean model: an immutable view over the decoded JSON. Required fields are checked when
+    it is built; every other field when it is read (a value of another type raises
+    `FIELD_ERROR` at that read). Fields the spec does not list are in `extras`.
     """
 
     __slots__ = ()
@@ -64,7 +65,8 @@ class BatchJob(LeanModel):
         """Build one from Python values, named as the attributes (tests, fakes).
 
         Raises:
-            ValueError: A value has the wrong type, or `extras` holds a spec field.
+            ValueError: A required field is None or of the wrong type, or `extras` holds a
+                spec field. Other fields are checked when read, as a response's are.
         """
         self._init(
             {
@@ -89,85 +91,127 @@ class BatchJob(LeanModel):
     @property
     def id(self) -> str:
         """The job's id (often a UUID, but not always)."""
-        _value: str = self._data["id"]
-        return _value
+        _value = self._data.get("id")
+        if type(_value) is str:
+            return _value
+        _read: str = self._read("id", _value)
+        return _read
 
     @property
     def user_id(self) -> str | None:
         """The `user_id` field."""
         _value: str | None = self._data.get("user_id")
-        return _value
+        if _value is None or type(_value) is str:
+            return _value
+        _read: str = self._read("user_id", _value)
+        return _read
 
     @property
     def input_file_id(self) -> str | None:
         """The `input_file_id` field."""
         _value: str | None = self._data.get("input_file_id")
-        return _value
+        if _value is None or type(_value) is str:
+            return _value
+        _read: str = self._read("input_file_id", _value)
+        return _read
 
     @property
     def file_size_bytes(self) -> int | None:
         """Size of the input file in bytes."""
-        _value = self._data.get("file_size_bytes")
-        return None if _value is None else int(_value)
+        _value: int | None = self._data.get("file_size_bytes")
+        if _value is None or type(_value) is int:
+            return _value
+        _read: int = self._read("file_size_bytes", _value)
+        return _read
 
     @property
     def status(self) -> BatchJobStatus:
         """Where the job is in its life. Terminal: COMPLETED, FAILED, EXPIRED, CANCELLED.
         CANCELING (one L) sits between a cancel request and CANCELLED (two Ls). The set has
         changed before: clients must accept values not listed here."""
-        _value = self._data["status"]
-        return BatchJobStatus(_value)
+        _value = self._data.get("status")
+        if type(_value) is str:
+            return BatchJobStatus(_value)
+        _read: BatchJobStatus = self._read("status", _value)
+        return _read
 
     @property
     def job_deadline(self) -> datetime.datetime | None:
         """When the API gives up on the job (about created_at + 24 h)."""
         _value = self._data.get("job_deadline")
-        return None if _value is None else self._read_datetime(_value, "job_deadline")
+        if _value is None:
+            return None
+        _read: datetime.datetime = self._read("job_deadline", _value)
+        return _read
 
     @property
     def created_at(self) -> datetime.datetime | None:
         """The `created_at` field."""
         _value = self._data.get("created_at")
-        return None if _value is None else self._read_datetime(_value, "created_at")
+        if _value is None:
+            return None
+        _read: datetime.datetime = self._read("created_at", _value)
+        return _read
 
     @property
     def endpoint(self) -> str | None:
         """The inference endpoint each request goes to, e.g. `/v1/chat/completions`."""
         _value: str | None = self._data.get("endpoint")
-        return _value
+        if _value is None or type(_value) is str:
+            return _value
+        _read: str = self._read("endpoint", _value)
+        return _read
 
     @property
     def progress(self) -> float | None:
         """Percent of requests done, from 0 to 100."""
-        _value = self._data.get("progress")
-        return None if _value is None else float(_value)
+        _value: float | None = self._data.get("progress")
+        if _value is None or type(_value) is float:
+            return _value
+        _read: float = self._read("progress", _value)
+        return _read
 
     @property
     def model_id(self) -> str | None:
         """The `model_id` field."""
         _value: str | None = self._data.get("model_id")
-        return _value
+        if _value is None or type(_value) is str:
+            return _value
+        _read: str = self._read("model_id", _value)
+        return _read
 
     @property
     def output_file_id(self) -> str | None:
         """The output file, once the job has COMPLETED."""
         _value: str | None = self._data.get("output_file_id")
-        return _value
+        if _value is None or type(_value) is str:
+            return _value
+        _read: str = self._read("output_file_id", _value)
+        return _read
 
     @property
     def error_file_id(self) -> str | None:
         """A file listing the requests that failed, if any did."""
         _value: str | None = self._data.get("error_file_id")
-        return _value
+        if _value is None or type(_value) is str:
+            return _value
+        _read: str = self._read("error_file_id", _value)
+        return _read
 
     @property
     def error(self) -> str | None:
         """Why the job failed."""
         _value: str | None = self._data.get("error")
-        return _value
+        if _value is None or type(_value) is str:
+            return _value
+        _read: str = self._read("error", _value)
+        return _read
 
     @property
     def completed_at(self) -> datetime.datetime | None:
         """The `completed_at` field."""
         _value = self._data.get("completed_at")
-        return None if _value is None else self._read_datetime(_value, "completed_at")
+        if _value is None:
+            return None
+        _read: datetime.datetime = self._read("completed_at", _value)
+        return _read

@@ -15,8 +15,9 @@ from ..types import (
 class BatchJobWithWarning(LeanModel):
     """What a create answers.
 
-    A lean model: an immutable view over the decoded JSON, each field read when accessed.
-    Fields the spec does not list are in `extras`.
+    A lean model: an immutable view over the decoded JSON. Required fields are checked when
+    it is built; every other field when it is read (a value of another type raises
+    `FIELD_ERROR` at that read). Fields the spec does not list are in `extras`.
     """
 
     __slots__ = ()
@@ -36,7 +37,8 @@ class BatchJobWithWarning(LeanModel):
         """Build one from Python values, named as the attributes (tests, fakes).
 
         Raises:
-            ValueError: A value has the wrong type, or `extras` holds a spec field.
+            ValueError: A required field is None or of the wrong type, or `extras` holds a
+                spec field. Other fields are checked when read, as a response's are.
         """
         self._init(
             {
@@ -49,11 +51,15 @@ class BatchJobWithWarning(LeanModel):
     @property
     def job(self) -> BatchJob:
         """A batch job. `id` and `status` are always sent; any other field may be absent."""
-        _value = self._data["job"]
-        return BatchJob._trusted(_value)
+        _value = self._data.get("job")
+        _read: BatchJob = self._read("job", _value)
+        return _read
 
     @property
     def warning(self) -> str | None:
         """The `warning` field."""
         _value: str | None = self._data.get("warning")
-        return _value
+        if _value is None or type(_value) is str:
+            return _value
+        _read: str = self._read("warning", _value)
+        return _read

@@ -15,8 +15,9 @@ from ..types import (
 class BatchOutputLine(LeanModel):
     """One line of a batch output file, for a request that got a response.
 
-    A lean model: an immutable view over the decoded JSON, each field read when accessed.
-    Fields the spec does not list are in `extras`.
+    A lean model: an immutable view over the decoded JSON. Required fields are checked when
+    it is built; every other field when it is read (a value of another type raises
+    `FIELD_ERROR` at that read). Fields the spec does not list are in `extras`.
     """
 
     __slots__ = ()
@@ -38,7 +39,8 @@ class BatchOutputLine(LeanModel):
         """Build one from Python values, named as the attributes (tests, fakes).
 
         Raises:
-            ValueError: A value has the wrong type, or `extras` holds a spec field.
+            ValueError: A required field is None or of the wrong type, or `extras` holds a
+                spec field. Other fields are checked when read, as a response's are.
         """
         self._init(
             {
@@ -51,11 +53,15 @@ class BatchOutputLine(LeanModel):
     @property
     def custom_id(self) -> str:
         """The `custom_id` field."""
-        _value: str = self._data["custom_id"]
-        return _value
+        _value = self._data.get("custom_id")
+        if type(_value) is str:
+            return _value
+        _read: str = self._read("custom_id", _value)
+        return _read
 
     @property
     def response(self) -> BatchOutputResponse:
         """The response a batched request got."""
-        _value = self._data["response"]
-        return BatchOutputResponse._trusted(_value)
+        _value = self._data.get("response")
+        _read: BatchOutputResponse = self._read("response", _value)
+        return _read

@@ -14,8 +14,9 @@ from ..types import (
 class BatchOutputResponse(LeanModel):
     """The response a batched request got.
 
-    A lean model: an immutable view over the decoded JSON, each field read when accessed.
-    Fields the spec does not list are in `extras`.
+    A lean model: an immutable view over the decoded JSON. Required fields are checked when
+    it is built; every other field when it is read (a value of another type raises
+    `FIELD_ERROR` at that read). Fields the spec does not list are in `extras`.
     """
 
     __slots__ = ()
@@ -35,7 +36,8 @@ class BatchOutputResponse(LeanModel):
         """Build one from Python values, named as the attributes (tests, fakes).
 
         Raises:
-            ValueError: A value has the wrong type, or `extras` holds a spec field.
+            ValueError: A required field is None or of the wrong type, or `extras` holds a
+                spec field. Other fields are checked when read, as a response's are.
         """
         self._init(
             {
@@ -48,8 +50,11 @@ class BatchOutputResponse(LeanModel):
     @property
     def status_code(self) -> int:
         """The `status_code` field."""
-        _value = self._data["status_code"]
-        return int(_value)
+        _value = self._data.get("status_code")
+        if type(_value) is int:
+            return _value
+        _read: int = self._read("status_code", _value)
+        return _read
 
     @property
     def body(self) -> Any | None:

@@ -17,8 +17,9 @@ class BatchResultLine(LeanModel):
     """A line of a batch's output file or of its error file, whichever: a `response`
     (output lines), an `error` (error lines), or both. What a client reads results as.
 
-    A lean model: an immutable view over the decoded JSON, each field read when accessed.
-    Fields the spec does not list are in `extras`.
+    A lean model: an immutable view over the decoded JSON. Required fields are checked when
+    it is built; every other field when it is read (a value of another type raises
+    `FIELD_ERROR` at that read). Fields the spec does not list are in `extras`.
     """
 
     __slots__ = ()
@@ -40,7 +41,8 @@ class BatchResultLine(LeanModel):
         """Build one from Python values, named as the attributes (tests, fakes).
 
         Raises:
-            ValueError: A value has the wrong type, or `extras` holds a spec field.
+            ValueError: A required field is None or of the wrong type, or `extras` holds a
+                spec field. Other fields are checked when read, as a response's are.
         """
         self._init(
             {
@@ -54,17 +56,26 @@ class BatchResultLine(LeanModel):
     @property
     def custom_id(self) -> str:
         """The `custom_id` field."""
-        _value: str = self._data["custom_id"]
-        return _value
+        _value = self._data.get("custom_id")
+        if type(_value) is str:
+            return _value
+        _read: str = self._read("custom_id", _value)
+        return _read
 
     @property
     def response(self) -> BatchOutputResponse | None:
         """The response a batched request got."""
         _value = self._data.get("response")
-        return None if _value is None else BatchOutputResponse._trusted(_value)
+        if _value is None:
+            return None
+        _read: BatchOutputResponse = self._read("response", _value)
+        return _read
 
     @property
     def error(self) -> BatchRequestError | None:
         """Why a batched request failed."""
         _value = self._data.get("error")
-        return None if _value is None else BatchRequestError._trusted(_value)
+        if _value is None:
+            return None
+        _read: BatchRequestError = self._read("error", _value)
+        return _read

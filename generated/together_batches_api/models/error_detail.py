@@ -13,8 +13,9 @@ from ..types import (
 class ErrorDetail(LeanModel):
     """What went wrong, in the files endpoints' error bodies.
 
-    A lean model: an immutable view over the decoded JSON, each field read when accessed.
-    Fields the spec does not list are in `extras`.
+    A lean model: an immutable view over the decoded JSON. Required fields are checked when
+    it is built; every other field when it is read (a value of another type raises
+    `FIELD_ERROR` at that read). Fields the spec does not list are in `extras`.
     """
 
     __slots__ = ()
@@ -38,7 +39,8 @@ class ErrorDetail(LeanModel):
         """Build one from Python values, named as the attributes (tests, fakes).
 
         Raises:
-            ValueError: A value has the wrong type, or `extras` holds a spec field.
+            ValueError: A required field is None or of the wrong type, or `extras` holds a
+                spec field. Other fields are checked when read, as a response's are.
         """
         self._init(
             {
@@ -54,22 +56,34 @@ class ErrorDetail(LeanModel):
     def message(self) -> str | None:
         """The `message` field."""
         _value: str | None = self._data.get("message")
-        return _value
+        if _value is None or type(_value) is str:
+            return _value
+        _read: str = self._read("message", _value)
+        return _read
 
     @property
     def type_(self) -> str | None:
         """The `type` field."""
         _value: str | None = self._data.get("type")
-        return _value
+        if _value is None or type(_value) is str:
+            return _value
+        _read: str = self._read("type", _value)
+        return _read
 
     @property
     def param(self) -> str | None:
         """The `param` field."""
         _value: str | None = self._data.get("param")
-        return _value
+        if _value is None or type(_value) is str:
+            return _value
+        _read: str = self._read("param", _value)
+        return _read
 
     @property
     def code(self) -> str | None:
         """The `code` field."""
         _value: str | None = self._data.get("code")
-        return _value
+        if _value is None or type(_value) is str:
+            return _value
+        _read: str = self._read("code", _value)
+        return _read

@@ -14,8 +14,9 @@ from ..types import (
 class FileDeleteResponse(LeanModel):
     """What a delete answers.
 
-    A lean model: an immutable view over the decoded JSON, each field read when accessed.
-    Fields the spec does not list are in `extras`.
+    A lean model: an immutable view over the decoded JSON. Required fields are checked when
+    it is built; every other field when it is read (a value of another type raises
+    `FIELD_ERROR` at that read). Fields the spec does not list are in `extras`.
     """
 
     __slots__ = ()
@@ -35,7 +36,8 @@ class FileDeleteResponse(LeanModel):
         """Build one from Python values, named as the attributes (tests, fakes).
 
         Raises:
-            ValueError: A value has the wrong type, or `extras` holds a spec field.
+            ValueError: A required field is None or of the wrong type, or `extras` holds a
+                spec field. Other fields are checked when read, as a response's are.
         """
         self._init(
             {
@@ -49,10 +51,16 @@ class FileDeleteResponse(LeanModel):
     def id(self) -> str | None:
         """The `id` field."""
         _value: str | None = self._data.get("id")
-        return _value
+        if _value is None or type(_value) is str:
+            return _value
+        _read: str = self._read("id", _value)
+        return _read
 
     @property
     def deleted(self) -> bool | None:
         """The `deleted` field."""
         _value: bool | None = self._data.get("deleted")
-        return _value
+        if _value is None or type(_value) is bool:
+            return _value
+        _read: bool = self._read("deleted", _value)
+        return _read

@@ -15,8 +15,9 @@ from ..types import (
 class FileList(LeanModel):
     """What the file list answers.
 
-    A lean model: an immutable view over the decoded JSON, each field read when accessed.
-    Fields the spec does not list are in `extras`.
+    A lean model: an immutable view over the decoded JSON. Required fields are checked when
+    it is built; every other field when it is read (a value of another type raises
+    `FIELD_ERROR` at that read). Fields the spec does not list are in `extras`.
     """
 
     __slots__ = ()
@@ -40,7 +41,8 @@ class FileList(LeanModel):
         """Build one from Python values, named as the attributes (tests, fakes).
 
         Raises:
-            ValueError: A value has the wrong type, or `extras` holds a spec field.
+            ValueError: A required field is None or of the wrong type, or `extras` holds a
+                spec field. Other fields are checked when read, as a response's are.
         """
         self._init(
             {
@@ -52,5 +54,6 @@ class FileList(LeanModel):
     @property
     def data(self) -> list[FileObject]:
         """The `data` field."""
-        _value = self._data["data"]
-        return [FileObject._trusted(_item) for _item in _value]
+        _value = self._data.get("data")
+        _read: list[FileObject] = self._read("data", _value)
+        return _read

@@ -15,8 +15,9 @@ from ..types import (
 class FileUploadConflict(LeanModel):
     """The 409 an upload gets for content uploaded before: `file_id` is the existing file.
 
-    A lean model: an immutable view over the decoded JSON, each field read when accessed.
-    Fields the spec does not list are in `extras`.
+    A lean model: an immutable view over the decoded JSON. Required fields are checked when
+    it is built; every other field when it is read (a value of another type raises
+    `FIELD_ERROR` at that read). Fields the spec does not list are in `extras`.
     """
 
     __slots__ = ()
@@ -36,7 +37,8 @@ class FileUploadConflict(LeanModel):
         """Build one from Python values, named as the attributes (tests, fakes).
 
         Raises:
-            ValueError: A value has the wrong type, or `extras` holds a spec field.
+            ValueError: A required field is None or of the wrong type, or `extras` holds a
+                spec field. Other fields are checked when read, as a response's are.
         """
         self._init(
             {
@@ -49,11 +51,17 @@ class FileUploadConflict(LeanModel):
     @property
     def file_id(self) -> str:
         """The `file_id` field."""
-        _value: str = self._data["file_id"]
-        return _value
+        _value = self._data.get("file_id")
+        if type(_value) is str:
+            return _value
+        _read: str = self._read("file_id", _value)
+        return _read
 
     @property
     def error(self) -> ErrorDetail | None:
         """What went wrong, in the files endpoints' error bodies."""
         _value = self._data.get("error")
-        return None if _value is None else ErrorDetail._trusted(_value)
+        if _value is None:
+            return None
+        _read: ErrorDetail = self._read("error", _value)
+        return _read

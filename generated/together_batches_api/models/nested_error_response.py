@@ -14,8 +14,9 @@ from ..types import (
 class NestedErrorResponse(LeanModel):
     """The error body of the other endpoints: `{"error": {"message", "type", ...}}`.
 
-    A lean model: an immutable view over the decoded JSON, each field read when accessed.
-    Fields the spec does not list are in `extras`.
+    A lean model: an immutable view over the decoded JSON. Required fields are checked when
+    it is built; every other field when it is read (a value of another type raises
+    `FIELD_ERROR` at that read). Fields the spec does not list are in `extras`.
     """
 
     __slots__ = ()
@@ -33,7 +34,8 @@ class NestedErrorResponse(LeanModel):
         """Build one from Python values, named as the attributes (tests, fakes).
 
         Raises:
-            ValueError: A value has the wrong type, or `extras` holds a spec field.
+            ValueError: A required field is None or of the wrong type, or `extras` holds a
+                spec field. Other fields are checked when read, as a response's are.
         """
         self._init(
             {
@@ -46,4 +48,7 @@ class NestedErrorResponse(LeanModel):
     def error(self) -> ErrorDetail | None:
         """What went wrong, in the files endpoints' error bodies."""
         _value = self._data.get("error")
-        return None if _value is None else ErrorDetail._trusted(_value)
+        if _value is None:
+            return None
+        _read: ErrorDetail = self._read("error", _value)
+        return _read

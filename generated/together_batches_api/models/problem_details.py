@@ -14,8 +14,9 @@ from ..types import (
 class ProblemDetails(LeanModel):
     """An RFC 9457 problem document (`application/problem+json`).
 
-    A lean model: an immutable view over the decoded JSON, each field read when accessed.
-    Fields the spec does not list are in `extras`.
+    A lean model: an immutable view over the decoded JSON. Required fields are checked when
+    it is built; every other field when it is read (a value of another type raises
+    `FIELD_ERROR` at that read). Fields the spec does not list are in `extras`.
     """
 
     __slots__ = ()
@@ -41,7 +42,8 @@ class ProblemDetails(LeanModel):
         """Build one from Python values, named as the attributes (tests, fakes).
 
         Raises:
-            ValueError: A value has the wrong type, or `extras` holds a spec field.
+            ValueError: A required field is None or of the wrong type, or `extras` holds a
+                spec field. Other fields are checked when read, as a response's are.
         """
         self._init(
             {
@@ -58,28 +60,43 @@ class ProblemDetails(LeanModel):
     def type_(self) -> str | None:
         """The `type` field."""
         _value: str | None = self._data.get("type")
-        return _value
+        if _value is None or type(_value) is str:
+            return _value
+        _read: str = self._read("type", _value)
+        return _read
 
     @property
     def title(self) -> str | None:
         """A short summary of the kind of problem."""
         _value: str | None = self._data.get("title")
-        return _value
+        if _value is None or type(_value) is str:
+            return _value
+        _read: str = self._read("title", _value)
+        return _read
 
     @property
     def status(self) -> int | None:
         """The `status` field."""
-        _value = self._data.get("status")
-        return None if _value is None else int(_value)
+        _value: int | None = self._data.get("status")
+        if _value is None or type(_value) is int:
+            return _value
+        _read: int = self._read("status", _value)
+        return _read
 
     @property
     def detail(self) -> str | None:
         """What went wrong with this request."""
         _value: str | None = self._data.get("detail")
-        return _value
+        if _value is None or type(_value) is str:
+            return _value
+        _read: str = self._read("detail", _value)
+        return _read
 
     @property
     def instance(self) -> str | None:
         """The `instance` field."""
         _value: str | None = self._data.get("instance")
-        return _value
+        if _value is None or type(_value) is str:
+            return _value
+        _read: str = self._read("instance", _value)
+        return _read

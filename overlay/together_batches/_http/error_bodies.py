@@ -31,9 +31,12 @@ def _problem_message(body: Any) -> str | None:
         return None
     try:
         problem = ProblemDetails.from_dict(body)
+        # Read here: a title that is not a string (InvalidFieldError, a ValueError) is no
+        # message, never a failure of the error's own report.
+        texts = (problem.title, problem.detail)
     except (InvalidPayload, TypeError, ValueError):
         return None
-    parts = [text for text in (problem.title, problem.detail) if text]
+    parts = [text for text in texts if text]
     return ": ".join(parts) or None
 
 
@@ -44,9 +47,9 @@ def error_message(body: Any, status_code: int) -> str:
     for shape in (BatchErrorResponse, NestedErrorResponse):
         try:
             error = shape.from_dict(body).error
-        except (InvalidPayload, TypeError, ValueError):
+            message = error if isinstance(error, str) or error is None else error.message
+        except (InvalidPayload, TypeError, ValueError):  # InvalidFieldError is a ValueError
             continue
-        message = error if isinstance(error, str) or error is None else error.message
         if message:
             return message
     problem = _problem_message(body)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from together_batches_api.models.batch_output_response import BatchOutputResponse
 from together_batches_api.models.batch_result_line import BatchResultLine
-from together_batches_api.types import InvalidPayload
+from together_batches_api.types import InvalidPayload, read_value
 
 from .._exceptions import APIResponseValidationError, TogetherError
 from .._http.calls import body_snippet
@@ -44,6 +44,7 @@ MAX_RESULT_LINE_LENGTH = 64 * 1024 * 1024
 # Wire names, from the spec (the generated models' field tables).
 _CUSTOM_ID, _RESPONSE, _ERROR = (field.name for field in BatchResultLine.FIELDS)
 _STATUS_CODE = BatchOutputResponse.FIELDS[0].name
+_OUTCOME_FIELDS = BatchResultLine.FIELDS[1:]
 
 
 class BatchResult(BatchResultLine):
@@ -127,6 +128,11 @@ def parse_result(data: object) -> BatchResult:
             return BatchResult._trusted(data)
     BatchResult.check(data)
     assert type(data) is dict
+    # `ok` is worked from too: a response with an int status_code, an error object.
+    for field in _OUTCOME_FIELDS:
+        value = data.get(field.name)
+        if value is not None:
+            read_value(field, value)
     if data.get(_RESPONSE) is None and data.get(_ERROR) is None:
         raise InvalidPayload(f"a result line needs a {_RESPONSE} or an {_ERROR}")
     return BatchResult._trusted(data)

@@ -22,7 +22,7 @@ from typing import Any
 from .._exceptions import APITimeoutError, BatchErrorGroup, WaitTimeoutError
 from .._http.deadlines import seconds_left, sleep_seconds
 from .._log import logger
-from .._models import BatchJob
+from .._models import BatchJob, readable_progress
 from .listing import Listed, ListFailure, ListSize, in_round, list_failure, use_list
 from .options import JITTER, WaitOptions
 from .schedule import DueQueue, shared_deadline
@@ -124,7 +124,8 @@ def log_poll(step: Step, outcome: Outcome) -> None:
     # headers (the key is in them).
     tracker = step.tracker
     if isinstance(outcome, BatchJob):
-        what = f"{outcome.status}, {outcome.progress_percent:g}%"
+        percent = readable_progress(outcome)
+        what = f"{outcome.status}, {'?' if percent is None else format(percent, 'g')}%"
     else:
         what = f"failed: {type(outcome).__name__}: {outcome}"
     if step.error is not None or step.finished is not None:

@@ -31,7 +31,7 @@ from .._exceptions import (
 )
 from .._http.deadlines import sleep_seconds
 from .._http.retry import RETRYABLE_STATUSES, parse_retry_after
-from .._models import BatchJob
+from .._models import BatchJob, readable_progress
 from .callbacks import PollFailure
 from .options import (
     BACKOFF_FACTOR,
@@ -120,10 +120,12 @@ class Step:
 
 def has_changed(previous: BatchJob | None, job: BatchJob) -> bool:
     """Whether `job` is news: the first seen, or its status or progress moved."""
+    # A progress the server sent as something else than a number is unknown (None), not a
+    # failed poll: the wait reads only what it needs.
     return (
         previous is None
         or previous.status != job.status
-        or previous.progress_percent != job.progress_percent
+        or readable_progress(previous) != readable_progress(job)
     )
 
 

@@ -10,7 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .._models import BatchJob
+from .._exceptions import InvalidFieldError
+from .._models import BatchJob, readable_progress
 from .events import Seen
 from .records import Part, Workload
 
@@ -124,7 +125,10 @@ def _next_round(workload: Workload) -> tuple[Action, ...]:
 
 def seen(part: int, job: BatchJob) -> Seen:
     """The event of seeing part `part`'s batch as `job`."""
-    return Seen(part, str(job.status), job.progress, job.output_file_id, job.error_file_id)
+    # A progress the server sent as another type than a number is unknown: shown as 0.
+    percent = readable_progress(job)
+    progress = 0.0 if percent is None else percent / 100.0
+    return Seen(part, str(job.status), progress, job.output_file_id, job.error_file_id)
 
 
 def find_batch(
@@ -147,23 +151,35 @@ def find_batch(
         The newest match's id, or None when there is none (the create never arrived).
     """
     sent = part.create_sent_at
-    matches = [
-        job
-        for job in jobs
-        if job.input_file_id == part.file_id
-        and job.id not in known
-        and job.endpoint == endpoint
-        and (model_id is None or job.model_id == model_id)
-        and not (
-            sent is not None
-            and job.created_at is not None
-            and job.created_at.timestamp() < sent - skew
-        )
-    ]
-    if not matches:
+
+    def created(job: BatchJob) -> float | None:
+        try:
+            return None if job.created_at is None else job.created_at.timestamp()
+        except InvalidFieldError:
+            return None
+
+    def matches(job: BatchJob) -> bool:
+        # Any job of the account is here: one whose fields cannot be read is not a match,
+        # never a failure of the run.
+        try:
+            return (
+                job.input_file_id == part.file_id
+                and job.id not in known
+                and job.endpoint == endpoint
+                and (model_id is None or job.model_id == model_id)
+            )
+        except InvalidFieldError:
+            return False
+
+    found: list[tuple[float, BatchJob]] = []
+    for job in jobs:
+        if matches(job):
+            at = created(job)
+            if not (sent is not None and at is not None and at < sent - skew):
+                found.append((0 if at is None else at, job))
+    if not found:
         return None
-    newest = max(matches, key=lambda job: job.created_at.timestamp() if job.created_at else 0)
-    return newest.id
+    return max(found, key=lambda pair: pair[0])[1].id
 
 
 def parts_directory(manifest: str | os.PathLike[str]) -> Path:

@@ -17,6 +17,7 @@ from .._exceptions import (
 )
 from .._jsonl.results import ResultsUnavailableError
 from .._models import BatchJob
+from .views.readable import live_percent
 
 __all__ = ["CancelResult", "cancel_outcome", "error_hint", "seen_text"]
 
@@ -56,7 +57,7 @@ def error_hint(exc: TogetherError, base_url: str) -> str:
 
 def seen_text(last: BatchJob | None) -> str:
     """`; last seen IN_PROGRESS 42.0%`, or "" before the first poll answered."""
-    return "" if last is None else f"; last seen {last.status} {last.progress_percent:.1f}%"
+    return "" if last is None else f"; last seen {last.status} {live_percent(last)}"
 
 
 def cancel_outcome(batch_job_id: str, result: CancelResult, last: BatchJob | None) -> str:
@@ -70,7 +71,7 @@ def cancel_outcome(batch_job_id: str, result: CancelResult, last: BatchJob | Non
     Returns:
         E.g. `cancel requested: batch b1 is CANCELING`, or `batch b1 is still running ...`.
     """
-    seen = "" if last is None else f" (last seen {last.status} {last.progress_percent:.1f}%)"
+    seen = "" if last is None else f" (last seen {last.status} {live_percent(last)})"
     if isinstance(result, BatchJob):
         return f"cancel requested: batch {batch_job_id} is {result.status}"
     if isinstance(result, Exception):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .._jsonl.results import ResultsUnavailableError
-from .._models import BatchJob
+from .._models import BatchJob, readable_progress
 
 __all__ = ["DownloadedFiles", "download_targets", "downloaded", "errors_path", "result_file_ids"]
 
@@ -35,14 +35,19 @@ def result_file_ids(job: BatchJob) -> list[str]:
         ResultsUnavailableError: The job has not ended, or has neither file.
     """
     if not job.status.is_terminal:
+        # Messages show the values as sent: a field that cannot be read must not turn this
+        # error into another one.
+        percent = readable_progress(job)
+        done = "progress unknown" if percent is None else f"{percent / 100:.1%}"
         raise ResultsUnavailableError(
-            f"batch {job.id} is {job.status} ({job.progress:.1%}): it has no results until "
+            f"batch {job.id} is {job.status} ({done}): it has no results until "
             "it ends; wait for it first (wait_until_done)",
             job=job,
         )
     files = [f for f in (job.output_file_id, job.error_file_id) if f]
     if not files:
-        reason = f"; its error: {job.error}" if job.error else ""
+        error = job.to_dict()["error"]
+        reason = f"; its error: {error}" if error else ""
         raise ResultsUnavailableError(
             f"batch {job.id} ended {job.status} without an output or an error file{reason}",
             job=job,

@@ -9,6 +9,8 @@ from typing import Any
 import attrs
 
 from together_batches_api.models.file_object import FileObject as WireFileObject
+from together_batches_api.models.file_processing_status import FileProcessingStatus
+from together_batches_api.models.file_validation_report import FileValidationReport
 
 #: The `purpose` of a file a user uploaded, and of one a batch produced.
 INPUT_PURPOSE = "batch-api"
@@ -31,6 +33,11 @@ def file_type_of(filename: str) -> str:
     """The file type a name's extension implies (`jsonl` when it implies none)."""
     extension = filename.rpartition(".")[2].lower() if "." in filename else ""
     return extension if extension in FILE_TYPES else DEFAULT_FILE_TYPE
+
+
+def _lines(content: bytes) -> int:
+    """The records of a JSON Lines file: its lines that are not blank."""
+    return sum(1 for line in content.splitlines() if line.strip())
 
 
 @attrs.frozen
@@ -75,6 +82,16 @@ class FileRecord:
             purpose=self.purpose,
             file_type=self.file_type,
             processed=self.processed,
+            # What SDK 3.1.1 reads (`Processed` is deprecated): validation is pending until
+            # `preprocess`, then done, with a report counting the file's lines.
+            processing_status=(
+                FileProcessingStatus.COMPLETED if self.processed else FileProcessingStatus.PENDING
+            ),
+            validation_report=(
+                FileValidationReport(valid=True, nlines=_lines(self.content))
+                if self.processed
+                else None
+            ),
         )
 
 

@@ -3,13 +3,13 @@ and input problems to text (tested as tables in tests/test_cli_files.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterable
 
 from ..._exceptions import InputFileError
 from ..._file_models import FileObject
 from ..._jsonl.results import BatchResult
+from .readable import cell, or_dash, timestamp
 from .render import format_duration
 
 __all__ = [
@@ -45,20 +45,20 @@ def format_bytes(size: int | None) -> str:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _created(file: FileObject) -> str:
-    created = file.created
-    return "-" if created is None else created.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+def _size(size: int | None) -> str:
+    return "-" if size is None else format_bytes(size)
 
 
 def file_rows(files: Iterable[FileObject]) -> list[tuple[str, ...]]:
-    """The rows of `files list`, in the columns of `FILE_HEADER` (absent fields as `-`)."""
+    """The rows of `files list`, in the columns of `FILE_HEADER` (absent fields as `-`, a
+    value that cannot be read as its type as it came, marked `unreadable`)."""
     return [
         (
-            file.id or "-",
-            file.filename or "-",
-            file.purpose or "-",
-            format_bytes(file.bytes_) if file.bytes_ is not None else "-",
-            _created(file),
+            file.id,
+            cell(file, "filename", or_dash),
+            cell(file, "purpose", or_dash),
+            cell(file, "bytes_", _size),
+            cell(file, "created_at", timestamp, lambda f: f.created),
         )
         for file in files
     ]

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Protocol, Self, TextIO
 
-from ..._models import BatchJob
+from ..._models import BatchJob, readable_progress
 from ..._wait.callbacks import PollFailure
 from .render import plain_failure_line, plain_progress_line, progress_line
 
@@ -211,7 +211,7 @@ class PlainLines:
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
         self._started = time.monotonic()
-        self._seen: tuple[object, float] | None = None
+        self._seen: tuple[object, float | None] | None = None
         self._quiet = _Quiet()
 
     def __enter__(self) -> PlainLines:
@@ -229,7 +229,7 @@ class PlainLines:
 
     def update(self, job: BatchJob) -> None:
         """Print the job's line if its status or progress changed since the last one."""
-        key = (job.status, job.progress_percent)
+        key = (job.status, readable_progress(job))
         if key == self._seen:
             return
         self._seen = key

@@ -6,14 +6,14 @@ Nothing here does I/O, so every format is tested with plain tables of inputs and
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 
 from ..._http.secrets import redact  # the client's own masking, the last guard before printing
-from ..._models import BatchJob
+from ..._models import BatchJob, readable_progress
 from ..._status import BatchStatus
 from ..._wait.callbacks import PollFailure
+from .readable import cell, detail, live_percent, or_dash, percent_text, timestamp
 
 __all__ = [
     "EXIT_API_ERROR",
@@ -112,12 +112,6 @@ def parse_status_filter(values: Iterable[str] | None) -> frozenset[str]:
     return wanted
 
 
-def _timestamp(value: dt.datetime | None) -> str:
-    if value is None:
-        return "-"
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%SZ")
-
-
 def _status_text(job: BatchJob | None) -> str:
     if job is None or job.status is None:
         return "?"
@@ -131,16 +125,17 @@ def table_rows(jobs: Iterable[BatchJob]) -> list[tuple[str, ...]]:
         jobs: The jobs, in the order to show them.
 
     Returns:
-        One tuple of cell texts per job; absent fields show as `-`.
+        One tuple of cell texts per job; absent fields show as `-`, and a value the
+        server sent as another type than the spec's as it came, marked (`unreadable`).
     """
     return [
         (
             job.id or "-",
             _status_text(job),
-            f"{job.progress_percent:.1f}%",
-            _timestamp(job.created_at),
-            job.endpoint or "-",
-            job.model_id or "-",
+            percent_text(job),
+            cell(job, "created_at", timestamp),
+            cell(job, "endpoint", or_dash),
+            cell(job, "model_id", or_dash),
         )
         for job in jobs
     ]
@@ -172,23 +167,17 @@ def job_details(job: BatchJob) -> list[str]:
         job: The job.
 
     Returns:
-        One line per field the API reported (absent ones are left out).
+        One line per field the API reported (absent ones are left out); a value the server
+        sent as another type than the spec's shows as it came, marked (`unreadable`).
     """
     # Driven by the generated field table, so a field added to the spec shows up here too.
     fields: list[tuple[str, object]] = [
-        (field.name, _detail(job, field.attr)) for field in BatchJob.FIELDS
+        (field.name, detail(job, field.attr)) for field in BatchJob.FIELDS
     ]
     fields += sorted(job.extras.items())
     shown = [(name, str(value)) for name, value in fields if value is not None]
     width = max(len(name) for name, _ in shown) + 1
     return [f"{name + ':':<{width}} {value}" for name, value in shown]
-
-
-def _detail(job: BatchJob, attr: str) -> object:
-    if attr == "progress":  # the overlay's fraction; the wire's percent is what users read
-        return f"{job.progress_percent:.1f}%"
-    value = getattr(job, attr)
-    return _timestamp(value) if isinstance(value, dt.datetime) else value
 
 
 def job_json(job: BatchJob) -> str:
@@ -234,8 +223,10 @@ def progress_line(
         shorter frame fully covers a longer one drawn before it.
     """
     status = "POLLING" if job is None else _status_text(job)
-    percent = 0.0 if job is None else min(100.0, max(0.0, job.progress_percent))
-    tail = f"{percent:5.1f}%  {format_duration(elapsed)}"
+    known = 0.0 if job is None else readable_progress(job)
+    percent = 0.0 if known is None else min(100.0, max(0.0, known))
+    shown = "    ?" if known is None else f"{percent:5.1f}"
+    tail = f"{shown}%  {format_duration(elapsed)}"
     # The status column is as wide as the longest usual status, so the bar stays put.
     status = status.ljust(_STATUS_WIDTH)
     room = width - 1 - len(status) - len(tail) - 6  # two gaps of two spaces, and "[]"
@@ -260,7 +251,7 @@ def plain_progress_line(job: BatchJob, elapsed: float) -> str:
     Returns:
         E.g. `0:07  batch-abc  IN_PROGRESS  42.0%`.
     """
-    return f"{format_duration(elapsed)}  {job.id}  {_status_text(job)}  {job.progress_percent:.1f}%"
+    return f"{format_duration(elapsed)}  {job.id}  {_status_text(job)}  {live_percent(job)}"
 
 
 def plain_failure_line(failure: PollFailure, elapsed: float) -> str:
@@ -286,11 +277,12 @@ def outcome_line(job: BatchJob) -> str:
     Returns:
         E.g. `batch batch-abc COMPLETED (100.0%); output file file-1`.
     """
-    parts = [f"batch {job.id} {_status_text(job)} ({job.progress_percent:.1f}%)"]
-    if job.error:
-        parts.append(f"error: {job.error}")
+    parts = [f"batch {job.id} {_status_text(job)} ({live_percent(job)})"]
+    raw = job.to_dict()  # as sent: an `error` object is shown as it came
+    if raw["error"]:
+        parts.append(f"error: {raw['error']}")
     if job.output_file_id:
         parts.append(f"output file {job.output_file_id}")
-    if job.error_file_id:
-        parts.append(f"error file {job.error_file_id}")
+    if raw["error_file_id"]:
+        parts.append(f"error file {raw['error_file_id']}")
     return "; ".join(parts)
