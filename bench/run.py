@@ -287,6 +287,7 @@ def main(argv: list[str]) -> int:
         f"{platform.machine()}, {os.cpu_count()} cpus\n"
     )
     rows: list[tuple[str, float, float]] = []
+    per_round: list[tuple[str, float, float, float]] = []
     memory: list[tuple[str, int | None, int | None, int | None, int | None]] = []
     targets = dict(TARGETS)
     notes: list[str] = []
@@ -297,7 +298,7 @@ def main(argv: list[str]) -> int:
     if "imports" in groups:
         rows += import_times()
     if "wait" in groups:
-        extra_rows, wait_notes = wait_many()
+        extra_rows, wait_notes, per_round = wait_many()
         rows += extra_rows
         notes += wait_notes
     if "transfer" in groups:
@@ -321,6 +322,15 @@ def main(argv: list[str]) -> int:
         verdict = "" if target is None else ("met" if ratio <= target else "MISSED")
         shown = f"<= {target}" if target else ""
         print(f"| {name} | {fmt(ours)} | {fmt(raw)} | {ratio:.2f} | {shown} | {verdict} |")
+    if per_round:
+        print("\n| per round | one list a round | a get per job (today) | ratio | target | |")
+        print("|---|---|---|---|---|---|")
+        for name, ours, today, ceiling in per_round:
+            ratio = ours / today
+            verdict = "met" if ratio <= ceiling else "MISSED"
+            shown = fmt(ours) if "CPU" in name else f"{ours:.2f}"
+            was = fmt(today) if "CPU" in name else f"{today:.0f}"
+            print(f"| {name} | {shown} | {was} | {ratio:.3f} | <= {ceiling:g} | {verdict} |")
     if memory:
         print("\n| client peak RSS growth | ours | ours, fresh process | raw | target | |")
         print("|---|---|---|---|---|---|")

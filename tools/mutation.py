@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "build" / "mutation"
 LIST = ROOT / "tests" / "MUTATION.md"
 
-# Mutated modules, as paths under src/ of the scratch copy. The first eight are the overlay's
+# Mutated modules, as paths under src/ of the scratch copy. The first nine are the overlay's
 # pure modules; the other two hold the runtime of the generated models they build on (the
 # type checks and the BatchJob constructor).
 MUTATED = (
@@ -51,6 +51,7 @@ MUTATED = (
     "together_batches/_wait/state.py",
     "together_batches/_wait/schedule.py",
     "together_batches/_wait/core.py",
+    "together_batches/_wait/listing.py",
     "together_batches/_status.py",
     "together_batches/_http/ids.py",
     "together_batches/_models.py",
@@ -68,6 +69,7 @@ TEST_FILES = (
     "tests/test_wait_run.py",
     "tests/test_wait_ending.py",
     "tests/test_wait_failures.py",
+    "tests/test_wait_listing.py",
 )
 # mutmut's statuses that count as the tests noticing the mutant.
 DETECTED = {"killed", "timeout", "segfault", "suspicious"}

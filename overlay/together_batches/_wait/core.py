@@ -4,13 +4,17 @@ Part of the wait core (`_wait.options`, `_wait.state`, `_wait.schedule`, `_wait.
 no I/O. `WaitCore` holds every job's `Tracker`, the `DueQueue` of the next polls, the results and
 errors, and the shared deadline; it settles each poll's outcome (through
 `_wait.state.after_poll`) and says how the wait ends: at its deadline (`on_deadline`), on an
-interrupt (`on_interrupt`), or when every job has ended (`finish`). The two engines,
+interrupt (`on_interrupt`), or when every job has ended (`finish`). It also says when a round
+of due jobs asks one list instead of a get each (`list_round`, decided by `_wait.listing`),
+and settles that list for each job it stood for (`settle_list`). The two engines,
 `_wait.threads` (threads) and `_wait.tasks` (tasks), are short I/O loops over it."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +23,8 @@ from .._exceptions import APITimeoutError, BatchErrorGroup, WaitTimeoutError
 from .._http.deadlines import seconds_left, sleep_seconds
 from .._log import logger
 from .._models import BatchJob, readable_progress
-from .options import WaitOptions
+from .listing import Listed, ListFailure, ListSize, in_round, list_failure, use_list
+from .options import JITTER, WaitOptions
 from .schedule import DueQueue, shared_deadline
 from .state import Step, Tracker, after_poll, start
 
@@ -173,13 +178,98 @@ class WaitCore:
         self.errors: dict[str, Exception] = {}
         self.not_before = now  # a 429 holds back every job's next poll
         self.deadline = shared_deadline(self.trackers.values())
+        self.listing = not single  # a single wait never lists; nor one the list failed
+        self.measured: ListSize | None = None  # the last list answer
+        self.round: list[str] | None = None  # the jobs the list in flight stands for
+        self.for_gets: deque[str] = deque()  # due now, to be polled by a get each
+
+    def _next_due(self) -> float:
+        # The jobs handed to gets are due now; while a list is in flight the queued jobs wait
+        # for it (it is one request: the next round follows as soon as it answers).
+        if self.for_gets:
+            return -math.inf
+        return math.inf if self.round is not None else self.queue.next_due()
 
     def due_now(self, now: float) -> bool:
-        return bool(self.queue) and max(self.queue.next_due(), self.not_before) <= now
+        """Whether a get may start now (a job is due, and no 429 holds the polls back)."""
+        return max(self._next_due(), self.not_before) <= now
 
     def sleep_for(self, now: float) -> float:
-        due = max(self.queue.next_due(), self.not_before)
+        due = max(self._next_due(), self.not_before)
         return sleep_seconds(due, self.deadline, now)
+
+    def pop_due(self) -> str:
+        """The next job to poll by a get (call when `due_now`)."""
+        return self.for_gets.popleft() if self.for_gets else self.queue.pop()
+
+    def list_round(self, now: float) -> bool:
+        """Whether to send one list now, for the round of jobs it is set to stand for.
+
+        When a job falls due, the round is every job due by now or within its jitter (see
+        `_wait.listing.in_round`). If `use_list` prefers one list for it, the round leaves the
+        queue and `self.round` holds it until `settle_list` (or the deadline); if not, its
+        jobs that are due go to gets, in the order they fell due. Never while a list is in
+        flight or gets are waiting to start, nor in a wait that does not list.
+        """
+        if not self.listing or self.round is not None or self.for_gets:
+            return False
+        if max(self.queue.next_due(), self.not_before) > now:
+            return False
+        if not use_list(len(self.queue), self.measured, now):
+            return False  # not even every queued job would list: no round needed
+        entries = self.queue.take_until(now + JITTER * self.options.max_poll_interval)
+        taken = [e for e in entries if in_round(self.trackers[e[2]], now)]
+        if use_list(len(taken), self.measured, now):
+            self.queue.restore(e for e in entries if not in_round(self.trackers[e[2]], now))
+            self.round = [e[2] for e in taken]
+            return True
+        self.for_gets.extend(e[2] for e in entries if e[0] <= now)
+        self.queue.restore(e for e in entries if e[0] > now)
+        return False
+
+    def settle_list(
+        self, outcome: Listed | Exception, *, mono_now: float, wall_now: dt.datetime
+    ) -> list[tuple[Step, Exception | None]]:
+        """Apply the list's answer to the jobs of its round.
+
+        A job it holds is settled as a poll that read it; a job it misses (one created
+        moments ago may not be listed yet) goes to a get at once. A failed list is a failed
+        poll of each job of the round (see `_wait.listing.list_failure`: each job's
+        `on_poll_error`, backoff and `retry-after`), up to one whose error ends the wait (a
+        401); or, when it is the list's own trouble, the round goes to gets and this wait
+        lists no more.
+
+        Returns:
+            The steps of the jobs settled, in the round's order, each with the error to
+            raise once its callbacks are made (see `settle`); settling stops at that one.
+        """
+        ids = self.round
+        if ids is None:  # no list in flight (the deadline settled it)
+            return []
+        self.round = None
+        if isinstance(outcome, Exception) and list_failure(outcome) is ListFailure.GETS:
+            logger.debug(
+                "listing batches failed (%s: %s); polling each job instead",
+                type(outcome).__name__,
+                outcome,
+            )
+            self.listing = False
+            self.for_gets.extend(ids)
+            return []
+        if isinstance(outcome, Listed):
+            found = sum(1 for i in ids if i in outcome.jobs)
+            self.measured = ListSize(outcome.count, outcome.size, len(ids), found, mono_now)
+        steps: list[tuple[Step, Exception | None]] = []
+        for batch_job_id in ids:
+            answer = outcome.jobs.get(batch_job_id) if isinstance(outcome, Listed) else outcome
+            if answer is None:
+                self.for_gets.append(batch_job_id)
+                continue
+            step, error = self.settle(batch_job_id, answer, mono_now=mono_now, wall_now=wall_now)
+            steps.append((step, error))
+            if error is not None:
+                break
+        return steps
 
     def wake_in(self, now: float, *, full: bool) -> float:
         """How long an engine with polls in flight waits for one to end: until another job
@@ -244,12 +334,14 @@ class WaitCore:
     def on_deadline(
         self, in_flight: Sequence[str], *, mono_now: float, wall_now: dt.datetime
     ) -> Ending:
-        """The deadline passed: the polls still in flight (in the order they started) count
-        as timed out; then the cancel, if asked for; then `WaitTimeoutError`, with the errors
-        so far as its cause."""
+        """The deadline passed: the polls still in flight (in the order they started; then
+        the jobs of a list in flight) count as timed out; then the cancel, if asked for; then
+        `WaitTimeoutError`, with the errors so far as its cause."""
+        timed_out = [*in_flight, *(self.round or [])]
+        self.round = None
         steps = [
             self.settle(i, cut_at_deadline(), mono_now=mono_now, wall_now=wall_now)[0]
-            for i in in_flight
+            for i in timed_out
         ]
         error = timeout_error(
             [self.trackers[i] for i in self.pending], self.options, single=self.single

@@ -11,7 +11,10 @@ from collections.abc import Iterable
 
 from .state import Tracker
 
-__all__ = ["DueQueue", "shared_deadline"]
+__all__ = ["DueQueue", "Entry", "shared_deadline"]
+
+#: A queued poll: (due, the order it was queued in, the job's id).
+Entry = tuple[float, int, str]
 
 
 def shared_deadline(trackers: Iterable[Tracker]) -> float:
@@ -28,7 +31,7 @@ class DueQueue:
     """
 
     def __init__(self) -> None:
-        self._heap: list[tuple[float, int, str]] = []
+        self._heap: list[Entry] = []
         self._seq = 0  # ties go to the job queued first: the order the ids were given
 
     def __len__(self) -> int:
@@ -50,3 +53,15 @@ class DueQueue:
             IndexError: The queue is empty.
         """
         return heapq.heappop(self._heap)[2]
+
+    def take_until(self, limit: float) -> list[Entry]:
+        """Take out every job due at `limit` or before, earliest first (for a list round)."""
+        taken = []
+        while self._heap and self._heap[0][0] <= limit:
+            taken.append(heapq.heappop(self._heap))
+        return taken
+
+    def restore(self, entries: Iterable[Entry]) -> None:
+        """Put back entries taken by `take_until`, in their places (due and order kept)."""
+        for entry in entries:
+            heapq.heappush(self._heap, entry)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .. import _clock
 from .._exceptions import TogetherError
@@ -21,6 +21,7 @@ from .._models import BatchJob
 from . import options as _wait_options
 from .callbacks import call_async
 from .core import Outcome, WaitCore
+from .listing import Listed, list_call
 from .options import WaitOptions
 from .state import Step
 
@@ -35,6 +36,16 @@ async def _poll(client: AsyncTogether, batch_job_id: str, run: WaitCore) -> Outc
     call = _calls.get_batch(batch_job_id)
     try:
         return await client._execute(call, run.options.request_timeout, deadline=run.deadline)
+    except TogetherError as exc:
+        return exc
+
+
+async def _list(client: AsyncTogether, run: WaitCore) -> Listed | Exception:
+    # One attempt of the list, for the round `run.round` (see `WaitCore.list_round`).
+    try:
+        return await client._execute(
+            list_call(), run.options.request_timeout, deadline=run.deadline
+        )
     except TogetherError as exc:
         return exc
 
@@ -78,6 +89,16 @@ async def _settle(run: WaitCore, batch_job_id: str, outcome: Outcome) -> BatchJo
     return await _call_back(run, step, error)
 
 
+async def _settle_list(
+    run: WaitCore, outcome: Listed | Exception
+) -> AsyncIterator[tuple[str, BatchJob]]:
+    answers = run.settle_list(outcome, mono_now=_clock.monotonic(), wall_now=_clock.now())
+    for step, error in answers:
+        job = await _call_back(run, step, error)
+        if job is not None:
+            yield step.tracker.batch_job_id, job
+
+
 async def _time_out(client: AsyncTogether, run: WaitCore, in_flight: list[str]) -> None:
     ending = run.on_deadline(in_flight, mono_now=_clock.monotonic(), wall_now=_clock.now())
     for step in ending.steps:
@@ -86,28 +107,47 @@ async def _time_out(client: AsyncTogether, run: WaitCore, in_flight: list[str]) 
     raise ending.error
 
 
+def _start_due(
+    client: AsyncTogether,
+    run: WaitCore,
+    in_flight: dict[asyncio.Task[Any], str | None],
+    now: float,
+) -> None:
+    """Start what is due, up to `max_concurrency` in flight: a list for a round when
+    `WaitCore.list_round` says so (its task keyed None), then a get per due job."""
+    cap = run.options.max_concurrency
+    if len(in_flight) < cap and run.list_round(now):
+        in_flight[asyncio.ensure_future(_list(client, run))] = None
+    while len(in_flight) < cap and run.due_now(now):
+        batch_job_id = run.pop_due()
+        in_flight[asyncio.ensure_future(_poll(client, batch_job_id, run))] = batch_job_id
+
+
 async def _engine(client: AsyncTogether, run: WaitCore) -> AsyncGenerator[tuple[str, BatchJob]]:
     """Yields (id, job) as each job ends (see `_wait.threads._engine`)."""
-    in_flight: dict[asyncio.Task[Outcome], str] = {}
+    # The gets by task, and the list in flight as the task keyed None (its jobs: `run.round`).
+    in_flight: dict[asyncio.Task[Any], str | None] = {}
     cap = run.options.max_concurrency
     try:
         while run.pending:
             now = _clock.monotonic()
             if is_past(run.deadline, now):
-                await _time_out(client, run, list(in_flight.values()))
-            while len(in_flight) < cap and run.due_now(now):
-                batch_job_id = run.queue.pop()
-                in_flight[asyncio.ensure_future(_poll(client, batch_job_id, run))] = batch_job_id
+                await _time_out(client, run, [i for i in in_flight.values() if i is not None])
+            _start_due(client, run, in_flight, now)
             if not in_flight:
                 await _clock.async_sleep(run.sleep_for(now))
                 continue
             wake = run.wake_in(now, full=len(in_flight) >= cap)
             done, _ = await asyncio.wait(in_flight, timeout=wake, return_when="FIRST_COMPLETED")
             for task in [t for t in in_flight if t in done]:  # in the order they started
-                batch_job_id = in_flight.pop(task)
-                job = await _settle(run, batch_job_id, task.result())
+                key = in_flight.pop(task)
+                if key is None:
+                    async for ended in _settle_list(run, task.result()):
+                        yield ended
+                    continue
+                job = await _settle(run, key, task.result())
                 if job is not None:
-                    yield batch_job_id, job
+                    yield key, job
         run.finish()
     except (asyncio.CancelledError, KeyboardInterrupt):
         await _cancel_all(client, run.on_interrupt(), cap)

@@ -1,10 +1,12 @@
 """The sync waiter: a short I/O loop over the wait core (`_wait.core.WaitCore`).
 
 It starts the polls that are due, at most `max_concurrency` in flight, each one attempt of
-the client's send primitive (`_execute` under the wait's deadline) in its own daemon thread;
-settles each answer with `WaitCore.settle`, calls back, and sleeps until the next poll is due,
-never past the deadline. `_wait.tasks` is its twin over tasks. Every decision is in the
-wait core; what is here is sending, sleeping, threads and calling back.
+the client's send primitive (`_execute` under the wait's deadline) in its own daemon thread:
+one list for a round when `WaitCore.list_round` says so, else a get per job; settles each
+answer with `WaitCore.settle` (a list's with `WaitCore.settle_list`), calls back, and sleeps
+until the next poll is due, never past the deadline. `_wait.tasks` is its twin over tasks.
+Every decision is in the wait core; what is here is sending, sleeping, threads and calling
+back.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from .._models import BatchJob
 from . import options as _wait_options
 from .callbacks import call_sync, check_sync
 from .core import Outcome, WaitCore
+from .listing import Listed, list_call
 from .options import WaitOptions
 from .state import Step
 
@@ -53,6 +56,19 @@ def _poll(client: Together, batch_job_id: str, run: WaitCore, done: queue.Simple
         done.put((batch_job_id, None, exc))
     else:
         done.put((batch_job_id, outcome, None))
+
+
+def _list(client: Together, run: WaitCore, done: queue.SimpleQueue[Any]) -> None:
+    """A list's thread: puts (None, answer or error, None), or (None, None, error) for an
+    error outside the tree."""
+    try:
+        listed = client._execute(list_call(), run.options.request_timeout, deadline=run.deadline)
+    except TogetherError as exc:
+        done.put((None, exc, None))
+    except BaseException as exc:
+        done.put((None, None, exc))
+    else:
+        done.put((None, listed, None))
 
 
 def _cancel_all(client: Together, ids: Sequence[str], limit: int) -> None:
@@ -93,6 +109,14 @@ def _settle(run: WaitCore, batch_job_id: str, outcome: Outcome) -> BatchJob | No
     return _call_back(run, step, error)
 
 
+def _settle_list(run: WaitCore, outcome: Listed | Exception) -> Iterator[tuple[str, BatchJob]]:
+    answers = run.settle_list(outcome, mono_now=_clock.monotonic(), wall_now=_clock.now())
+    for step, error in answers:
+        job = _call_back(run, step, error)
+        if job is not None:
+            yield step.tracker.batch_job_id, job
+
+
 def _time_out(client: Together, run: WaitCore, in_flight: list[str]) -> None:
     ending = run.on_deadline(in_flight, mono_now=_clock.monotonic(), wall_now=_clock.now())
     for step in ending.steps:
@@ -104,32 +128,39 @@ def _time_out(client: Together, run: WaitCore, in_flight: list[str]) -> None:
 def _engine(client: Together, run: WaitCore) -> Generator[tuple[str, BatchJob]]:
     """Yields (id, job) as each job ends; raises the group of errors at the end, and
     `WaitTimeoutError` at the deadline."""
-    done: queue.SimpleQueue[tuple[str, Outcome, BaseException | None]] = queue.SimpleQueue()
-    in_flight: set[str] = set()
+    done: queue.SimpleQueue[tuple[str | None, Any, BaseException | None]] = queue.SimpleQueue()
+    in_flight: set[str] = set()  # the gets; a list in flight is `run.round`
     cap = run.options.max_concurrency
     try:
         while run.pending:
             now = _clock.monotonic()
             if is_past(run.deadline, now):
                 _time_out(client, run, sorted(in_flight, key=run.ids.index))
-            while len(in_flight) < cap and run.due_now(now):
-                batch_job_id = run.queue.pop()
+            if len(in_flight) < cap and run.list_round(now):
+                _start(_list, client, run, done)
+            busy = len(in_flight) + (run.round is not None)
+            while busy < cap and run.due_now(now):
+                batch_job_id = run.pop_due()
                 _start(_poll, client, batch_job_id, run, done)
                 in_flight.add(batch_job_id)
-            if not in_flight:
+                busy += 1
+            if not busy:
                 _clock.sleep(run.sleep_for(now))
                 continue
-            wake = run.wake_in(now, full=len(in_flight) >= cap)
+            wake = run.wake_in(now, full=busy >= cap)
             try:
-                batch_job_id, outcome, crash = done.get(timeout=wake)
+                key, outcome, crash = done.get(timeout=wake)
             except queue.Empty:
                 continue
-            in_flight.discard(batch_job_id)
             if crash is not None:
                 raise crash
-            job = _settle(run, batch_job_id, outcome)
+            if key is None:
+                yield from _settle_list(run, outcome)
+                continue
+            in_flight.discard(key)
+            job = _settle(run, key, outcome)
             if job is not None:
-                yield batch_job_id, job
+                yield key, job
         run.finish()
     except KeyboardInterrupt:
         _cancel_all(client, run.on_interrupt(), cap)
