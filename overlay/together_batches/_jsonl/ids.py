@@ -5,18 +5,18 @@ requests checks its custom_ids against, and what `results` counts a batch's requ
 the hashes' order, found by `bisect` and grown by `array.insert` (both in C, no Python
 object per id): the hashes, and where each id's bytes are kept. There are 256 buckets at
 first, four times as many each time they hold 256 ids on average (each bucket's arrays are
-cut in four by slicing: they are sorted), up to 2**20. The bytes go into a
-buffer, in memory or, with `disk=True`, flushed to an unnamed temporary file in 1 MiB
-blocks. Two ids are taken for one only when their hashes are equal AND their bytes are: a
-hash that matches (a real repeat, or a collision, about one in 2**64 a pair) is confirmed
-against the stored bytes before it is believed, so the index never says "already seen" of
-an id that was not, and never misses one that was.
+cut in four by slicing: they are sorted), up to 2**20. The bytes go into a buffer, in
+memory or, with `disk=True`, flushed to an unnamed temporary file in 1 MiB blocks. Two ids
+are taken for one only when their hashes are equal AND their bytes are: a hash that matches
+(a real repeat, or a collision, about one in 2**64 a pair) is confirmed against the stored
+bytes before it is believed, so the index never says "already seen" of an id that was not,
+and never misses one that was.
 
 Memory: 12 bytes an id in the buckets (8 for the hash, 4 for the place), plus what arrays
-keep spare (about 1/16) and each bucket's headers (~130 bytes for 64 to 256 ids, the
-list's 16 bytes a bucket included): 14 to 16 bytes an id. The bytes kept: 12 + the id's UTF-8 length, rounded up to 8 (32 for an id of 15
-characters), on disk with `disk=True`, else in memory. A Python `dict` of the same ids takes
-about 130 bytes an id.
+keep spare (about 1/16) and each bucket's headers (~130 bytes for 64 to 256 ids, the list's
+16 bytes a bucket included): 14 to 16 bytes an id. The bytes kept: 12 + the id's UTF-8
+length, rounded up to 8 (32 for an id of 15 characters), on disk with `disk=True`, else in
+memory. A Python `dict` of the same ids takes about 130 bytes an id.
 """
 
 from __future__ import annotations
@@ -85,7 +85,9 @@ class IdIndex:
         # Unbuffered: entries are read back with `os.pread`, so what is written must be in
         # the file (the index buffers them itself, in 1 MiB blocks).
         self._file: BinaryIO | None = (
-            tempfile.TemporaryFile(dir=directory, buffering=0) if disk else None
+            tempfile.TemporaryFile(dir=directory, buffering=0)  # noqa: SIM115 - closed by close()
+            if disk
+            else None
         )
         self._flushed = 0  # bytes of entries written to the file; the rest are in `_buffer`
         self._buffer = bytearray()
