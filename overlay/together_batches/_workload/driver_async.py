@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, TypeVar
 
-from .. import _clock
+from .. import _clock, resources
 from .._jsonl.results import BatchResult
 from .._models import BatchJob
 from .events import Created, CreateSent, NotCreated, Uploaded
@@ -173,9 +173,12 @@ async def _consume(
 ) -> AsyncIterator[BatchResult]:
     part = action.part
     tally = PartResults(part, final=action.final)
-    if part.batch_id is not None and (part.output_file_id or part.error_file_id):
-        async for result in client.batches.results(part.batch_id):
+    try:
+        files = [f for f in (part.output_file_id, part.error_file_id) if f]  # see `driver`
+        async for result in resources.workflow.file_results_async(client, files, None):
             if tally.feed(result):
                 yield result
-    for record in session.finish(tally):
-        yield record
+        for record in session.finish(tally):
+            yield record
+    finally:
+        tally.close()
