@@ -255,7 +255,7 @@ class Cancelled:
     """A batch of three requests (its input with blank lines, which the emulator skips too)
     cancelled from elsewhere after one of them ran."""
 
-    IDS = ["q0", "q1", "q2"]
+    IDS = ("q0", "q1", "q2")
 
     def __init__(self, twin: Twin, tmp_path: Path, **plan: Any) -> None:
         self.clock = FakeClock()
@@ -281,7 +281,7 @@ def test_a_cancelled_batch_accounts_for_the_requests_that_never_ran(
     job = world.job
     assert job.status == "CANCELLED" and job.error_file_id is None
     results = list(world.client.batches.results(job))
-    assert len(results) == 3 and sorted(r.custom_id for r in results) == Cancelled.IDS
+    assert len(results) == 3 and tuple(sorted(r.custom_id for r in results)) == Cancelled.IDS
     ran, *never = results
     assert ran.ok and not ran.not_run
     assert [r.custom_id for r in never] == [i for i in Cancelled.IDS if i != ran.custom_id]
@@ -318,12 +318,12 @@ def test_a_batch_that_failed_before_any_request_lists_them_all_as_not_run(
     job = world.job
     assert job.status == "FAILED" and not job.output_file_id and not job.error_file_id
     results = list(world.client.batches.results(job))
-    assert [r.custom_id for r in results] == Cancelled.IDS
+    assert tuple(r.custom_id for r in results) == Cancelled.IDS
     assert all(r.not_run for r in results)
     assert results[0].message == (
         f"the request did not run: its batch {job.id} ended FAILED ({JobPlan().error}) first"
     )
-    assert world.client.batches.failed_custom_ids(job) == Cancelled.IDS
+    assert world.client.batches.failed_custom_ids(job) == list(Cancelled.IDS)
 
 
 def test_a_batch_whose_input_is_gone_says_so_after_its_results(twin: Twin, tmp_path: Path) -> None:
