@@ -28,7 +28,5 @@ if TYPE_CHECKING:
     from . import writer as writer
 
 AT_IMPORT = frozenset({"limits"})
-ON_FIRST_USE = frozenset(
-    {"accounting", "checks", "ids", "inputs", "results", "summary", "writer"}
-)
+ON_FIRST_USE = frozenset({"accounting", "checks", "ids", "inputs", "results", "summary", "writer"})
 __getattr__ = on_first_use(__name__, ON_FIRST_USE)
