@@ -9,6 +9,7 @@ is one part's worth at most.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, TypeVar
 
@@ -35,7 +36,7 @@ from .session import Session
 if TYPE_CHECKING:
     from .._client import AsyncTogether
 
-__all__ = ["drive_async", "each_concurrently"]
+__all__ = ["drive_async", "each_concurrently", "start_and_drive"]
 
 A = TypeVar("A")
 R = TypeVar("R")
@@ -58,6 +59,33 @@ async def drive_async(client: AsyncTogether, session: Session) -> AsyncIterator[
                         yield result
     finally:  # ended, failed, or closed (`await results.aclose()`)
         session.close()
+
+
+async def start_and_drive(
+    client: AsyncTogether, start: Callable[[], Session]
+) -> AsyncIterator[BatchResult]:
+    """`start()` (the requests' check and split, the manifest's match: seconds of CPU and
+    disk for a workload of millions) in a worker thread, off the event loop, then
+    `drive_async`. What `start` raises (`InputFileError`, `ManifestError`, ...) arrives
+    at the first `__anext__`.
+
+    A task cancelled while `start` runs lets it finish, and gives back the manifest's
+    lock it took.
+    """
+    starting = asyncio.ensure_future(asyncio.to_thread(start))
+    try:
+        session = await asyncio.shield(starting)
+    except asyncio.CancelledError:
+        starting.add_done_callback(_close_started)
+        raise
+    async with contextlib.aclosing(drive_async(client, session)) as results:
+        async for result in results:  # closed with this one: the manifest's lock given back
+            yield result
+
+
+def _close_started(starting: asyncio.Future[Session]) -> None:
+    if not starting.cancelled() and starting.exception() is None:
+        starting.result().close()
 
 
 async def each_concurrently(
