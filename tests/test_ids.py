@@ -46,7 +46,7 @@ def test_each_id_is_kept_once_with_its_first_value(
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.text(alphabet="ab\u00e9", max_size=4), max_size=60))
 def test_it_answers_as_a_dict_would_whatever_the_collisions(ids: list[str]) -> None:
-    index, first = IdIndex(hasher=TINY), {}
+    index, first = IdIndex(hasher=TINY), dict[str, int]()
     for line, custom_id in enumerate(ids, start=1):
         expected = first.setdefault(custom_id, line)
         assert index.add(custom_id, line) == (None if expected == line else expected)

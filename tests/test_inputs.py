@@ -335,7 +335,7 @@ def test_millions_of_requests_stream_in_bounded_memory() -> None:
 
 def test_write_input_file_never_writes_a_blank_line() -> None:
     stream = io.BytesIO()
-    requests = [("a", {"text": "\n\n"}), {"custom_id": "b", "body": {"t": " \n "}}]
+    requests: list[Any] = [("a", {"text": "\n\n"}), {"custom_id": "b", "body": {"t": " \n "}}]
     write_input_file(requests, stream)
     lines = stream.getvalue().split(b"\n")
     assert lines[-1] == b"" and all(line.strip() for line in lines[:-1]) and len(lines) == 3

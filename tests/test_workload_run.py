@@ -16,6 +16,7 @@ import pytest
 
 from together_batches import BatchResult, InputFileError, ManifestError, WaitTimeoutError
 from together_batches._workload import session as session_module
+from together_batches._workload import split as split_module
 from together_batches._workload.manifest import load_manifest, save_manifest
 from together_batches._workload.progress import WorkloadProgress
 from together_batches._workload.records import Workload
@@ -339,7 +340,7 @@ def test_the_async_twin_splits_and_checks_off_the_event_loop_s_thread(
     world: World, twin: Twin, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     threads: list[threading.Thread] = []
-    split = session_module.split_requests
+    split = split_module.split_requests
 
     def recording(*args: Any, **options: Any) -> Any:
         threads.append(threading.current_thread())

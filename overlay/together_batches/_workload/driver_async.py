@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, TypeVar
 
 from .. import _clock, resources
@@ -42,7 +42,7 @@ A = TypeVar("A")
 R = TypeVar("R")
 
 
-async def drive_async(client: AsyncTogether, session: Session) -> AsyncIterator[BatchResult]:
+async def drive_async(client: AsyncTogether, session: Session) -> AsyncGenerator[BatchResult, None]:
     """`_workload.driver.drive` for the async twin."""
     try:
         while actions := next_actions(session.workload):
