@@ -111,8 +111,13 @@ def split_rows() -> tuple[list[Row], list[MemoryRow], dict[str, float], list[str
     rows: list[Row] = [(name, runs["ours"]["wall"], runs["no id check"]["wall"])]
     memory: list[MemoryRow] = [
         (name, None, runs["ours"]["rss"], runs["no id check"]["rss"], RSS_LIMIT),
-        (f"  {REQUESTS:,} custom_ids in a dict (the check before)", None,
-         runs["dict of ids (before)"]["rss"], None, None),
+        (
+            f"  {REQUESTS:,} custom_ids in a dict (the check before)",
+            None,
+            runs["dict of ids (before)"]["rss"],
+            None,
+            None,
+        ),
     ]
     per_request = runs["ours"]["rss"] / REQUESTS
     notes = [
@@ -132,8 +137,8 @@ def main(argv: list[str]) -> int:
     rows, memory, _, notes = split_rows()
     for name, ours, raw in rows:
         print(f"{name}: {ours:.2f} s (without an id check {raw:.2f} s)")
-    for name, _, fresh, raw, _limit in memory:
-        extra = "" if raw is None else f" (without an id check {raw / 2**20:.1f} MiB)"
+    for name, _, fresh, unchecked, _limit in memory:
+        extra = "" if unchecked is None else f" (without an id check {unchecked / 2**20:.1f} MiB)"
         print(f"{name}: peak RSS growth {(fresh or 0) / 2**20:.1f} MiB{extra}")
     for note in notes:
         print(note)

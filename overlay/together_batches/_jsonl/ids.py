@@ -3,10 +3,11 @@ requests checks its custom_ids against, and what `results` counts a batch's requ
 
 `IdIndex` keeps 64-bit hashes in buckets (chosen by a hash's top bits), each two `array`s in
 the hashes' order, found by `bisect` and grown by `array.insert` (both in C, no Python
-object per id): the hashes, and where each id's bytes are kept. There are 256 buckets at
-first, four times as many each time they hold 256 ids on average (each bucket's arrays are
-cut in four by slicing: they are sorted), up to 2**20. The bytes go into a buffer, in
-memory or, with `disk=True`, flushed to an unnamed temporary file in 1 MiB blocks. Two ids
+object per id): the hashes, and where each id's bytes are kept (a 4-byte offset, 8 bytes
+past 4 GiB of them). There are 256 buckets at first, four times as many each time they hold
+256 ids on average (each bucket's arrays are cut in four by slicing: they are sorted), up to
+2**20. The bytes go into a buffer, in memory or, with `disk=True`, flushed to an unnamed
+temporary file in 1 MiB blocks. Two ids
 are taken for one only when their hashes are equal AND their bytes are: a hash that matches
 (a real repeat, or a collision, about one in 2**64 a pair) is confirmed against the stored
 bytes before it is believed, so the index never says "already seen" of an id that was not,
@@ -15,7 +16,7 @@ and never misses one that was.
 Memory: 12 bytes an id in the buckets (8 for the hash, 4 for the place), plus what arrays
 keep spare (about 1/16) and each bucket's headers (~130 bytes for 64 to 256 ids, the list's
 16 bytes a bucket included): 14 to 16 bytes an id. The bytes kept: 12 + the id's UTF-8
-length, rounded up to 8 (32 for an id of 15 characters), on disk with `disk=True`, else in
+length (27 for an id of 15 characters), on disk with `disk=True`, else in
 memory. A Python `dict` of the same ids takes about 130 bytes an id.
 """
 
@@ -39,10 +40,9 @@ _FIRST_BITS, _MOST_BITS = 8, 20
 _BUCKET_IDS = 256
 #: An entry's header: the value kept with the id (a line number), then its length in bytes.
 _HEADER = struct.Struct("<QI")
-#: Entries start at multiples of 8 bytes (padded with these), so that a 4-byte place
-#: reaches 32 GiB of entries.
-_PADDING = [b"\0" * (-size % 8) for size in range(8)]
 _FLUSH_AT = 1 << 20
+#: Where places (byte offsets) are made 8 bytes wide.
+_WIDEN_AT = (1 << 32) - (1 << 22)
 
 
 def _encode(custom_id: str) -> bytes:
@@ -112,6 +112,7 @@ class IdIndex:
         Returns:
             None when it is new; else the value it was first kept with.
         """
+        # One function, few lookups: this runs once per request of a workload.
         digest = self._hash(custom_id)
         bucket = digest >> self._shift
         hashes = self._hashes[bucket]
@@ -119,24 +120,20 @@ class IdIndex:
             hashes = self._hashes[bucket] = array("q")
             self._places[bucket] = array(self._places_type)
         at = bisect_left(hashes, digest)
-        data = _encode(custom_id)
+        try:
+            data = custom_id.encode()
+        except UnicodeEncodeError:  # a lone surrogate, which a str from JSON may hold
+            data = _encode(custom_id)
         if at < len(hashes) and hashes[at] == digest:
             found = self._find(bucket, at, digest, data)
             if found is not None:
                 return found
         buffer = self._buffer
-        place = (self._flushed + len(buffer)) >> 3
+        place = self._flushed + len(buffer)
         buffer += _HEADER.pack(value, len(data))
         buffer += data
-        buffer += _PADDING[len(buffer) & 7]
         if len(buffer) >= _FLUSH_AT and self._file is not None:
-            view = memoryview(buffer)
-            while view:
-                view = view[self._file.write(view) or 0 :]
-            self._flushed += len(buffer)
-            self._buffer = bytearray()
-        if place > 0xFFFFFFFF and self._places_type == "I":  # past 32 GiB of entries
-            self._widen()
+            self._flush()
         hashes.insert(at, digest)
         self._places[bucket].insert(at, place)  # type: ignore[union-attr]  # made with hashes
         self._count += 1
@@ -162,6 +159,18 @@ class IdIndex:
                     self._hashes[new] = part
                     self._places[new] = old_places[start:end]
                 start = len(old_hashes) if end is None else end
+
+    def _flush(self) -> None:
+        assert self._file is not None
+        view = memoryview(self._buffer)
+        while view:
+            view = view[self._file.write(view) or 0 :]
+        self._flushed += len(self._buffer)
+        self._buffer = bytearray()
+        # A place is a byte offset: 4 bytes reach 4 GiB, less what the buffer may hold by
+        # the next flush (1 MiB and one entry); past that, places take 8 bytes.
+        if self._flushed >= _WIDEN_AT and self._places_type == "I":
+            self._widen()
 
     def __contains__(self, custom_id: object) -> bool:
         if not isinstance(custom_id, str):
@@ -190,7 +199,7 @@ class IdIndex:
 
     def _read(self, place: int) -> tuple[bytes, int]:
         """The id's bytes and the value of the entry at `place`."""
-        start = place << 3
+        start = place
         if start >= self._flushed:  # in the buffer (every entry is, without a file)
             buffer, offset = self._buffer, start - self._flushed
             value, size = _HEADER.unpack_from(buffer, offset)
