@@ -5,7 +5,7 @@ reports the median of the rounds. Only ratios measured in the same run mean anyt
 the machines are shared and noisy.
 
     python bench/run.py             # every case
-    python bench/run.py transfer    # only some groups: calls, imports, wait, transfer, workload
+    python bench/run.py transfer    # some groups: calls, imports, wait, transfer, workload, split
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import together_batches
 from together_batches import AsyncTogether, Together
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.split import split_rows
 from bench.transfer import transfer_rows
 from bench.wait_many import in_fresh_process as wait_many
 from bench.workload import workload_rows
@@ -268,7 +269,7 @@ def fmt(seconds: float) -> str:
     return f"{seconds * 1e6:.1f} µs"
 
 
-GROUPS = ("calls", "imports", "wait", "transfer", "workload")
+GROUPS = ("calls", "imports", "wait", "transfer", "workload", "split")
 
 
 def fmt_bytes(size: int | None) -> str:
@@ -315,6 +316,12 @@ def main(argv: list[str]) -> int:
         wait_rows, wait_notes = long_wait_rows()
         rows += wait_rows
         notes += wait_notes
+    if "split" in groups:
+        split, split_memory, split_targets, split_notes = split_rows()
+        rows += split
+        memory += split_memory
+        targets.update(split_targets)
+        notes += split_notes
     print("| case | ours | raw httpx | ratio | target | |\n|---|---|---|---|---|---|")
     for name, ours, raw in rows:
         target = targets.get(name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -19,8 +20,11 @@ from together_batches import (
     BatchResult,
     DownloadedFiles,
     InputFileError,
+    ResultsIncompleteError,
     ResultsUnavailableError,
+    summarize,
 )
+from together_batches._jsonl.results import NOT_RUN_CODE
 from together_batches.testing import Emulator, FakeClock, JobPlan
 
 from ._storage import FILE_ID, Script, storage
@@ -228,14 +232,153 @@ def test_results_of_a_job_that_has_not_ended_raise_before_any_download(
     assert set(env.routes()) == {"get_batch"}
 
 
-def test_results_of_a_job_without_files_say_so(twin: Twin) -> None:
+def test_results_of_a_failed_job_without_files_or_input_say_so(twin: Twin) -> None:
     job = {"id": "b1", "status": "FAILED", "error": "input file not found"}
     client = twin.client(lambda r: httpx.Response(200, json=job))
     with pytest.raises(
-        ResultsUnavailableError,
-        match="ended FAILED without an output or an error file; its error: input file not found",
-    ):
+        ResultsIncompleteError,
+        match=(
+            r"batch b1 ended FAILED \(its error: input file not found\): it has no output or "
+            "error file, and the job names no input file, so its requests that never ran "
+            "cannot be listed. None of its requests ran"
+        ),
+    ) as raised:
         list(client.batches.results("b1"))
+    assert isinstance(raised.value, ResultsUnavailableError)  # what it was before
+    assert raised.value.input_file_id is None and raised.value.job.id == "b1"
+
+
+# --- every request accounted for ----------------------------------------------------------
+
+
+class Cancelled:
+    """A batch of three requests (its input with blank lines, which the emulator skips too)
+    cancelled from elsewhere after one of them ran."""
+
+    IDS = ("q0", "q1", "q2")
+
+    def __init__(self, twin: Twin, tmp_path: Path, **plan: Any) -> None:
+        self.clock = FakeClock()
+        # 3 s to run all three; a cancel at 1.5 s into running freezes progress at 50 %:
+        # one request of three has finished (floor(1.5)).
+        plan = {"cancel_after_seconds": 2.0, **plan}
+        self.emulator = Emulator(
+            api_key=KEY, clock=self.clock, strict_files=True, plan=JobPlan(0.5, 3.0, **plan)
+        )
+        transport = self.emulator.async_transport() if twin.is_async else self.emulator.transport()
+        self.client = twin.client(transport, api_key=KEY)
+        path = tmp_path / "in.jsonl"
+        path.write_bytes(b"\n" + content_of(3).replace(b"}\n", b"}\n \n", 1) + b"\n")
+        job = self.client.batches.submit(path, endpoint=ENDPOINT)
+        self.clock.advance(10)
+        self.job: BatchJob = self.client.batches.get_batch(job.id)
+
+
+def test_a_cancelled_batch_accounts_for_the_requests_that_never_ran(
+    twin: Twin, tmp_path: Path
+) -> None:
+    world = Cancelled(twin, tmp_path)
+    job = world.job
+    assert job.status == "CANCELLED" and job.error_file_id is None
+    results = list(world.client.batches.results(job))
+    assert len(results) == 3 and tuple(sorted(r.custom_id for r in results)) == Cancelled.IDS
+    ran, *never = results
+    assert ran.ok and not ran.not_run
+    assert [r.custom_id for r in never] == [i for i in Cancelled.IDS if i != ran.custom_id]
+    for record in never:
+        assert record.failed and record.not_run and not record.ok
+        assert record.response is None and record.status_code is None
+        assert record.code == NOT_RUN_CODE == "batch_ended_first"
+        assert (
+            record.message == f"the request did not run: its batch {job.id} ended CANCELLED first"
+        )
+    to_resubmit = world.client.batches.failed_custom_ids(job.id)
+    assert to_resubmit == [r.custom_id for r in never]
+    summary = summarize(results)
+    assert (summary.succeeded, summary.failed, summary.not_run) == (1, 0, 2)
+    assert summary.total_tokens == summary.prompt_tokens + summary.completion_tokens > 0
+    assert [r.route for r in world.emulator.requests][-3:] == [
+        "get_batch",
+        "get_file_content",  # the output file
+        "get_file_content",  # the input file
+    ]
+
+
+def test_a_completed_batch_s_input_is_not_read_again(env: Env, input_file: Path) -> None:
+    job = env.finished(env.client.batches.submit(input_file, endpoint=ENDPOINT))
+    env.emulator.requests.clear()
+    assert len(list(env.client.batches.results(job))) == 6
+    assert env.routes() == ["get_file_content", "get_file_content"]
+
+
+def test_a_batch_that_failed_before_any_request_lists_them_all_as_not_run(
+    twin: Twin, tmp_path: Path
+) -> None:
+    world = Cancelled(twin, tmp_path, cancel_after_seconds=None, fail_after_seconds=0.2)
+    job = world.job
+    assert job.status == "FAILED" and not job.output_file_id and not job.error_file_id
+    results = list(world.client.batches.results(job))
+    assert tuple(r.custom_id for r in results) == Cancelled.IDS
+    assert all(r.not_run for r in results)
+    assert results[0].message == (
+        f"the request did not run: its batch {job.id} ended FAILED ({JobPlan().error}) first"
+    )
+    assert world.client.batches.failed_custom_ids(job) == list(Cancelled.IDS)
+
+
+def test_a_batch_whose_input_is_gone_says_so_after_its_results(twin: Twin, tmp_path: Path) -> None:
+    world = Cancelled(twin, tmp_path)
+    job = world.job
+    assert job.input_file_id is not None
+    world.client.files.delete(job.input_file_id)
+    got: list[BatchResult] = []
+    with pytest.raises(ResultsIncompleteError) as raised:
+        for result in world.client.batches.results(job):
+            got.append(result)
+    assert len(got) == 1 and got[0].ok
+    error = raised.value
+    assert error.input_file_id == job.input_file_id and error.job is job
+    assert str(error) == (
+        f"batch {job.id} ended CANCELLED: the 1 requests its output and error files hold were "
+        f"read, but its input file {job.input_file_id} is gone (404), so its requests that "
+        "never ran cannot be listed. Those of your input that are not among the results "
+        "never ran: resubmit them from your own copy of the input"
+    )
+    with pytest.raises(ResultsIncompleteError):
+        world.client.batches.failed_custom_ids(job)
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b'{"custom_id": "q0", "body": {}}\nnot json\n', "line 2 is not a request"),
+        (b'{"custom_id": "q0", "body": {}}\n{"body": {}}', "line 2 is not a request (it has no"),
+    ],
+)
+def test_an_input_that_is_not_requests_is_named_not_skipped(
+    twin: Twin, content: bytes, problem: str
+) -> None:
+    job = BatchJob(id="b1", status="EXPIRED", output_file_id="file-out", input_file_id="file-in")
+    handler = files_handler({"file-out": (OK_LINE,), "file-in": (content,)})
+    with pytest.raises(
+        ResultsIncompleteError, match=re.escape(f"its input file cannot be read: file-in {problem}")
+    ):
+        list(twin.client(handler).batches.results(job))
+
+
+def test_the_input_is_read_in_chunks_and_each_unrun_request_comes_once(twin: Twin) -> None:
+    job = BatchJob(id="b1", status="EXPIRED", output_file_id="file-out", input_file_id="file-in")
+    lines = b"".join(
+        b'{"custom_id": "%s", "body": {}}\n' % name.encode() for name in ("a", "x", "\u00e9", "x")
+    )
+    pieces = (lines[:5], lines[5:40], b"", lines[40:70], lines[70:] + b"\n  \n")
+    handler = files_handler({"file-out": (OK_LINE,), "file-in": pieces})
+    results = list(twin.client(handler).batches.results(job))
+    assert [(r.custom_id, r.not_run) for r in results] == [
+        ("a", False),
+        ("x", True),
+        ("\u00e9", True),
+    ]
 
 
 class Chunks(httpx.SyncByteStream, httpx.AsyncByteStream):

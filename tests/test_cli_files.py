@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,7 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from together_batches import BatchResult, FileObject, InputFileError, InputProblem
+from together_batches import (
+    BatchResult,
+    FileObject,
+    InputFileError,
+    InputProblem,
+    ResultsSummary,
+)
 from together_batches.cli.views.files import (
     file_rows,
     format_bytes,
@@ -21,6 +28,7 @@ from together_batches.cli.views.files import (
     result_json,
     result_line,
     results_summary,
+    summary_lines,
     transfer_line,
 )
 from together_batches.cli.views.transfer import TransferBar
@@ -101,6 +109,16 @@ def test_result_json_is_the_line_as_in_its_file() -> None:
 def test_results_summary() -> None:
     assert results_summary(4, 2) == "6 requests: 4 succeeded, 2 failed"
     assert results_summary(1, 0) == "1 request: 1 succeeded, 0 failed"
+
+
+def test_summary_lines_count_each_kind_and_the_tokens() -> None:
+    assert summary_lines(ResultsSummary(4, 1, 2, 1200, 300, 1500)) == [
+        "7 requests: 4 succeeded, 1 failed, 2 not run",
+        "tokens: 1,200 prompt, 300 completion, 1,500 total",
+    ]
+    assert summary_lines(ResultsSummary(succeeded=1))[0] == (
+        "1 request: 1 succeeded, 0 failed, 0 not run"
+    )
 
 
 def test_problem_lines_list_every_problem_and_count_those_not_listed() -> None:
@@ -225,6 +243,27 @@ def test_submit_of_a_file_with_problems_prints_each_with_its_line_and_exits_65(t
     assert tool.emulator.requests == []
 
 
+def test_results_of_a_cancelled_batch_show_the_requests_that_never_ran(tmp_path: Path) -> None:
+    clock = FakeClock()  # the cancel comes 1.5 s into 3 s of running: one of three has run
+    plan = JobPlan(0.5, 3.0, cancel_after_seconds=2.0)
+    emulator = Emulator(api_key=KEY, clock=clock, strict_files=True, plan=plan)
+    with emulator.serve() as base_url:
+        tool = Tool(emulator, base_url, tmp_path)
+        write_input(tmp_path / "in.jsonl", count=3)
+        assert tool("submit", "in.jsonl", "--endpoint", ENDPOINT, "--model", "m").returncode == 0
+        (job_id,) = emulator.job_ids
+        clock.advance(10)
+        listed = tool("results", job_id)
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert len(lines) == 3 and "  ok  200" in lines[0]
+    message = f"the request did not run: its batch {job_id} ended CANCELLED first"
+    assert all(line.endswith(f"  not run  {message}") for line in lines[1:])
+    counts, tokens = listed.stderr.splitlines()
+    assert counts == "3 requests: 1 succeeded, 0 failed, 2 not run"
+    assert tokens.startswith("tokens: ") and not tokens.startswith("tokens: 0 prompt")
+
+
 def test_submit_wait_download_then_results_and_download(tool: Tool) -> None:
     write_input(tool.cwd / "in.jsonl")
     result = tool(
@@ -264,7 +303,9 @@ def test_submit_wait_download_then_results_and_download(tool: Tool) -> None:
         for line in tool.emulator.file_content(job["error_file_id"]).splitlines()
     ]
     listed = tool("results", job_id)
-    assert listed.returncode == 0 and listed.stderr == "6 requests: 3 succeeded, 3 failed\n"
+    counts, tokens = listed.stderr.splitlines()
+    assert listed.returncode == 0 and counts == "6 requests: 3 succeeded, 3 failed, 0 not run"
+    assert re.fullmatch(r"tokens: \d+ prompt, \d+ completion, \d+ total", tokens), tokens
     assert sorted(line.split()[0] for line in listed.stdout.splitlines()) == [
         f"q{i}" for i in range(6)
     ]

@@ -383,8 +383,11 @@ def test_run_on_a_terminal_draws_the_live_view_unless_results_go_there(
     ) as client:
         assert workload_cli.cmd_run(client, run_args(tmp_path, output)) == 0
     shown = err.getvalue()
-    view, summary = shown.rstrip("\n").rsplit("\n", 1)
-    assert summary == "this run: 6 requests: 6 succeeded, 0 failed; the workload: 6 of 6 succeeded"
+    view, summary, tokens = shown.rstrip("\n").rsplit("\n", 2)
+    assert summary == (
+        "this run: 6 requests: 6 succeeded, 0 failed, 0 not run; the workload: 6 of 6 succeeded"
+    )
+    assert tokens.startswith("this run's tokens: ") and tokens.endswith(" total")
     if output is not None:  # the live view: frames redrawn with \r, one line in the end
         assert view.startswith("\r") and "\n" not in view
         frames = view.split("\r")[1:]

@@ -12,6 +12,7 @@ import pytest
 
 from together_batches import MAX_FILE_BYTES, MAX_REQUESTS, InputFileInfo
 from together_batches._jsonl.checks import Checker
+from together_batches._jsonl.ids import IdIndex
 from together_batches._jsonl.writer import InputFileWriter
 
 
@@ -107,8 +108,9 @@ def test_the_writer_s_limits_must_be_positive_ints(limit: str) -> None:
 
 def test_a_checker_keeping_all_ids_finds_duplicates_past_max_requests() -> None:
     def duplicates(keep_all_ids: bool) -> list[tuple[int, str]]:
-        checker = Checker(2, 1000, 64, 100, keep_all_ids=keep_all_ids)
+        checker = Checker(2, 1000, 64, 100, ids=IdIndex() if keep_all_ids else None)
         for line, custom_id in enumerate(["a", "b", "c", "a", "c"], start=1):
+            checker.request(line)
             checker.fields(line, custom_id, {})
         return [(p.line, p.message) for p in checker.problems]
 

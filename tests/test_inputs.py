@@ -66,8 +66,6 @@ def test_crlf_lines_a_missing_final_newline_and_extra_keys_are_fine() -> None:
     [
         (b"not json", "the line is not valid JSON (Expecting value, column 1)"),
         (b'{"custom_id": "a", "body": {}', "the line is not valid JSON"),
-        (b"", "the line is empty"),
-        (b"   \t", "the line is empty"),
         (b"\xff\xfe{}", "the line is not UTF-8 text"),
         ('{"custom_id": "a", "body": {}}'.encode("utf-16-le"), "the line is not valid JSON"),
         (b"[1, 2]", "the line must be a JSON object, not an array"),
@@ -90,6 +88,34 @@ def test_each_kind_of_bad_line_is_named_with_its_line_number(line: bytes, messag
     (problem,) = problems_of(content)
     assert problem.line == 2
     assert problem.message.startswith(message), problem.message
+
+
+def test_blank_lines_are_neither_requests_nor_problems_and_lines_keep_their_numbers() -> None:
+    content = (
+        b"\n"
+        + jsonl({"custom_id": "a", "body": {}})
+        + b"  \t\r\n\n"
+        + jsonl({"custom_id": "b", "body": {}})
+        + b'{"custom_id": "a", "body": {}}\n'
+        + b"\n"
+    )
+    (problem,) = problems_of(content)
+    assert problem == InputProblem(6, "custom_id 'a' is already used on line 2")
+    fixed = content.replace(b'"a", "body": {}}\n\n', b'"c", "body": {}}\n\n')
+    info = check_input_file(io.BytesIO(fixed))
+    assert (info.requests, info.size) == (3, len(fixed))
+    assert info.sha256 == hashlib.sha256(fixed).hexdigest()  # the file's bytes, blanks and all
+    assert problems_of(b"\n \n") == [InputProblem(1, "the file holds no requests")]
+
+
+def test_the_request_limit_counts_requests_not_blank_lines() -> None:
+    content = b"\n\n".join(jsonl({"custom_id": f"r{i}", "body": {}}) for i in range(4))
+    assert check_input_file(io.BytesIO(content), max_requests=4).requests == 4
+    (problem,) = problems_of(content, max_requests=3)  # r0 on line 1, r3 on line 10
+    assert problem == InputProblem(
+        10,
+        "the file holds 4 requests, more than the 3 a batch takes: split it over several batches",
+    )
 
 
 def test_a_byte_order_mark_before_a_line_is_allowed_as_json_loads_allows_it() -> None:
@@ -305,3 +331,11 @@ def test_millions_of_requests_stream_in_bounded_memory() -> None:
     assert problem.message.startswith(f"the file holds {count:,} requests")
     # 200,000 ids kept would take well over 10 MB; one line and 1,000 ids, far less.
     assert peak < 3_000_000, peak
+
+
+def test_write_input_file_never_writes_a_blank_line() -> None:
+    stream = io.BytesIO()
+    requests: list[Any] = [("a", {"text": "\n\n"}), {"custom_id": "b", "body": {"t": " \n "}}]
+    write_input_file(requests, stream)
+    lines = stream.getvalue().split(b"\n")
+    assert lines[-1] == b"" and all(line.strip() for line in lines[:-1]) and len(lines) == 3

@@ -16,10 +16,12 @@ from together_batches import (
     APIResponseValidationError,
     BatchResult,
     InvalidFieldError,
+    ResultsSummary,
     failed_custom_ids,
     iter_results,
+    summarize,
 )
-from together_batches._jsonl.results import ResultReader, parse_result
+from together_batches._jsonl.results import NOT_RUN_CODE, ResultReader, parse_result
 from together_batches_api.models import BatchOutputResponse, BatchRequestError, BatchResultLine
 from together_batches_api.types import InvalidPayload
 
@@ -238,3 +240,44 @@ def test_the_fast_path_accepts_exactly_what_the_generated_model_does(line: Any) 
     model = BatchResultLine.from_dict(line)
     assert result.custom_id == model.custom_id
     assert result.response == model.response and result.error == model.error
+
+
+def test_a_summary_counts_each_kind_and_sums_the_usage_of_every_response() -> None:
+    def usage(**counts: object) -> dict[str, Any]:
+        return {**COMPLETION, "usage": counts}
+
+    not_run = BatchResult(
+        custom_id="n", error=BatchRequestError(message="did not run", code=NOT_RUN_CODE)
+    )
+    results = [
+        parse_result(output("a", body=usage(prompt_tokens=3, completion_tokens=4, total_tokens=7))),
+        parse_result(output("b", body=usage(prompt_tokens=2, completion_tokens=1))),  # no total
+        parse_result(output("c", 500, body=usage(prompt_tokens=5, completion_tokens=0))),
+        parse_result(output("d", body=usage(prompt_tokens="x", completion_tokens=2.0))),
+        parse_result(output("e", body=[1])),
+        parse_result(output("f", body={"usage": None})),
+        parse_result(error("g")),
+        parse_result(error("h", code=NOT_RUN_CODE)),  # as saved by `results`, read back
+        not_run,
+    ]
+    summary = summarize(iter(results))
+    assert summary == ResultsSummary(
+        succeeded=5,
+        failed=2,
+        not_run=2,
+        prompt_tokens=10,
+        completion_tokens=7,
+        total_tokens=17,
+    )
+    assert summary.requests == 9
+    assert summarize([]) == ResultsSummary() and ResultsSummary().requests == 0
+    assert summary + summary == ResultsSummary(10, 4, 4, 20, 14, 34)
+    with pytest.raises(AttributeError):
+        summary.failed = 0  # type: ignore[misc]
+
+
+def test_not_run_is_told_by_the_record_alone_and_survives_a_round_trip() -> None:
+    made = BatchResult(custom_id="n", error=BatchRequestError(message="m", code=NOT_RUN_CODE))
+    (read_back,) = iter_results([json.dumps(made.to_dict())])
+    assert made.not_run and read_back.not_run and read_back.failed and not read_back.ok
+    assert not parse_result(output("a")).not_run and not parse_result(error("b")).not_run

@@ -56,9 +56,13 @@ def test_the_batch_workflow_names_are_public() -> None:
         "MAX_CUSTOM_ID_LENGTH",
         "MAX_FILE_BYTES",
         "MAX_REQUESTS",
+        "ResultsIncompleteError",
+        "ResultsSummary",
+        "ResultsUnavailableError",
         "check_input_file",
         "failed_custom_ids",
         "iter_results",
+        "summarize",
         "write_input_file",
     }
     assert workflow <= set(together_batches.__all__)

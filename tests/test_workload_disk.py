@@ -34,6 +34,7 @@ from together_batches._workload.records import PartFile, Workload
 from together_batches.testing import Emulator, FakeClock, JobPlan, fast_forward
 
 from ._twins import Twin
+from .test_workload_run import first
 
 KEY = "sk-workload-disk-41d9a0"
 ENDPOINT = "/v1/chat/completions"
@@ -184,7 +185,7 @@ def test_a_manifest_that_does_not_match_leaves_the_part_files_as_they_were(
     world.run()
     before = world.files()
     with pytest.raises(ManifestError, match="its part 2"):
-        world.start(changed=4)
+        first(world.start(changed=4))
     assert world.files() == before  # not rewritten with the other requests, no scratch left
 
 

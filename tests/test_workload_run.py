@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import pytest
 
 from together_batches import BatchResult, InputFileError, ManifestError, WaitTimeoutError
 from together_batches._workload import session as session_module
+from together_batches._workload import split as split_module
 from together_batches._workload.manifest import load_manifest, save_manifest
 from together_batches._workload.progress import WorkloadProgress
 from together_batches._workload.records import Workload
@@ -79,6 +81,12 @@ def world(twin: Twin, tmp_path: Path) -> World:
     return World(twin, tmp_path)
 
 
+def first(results: Iterator[BatchResult]) -> BatchResult | None:
+    """The first result: what raises the errors of a run's start in both twins (the async
+    twin's start runs in a worker thread once iteration begins)."""
+    return next(iter(results), None)
+
+
 def outcomes(results: list[BatchResult]) -> dict[str, bool]:
     return {result.custom_id: result.ok for result in results}
 
@@ -103,9 +111,11 @@ def test_custom_ids_repeated_across_parts_are_refused_before_anything_is_sent(
     world: World,
 ) -> None:
     repeated = [*requests(4), ("r1", {"model": "org/m", "messages": []})]
-    with pytest.raises(InputFileError, match="r1"):
-        world.client.batches.run(
-            repeated, endpoint=ENDPOINT, manifest=world.manifest, max_requests=3
+    with pytest.raises(InputFileError, match="r1"):  # async: at the first step
+        first(
+            world.client.batches.run(
+                repeated, endpoint=ENDPOINT, manifest=world.manifest, max_requests=3
+            )
         )
     assert world.emulator.requests == []
 
@@ -116,9 +126,9 @@ def test_a_manifest_that_does_not_match_is_refused_before_anything_is_sent(
     world.run()
     seen = len(world.emulator.requests)
     with pytest.raises(ManifestError, match="its part 2"):
-        world.start(changed=4)
+        first(world.start(changed=4))
     with pytest.raises(ManifestError, match="retry_failed=0, and this run has 1"):
-        world.start(retry_failed=1)
+        first(world.start(retry_failed=1))
     assert len(world.emulator.requests) == seen
 
 
@@ -324,3 +334,20 @@ def test_a_cancelled_part_is_retried(world: World) -> None:
     assert workload.parts[1].succeeded is not None and workload.parts[1].succeeded < 3
     assert outcomes(results) == {f"r{i}": True for i in range(COUNT)}
     assert len(results) == COUNT
+
+
+def test_the_async_twin_splits_and_checks_off_the_event_loop_s_thread(
+    world: World, twin: Twin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[threading.Thread] = []
+    split = split_module.split_requests
+
+    def recording(*args: Any, **options: Any) -> Any:
+        threads.append(threading.current_thread())
+        return split(*args, **options)
+
+    monkeypatch.setattr(session_module, "split_requests", recording)
+    assert len(world.run()) == COUNT
+    (thread,) = threads
+    # The async twin's loop runs in this thread (tests/_twins.py): its split did not.
+    assert (thread is threading.main_thread()) is not twin.is_async

@@ -57,10 +57,12 @@ if _typing.TYPE_CHECKING:
     )
     from ._jsonl.results import (
         BatchResult,
+        ResultsIncompleteError,
         ResultsUnavailableError,
         failed_custom_ids,
         iter_results,
     )
+    from ._jsonl.summary import ResultsSummary, summarize
     from ._workload.progress import WorkloadProgress
     from .resources.batches_async import AsyncBatches
     from .resources.files_async import AsyncFiles
@@ -79,7 +81,10 @@ _ON_FIRST_USE = {
     "check_input_file": "_jsonl.inputs",
     "write_input_file": "_jsonl.inputs",
     "BatchResult": "_jsonl.results",
+    "ResultsIncompleteError": "_jsonl.results",
     "ResultsUnavailableError": "_jsonl.results",
+    "ResultsSummary": "_jsonl.summary",
+    "summarize": "_jsonl.summary",
     "failed_custom_ids": "_jsonl.results",
     "iter_results": "_jsonl.results",
     "WorkloadProgress": "_workload.progress",
@@ -140,6 +145,8 @@ __all__ = [
     "PermissionDeniedError",
     "PollFailure",
     "RateLimitError",
+    "ResultsIncompleteError",
+    "ResultsSummary",
     "ResultsUnavailableError",
     "Together",
     "TogetherError",
@@ -149,5 +156,6 @@ __all__ = [
     "check_input_file",
     "failed_custom_ids",
     "iter_results",
+    "summarize",
     "write_input_file",
 ]

@@ -14,6 +14,7 @@ from typing import NamedTuple
 from together_batches_api.models.batch_input_line import BatchInputLine
 
 from .._exceptions import InputFileError
+from .ids import IdIndex
 
 __all__ = ["BODY", "CUSTOM_ID", "MISSING", "Checker", "InputFileInfo", "check_limits"]
 
@@ -80,10 +81,15 @@ def _kind(value: object) -> str:
 
 
 class Checker:
-    """Counts lines and bytes, and collects the problems of each line, in order.
+    """Counts lines, requests and bytes, and collects the problems of each line, in order.
 
-    With `keep_all_ids`, custom_ids are checked for uniqueness over every line however
-    many (a workload over many files); otherwise over the first `max_requests` only.
+    Given `ids`, custom_ids are checked for uniqueness over every request however many (a
+    workload over many files), in the index's compact memory; otherwise over the first
+    `max_requests` requests only, in a dict (about 130 bytes an id, 6.5 MB at most).
+
+    Blank lines (nothing but spaces, tabs and newlines) are not requests, as for the
+    official checker: they are counted in the file's lines and bytes, never as a request,
+    and the line numbers of problems are the file's own.
     """
 
     def __init__(
@@ -93,7 +99,7 @@ class Checker:
         max_custom_id_length: int,
         max_listed: int,
         *,
-        keep_all_ids: bool = False,
+        ids: IdIndex | None = None,
     ) -> None:
         check_limits(
             max_requests=max_requests,
@@ -105,15 +111,19 @@ class Checker:
         self.max_bytes = max_bytes
         self.max_custom_id_length = max_custom_id_length
         self.max_listed = max_listed
+        #: The lines read so far (blank ones included), and the requests among them.
         self.lines = 0
+        self.requests = 0
         self.size = 0
         self.count = 0
         self.problems: list[InputProblem] = []
         self._over_size_at = 0
+        self._over_count_at = 0
         self._first_line: dict[str, int] = {}
-        # One file keeps the ids of its first `max_requests` lines only (memory stays
-        # bounded past the limit); a workload split over many files keeps them all.
-        self._keep_all_ids = keep_all_ids
+        # One file keeps the ids of its first `max_requests` requests only (memory stays
+        # bounded past the limit); a workload split over many files keeps them all, in
+        # `ids`.
+        self._ids = ids
 
     def add(self, line: int, message: str) -> None:
         self.count += 1
@@ -126,9 +136,15 @@ class Checker:
         if not self._over_size_at and self.size > self.max_bytes:
             self._over_size_at = line
 
-    def refuses(self, lines: int) -> bool:
-        """Whether a file of `lines` lines and what was counted so far is refused already."""
-        return bool(self.count or self._over_size_at) or lines > self.max_requests
+    def request(self, line: int) -> None:
+        """Count a request, on `line`."""
+        self.requests += 1
+        if self.requests == self.max_requests + 1:
+            self._over_count_at = line
+
+    def refuses(self) -> bool:
+        """Whether what was counted so far is refused already."""
+        return bool(self.count or self._over_size_at) or self.requests > self.max_requests
 
     def fields(self, line: int, custom_id: object, body: object) -> None:
         """Check a request's custom_id and body."""
@@ -144,7 +160,11 @@ class Checker:
                 f"{CUSTOM_ID} is {len(custom_id)} characters long, more than "
                 f"{self.max_custom_id_length}",
             )
-        elif self._keep_all_ids or line <= self.max_requests:
+        elif self._ids is not None:
+            first = self._ids.add(custom_id, line)
+            if first is not None:
+                self.add(line, f"{CUSTOM_ID} {custom_id!r} is already used on line {first}")
+        elif self.requests <= self.max_requests:
             # Only the ids of a file within the limits are kept: memory stays bounded.
             first = self._first_line.setdefault(custom_id, line)
             if first != line:
@@ -154,8 +174,15 @@ class Checker:
         elif not isinstance(body, dict):
             self.add(line, f"{BODY} must be a JSON object, not {_kind(body)}")
 
-    def line(self, line: int, raw: bytes) -> None:
-        """Check one line of a file (its bytes, newline and all)."""
+    def line(self, line: int, raw: bytes) -> bool:
+        """Check one line of a file (its bytes, newline and all).
+
+        Returns:
+            Whether it is a request: any line but a blank one.
+        """
+        if raw.isspace():  # not a request, not a problem: as for the official checker
+            return False
+        self.request(line)
         try:
             # Decoded here, as UTF-8 (what a batch file is), not by `json.loads(bytes)`:
             # its sniffing for UTF-16 and -32 is a fifth of the time of a check.
@@ -163,21 +190,19 @@ class Checker:
             item = _decode(text[1:] if text.startswith(_BOM) else text)
         except UnicodeDecodeError:
             self.add(line, "the line is not UTF-8 text")
-            return
+            return True
         except ValueError as exc:
-            if not raw.strip():
-                self.add(line, "the line is empty")
-            else:
-                message = getattr(exc, "msg", str(exc))
-                self.add(
-                    line,
-                    f"the line is not valid JSON ({message}, column {getattr(exc, 'colno', '?')})",
-                )
-            return
+            message = getattr(exc, "msg", str(exc))
+            self.add(
+                line,
+                f"the line is not valid JSON ({message}, column {getattr(exc, 'colno', '?')})",
+            )
+            return True
         if type(item) is not dict:
             self.add(line, f"the line must be a JSON object, not {_kind(item)}")
-            return
+            return True
         self.fields(line, item.get(CUSTOM_ID, MISSING), item.get(BODY, MISSING))
+        return True
 
     def finish(self, sha256: str, source: str, path: Path | None) -> InputFileInfo:
         """The file's info, or the error listing every problem.
@@ -186,14 +211,14 @@ class Checker:
             InputFileError: Any problem was found.
         """
         extra = []
-        if self.lines == 0:
+        if self.requests == 0:
             extra.append(InputProblem(1, "the file holds no requests"))
-        if self.lines > self.max_requests:
+        if self.requests > self.max_requests:
             extra.append(
                 InputProblem(
-                    self.max_requests + 1,
+                    self._over_count_at,
                     (
-                        f"the file holds {self.lines:,} requests, more than the "
+                        f"the file holds {self.requests:,} requests, more than the "
                         f"{self.max_requests:,} a batch takes: split it over several batches"
                     ),
                 )
@@ -211,4 +236,4 @@ class Checker:
         if self.count or extra:
             problems = sorted([*self.problems, *extra], key=lambda p: p.line)
             raise InputFileError(problems, problem_count=self.count + len(extra), source=source)
-        return InputFileInfo(self.lines, self.size, sha256, path)
+        return InputFileInfo(self.requests, self.size, sha256, path)

@@ -2,7 +2,9 @@
 
 An input file is JSON Lines, one `{"custom_id": str, "body": object}` per line (the spec's
 `BatchInputLine`), with unique custom_ids of at most 64 characters, at most 50,000 lines
-and 100 MB. Both entry points stream: memory stays bounded by one line (and the custom_ids
+and 100 MB. Blank lines are not requests, and not problems (as for the official checker):
+`check_input_file` passes them, counting their bytes, and `write_input_file` never writes
+one. Both entry points stream: memory stays bounded by one line (and the custom_ids
 of the first `max_requests` lines), however long the input. Both check everything and then
 raise one `InputFileError` listing every problem with its line number, and both compute
 the file's SHA-256 and size on the way, which an upload needs.
@@ -102,7 +104,8 @@ def checked_lines(checker: Checker, stream: Readable) -> Iterator[bytes]:
 
     Yields:
         Each line, newline and all, once checked (its problems, if any, are in `checker`
-        by then), except one longer than the whole file may be: that is read past.
+        by then), blank lines included (`bytes.isspace` tells them: they are not
+        requests), except one longer than the whole file may be: that is read past.
     """
     # No line may be longer than the whole file: reading at most that bounds memory.
     limit = checker.max_bytes + 1
@@ -115,6 +118,7 @@ def checked_lines(checker: Checker, stream: Readable) -> Iterator[bytes]:
                 size += len(chunk)
                 if chunk.endswith(b"\n"):
                     break
+            checker.request(number)
             checker.add(number, f"the line alone is {size:,} bytes, more than the file may be")
         else:
             checker.line(number, raw)
@@ -164,7 +168,7 @@ def write_input_file(
         for number, request in enumerate(requests, start=1):
             line = request_line(checker, number, request)
             checker.sized(number, 0 if line is None else len(line))
-            if line is not None and not checker.refuses(number):
+            if line is not None and not checker.refuses():
                 writer.write(line)  # the file is not refused yet, so the line fits
         checker.lines = number
         checker.finish(writer.sha256, "the requests", None)  # raises on any problem
@@ -173,7 +177,8 @@ def write_input_file(
 
 def request_line(checker: Checker, number: int, request: object) -> bytes | None:
     """The bytes of one request's line, newline included, or None when it has a problem
-    (recorded in `checker` under `number`)."""
+    (recorded in `checker` under `number`). Never a blank line: a request is an object."""
+    checker.request(number)
     if isinstance(request, tuple) and len(request) == 2:
         custom_id, body = request
         item: object = {CUSTOM_ID: custom_id, BODY: body}

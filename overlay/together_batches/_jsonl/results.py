@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from together_batches_api.models.batch_output_response import BatchOutputResponse
+from together_batches_api.models.batch_request_error import BatchRequestError
 from together_batches_api.models.batch_result_line import BatchResultLine
 from together_batches_api.types import InvalidPayload, read_value
 
@@ -29,8 +30,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_RESULT_LINE_LENGTH",
+    "NOT_RUN_CODE",
     "BatchResult",
     "ResultReader",
+    "ResultsIncompleteError",
     "ResultsUnavailableError",
     "failed_custom_ids",
     "iter_results",
@@ -41,10 +44,15 @@ __all__ = [
 #: run out of memory.
 MAX_RESULT_LINE_LENGTH = 64 * 1024 * 1024
 
+#: The `code` of the record made for a request of a batch that ended before it ran: its
+#: input holds it, and neither its output file nor its error file has a line for it.
+NOT_RUN_CODE = "batch_ended_first"
+
 # Wire names, from the spec (the generated models' field tables).
 _CUSTOM_ID, _RESPONSE, _ERROR = (field.name for field in BatchResultLine.FIELDS)
 _STATUS_CODE = BatchOutputResponse.FIELDS[0].name
 _OUTCOME_FIELDS = BatchResultLine.FIELDS[1:]
+_CODE = BatchRequestError.FIELDS[1].name
 
 
 class BatchResult(BatchResultLine):
@@ -59,7 +67,11 @@ class BatchResult(BatchResultLine):
         message: Why the request failed (error lines), else None.
         code: The error's code, a number or a string (error lines), else None.
         ok: The request got a 2xx response, and no error.
-        failed: It did not: an error line, or a response with an error status.
+        failed: It did not: an error line, or a response with an error status, or it never
+            ran.
+        not_run: It never ran: its batch ended (CANCELLED, EXPIRED, FAILED) first, and
+            neither of its files has a line for it. The record is made by the client, with
+            no `response`, `code` `NOT_RUN_CODE`, and a `message` saying so.
 
     Build one for a test with the line's fields:
     `BatchResult(custom_id="a", response=BatchOutputResponse(status_code=200, body={}))`.
@@ -105,8 +117,20 @@ class BatchResult(BatchResultLine):
 
     @property
     def failed(self) -> bool:
-        """Whether the request failed: an error line, or a response with an error status."""
+        """Whether the request failed: an error line, a response with an error status, or
+        a request that never ran."""
         return not self.ok
+
+    @property
+    def not_run(self) -> bool:
+        """Whether the request never ran (its batch ended first): a record the client made,
+        without a response, whose code is `NOT_RUN_CODE`."""
+        error = self._data.get(_ERROR)
+        return (
+            self._data.get(_RESPONSE) is None
+            and type(error) is dict
+            and error.get(_CODE) == NOT_RUN_CODE
+        )
 
 
 def parse_result(data: object) -> BatchResult:
@@ -296,7 +320,9 @@ def failed_custom_ids(results: Iterable[BatchResult]) -> list[str]:
 
 class ResultsUnavailableError(TogetherError):
     """A job's results (or its files) were asked for, but it has none to give: it has not
-    ended yet, or it ended without an output or an error file. Nothing was downloaded.
+    ended yet (`results`, `download`), or it ended without an output or an error file
+    (`download`). Nothing was downloaded. (Its subclass `ResultsIncompleteError` comes after
+    records were yielded.)
 
     Attributes:
         job: The job, as seen when asked.
@@ -305,3 +331,21 @@ class ResultsUnavailableError(TogetherError):
     def __init__(self, message: str, *, job: BatchJob) -> None:
         super().__init__(message)
         self.job = job
+
+
+class ResultsIncompleteError(ResultsUnavailableError):
+    """The requests of a batch that never ran cannot be listed: the batch ended before it
+    finished, and its input file, the only list of its requests, could not be read (it is
+    gone, the job names none, or a line of it is not a request). Raised after the records of
+    its output and error files were yielded: the requests of your input that are not among
+    them never ran. Nothing is counted short in silence. A `ResultsUnavailableError`, as a
+    job without files was before `results` listed its unrun requests.
+
+    Attributes:
+        job: The job.
+        input_file_id: Its input file, or None when it names none.
+    """
+
+    def __init__(self, message: str, *, job: BatchJob, input_file_id: str | None) -> None:
+        super().__init__(message, job=job)
+        self.input_file_id = input_file_id

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import TYPE_CHECKING, TypeVar
 
-from .. import _clock
+from .. import _clock, resources
 from .._exceptions import BatchNotCreatedError
 from .._jsonl.results import BatchResult
 from .._models import BatchJob
@@ -162,8 +162,13 @@ def _wait(client: Together, session: Session, action: Wait) -> Iterator[BatchRes
 def _consume(client: Together, session: Session, action: Consume) -> Iterator[BatchResult]:
     part = action.part
     tally = PartResults(part, final=action.final)
-    if part.batch_id is not None and (part.output_file_id or part.error_file_id):
-        for result in client.batches.results(part.batch_id):
+    try:
+        # The files recorded when the batch was seen ended; the requests in neither are
+        # found in the part's input, on disk (`session.finish`), not downloaded again.
+        files = [f for f in (part.output_file_id, part.error_file_id) if f]
+        for result in resources.workflow.file_results(client, files, None):
             if tally.feed(result):
                 yield result
-    yield from session.finish(tally)
+        yield from session.finish(tally)
+    finally:
+        tally.close()

@@ -9,10 +9,11 @@ is one part's worth at most.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, TypeVar
 
-from .. import _clock
+from .. import _clock, resources
 from .._exceptions import BatchNotCreatedError
 from .._jsonl.results import BatchResult
 from .._models import BatchJob
@@ -36,13 +37,13 @@ from .session import Session
 if TYPE_CHECKING:
     from .._client import AsyncTogether
 
-__all__ = ["drive_async", "each_concurrently"]
+__all__ = ["drive_async", "each_concurrently", "start_and_drive"]
 
 A = TypeVar("A")
 R = TypeVar("R")
 
 
-async def drive_async(client: AsyncTogether, session: Session) -> AsyncIterator[BatchResult]:
+async def drive_async(client: AsyncTogether, session: Session) -> AsyncGenerator[BatchResult, None]:
     """`_workload.driver.drive` for the async twin."""
     try:
         while actions := next_actions(session.workload):
@@ -59,6 +60,33 @@ async def drive_async(client: AsyncTogether, session: Session) -> AsyncIterator[
                         yield result
     finally:  # ended, failed, or closed (`await results.aclose()`)
         session.close()
+
+
+async def start_and_drive(
+    client: AsyncTogether, start: Callable[[], Session]
+) -> AsyncIterator[BatchResult]:
+    """`start()` (the requests' check and split, the manifest's match: seconds of CPU and
+    disk for a workload of millions) in a worker thread, off the event loop, then
+    `drive_async`. What `start` raises (`InputFileError`, `ManifestError`, ...) arrives
+    at the first `__anext__`.
+
+    A task cancelled while `start` runs lets it finish, and gives back the manifest's
+    lock it took.
+    """
+    starting = asyncio.ensure_future(asyncio.to_thread(start))
+    try:
+        session = await asyncio.shield(starting)
+    except asyncio.CancelledError:
+        starting.add_done_callback(_close_started)
+        raise
+    async with contextlib.aclosing(drive_async(client, session)) as results:
+        async for result in results:  # closed with this one: the manifest's lock given back
+            yield result
+
+
+def _close_started(starting: asyncio.Future[Session]) -> None:
+    if not starting.cancelled() and starting.exception() is None:
+        starting.result().close()
 
 
 async def each_concurrently(
@@ -182,9 +210,12 @@ async def _consume(
 ) -> AsyncIterator[BatchResult]:
     part = action.part
     tally = PartResults(part, final=action.final)
-    if part.batch_id is not None and (part.output_file_id or part.error_file_id):
-        async for result in client.batches.results(part.batch_id):
+    try:
+        files = [f for f in (part.output_file_id, part.error_file_id) if f]  # see `driver`
+        async for result in resources.workflow.file_results_async(client, files, None):
             if tally.feed(result):
                 yield result
-    for record in session.finish(tally):
-        yield record
+        for record in session.finish(tally):
+            yield record
+    finally:
+        tally.close()

@@ -7,29 +7,32 @@ was cancelled or failed first) goes into the part's leftover, the input lines of
 round. In the final round every result is handed on, and a request with no line at all gets
 a failed record saying why (`unfinished`), so that every request has an outcome.
 
-Memory: the custom_ids of the part's results (at most one part's, 50,000), not the results.
+The requests that never ran are found as `batches.results` finds them (`_jsonl.accounting`,
+one implementation): the part's results' custom_ids in an exact compact index, then its
+input (the part file on disk) streamed against it.
+
+Memory: the custom_ids of the part's results (at most one part's, 50,000), not the results,
+in two `_jsonl.ids.IdIndex` (those seen, and those ok): about 48 bytes an id each.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 
-from together_batches_api.models.batch_request_error import BatchRequestError
-
-from .._jsonl.results import BatchResult
+from .._jsonl.accounting import Tally, input_custom_id, input_custom_ids, not_run_message
+from .._jsonl.ids import IdIndex
+from .._jsonl.results import NOT_RUN_CODE, BatchResult
 from .records import Part
 
 __all__ = ["UNFINISHED_CODE", "PartResults", "custom_id_of"]
 
 #: The `code` of the failed record made for a request whose batch ended before it ran.
-UNFINISHED_CODE = "batch_ended_first"
+UNFINISHED_CODE = NOT_RUN_CODE
 
 
 def custom_id_of(line: bytes) -> str:
     """The custom_id of an input line (one the workload wrote, so a valid one)."""
-    custom_id: str = json.loads(line)["custom_id"]
-    return custom_id
+    return input_custom_id(line)
 
 
 class PartResults:
@@ -44,8 +47,8 @@ class PartResults:
     def __init__(self, part: Part, *, final: bool) -> None:
         self.part = part
         self.final = final
-        self._ok: set[str] = set()
-        self._seen: set[str] = set()
+        self._ok = IdIndex()
+        self._tally = Tally()
 
     @property
     def succeeded(self) -> int:
@@ -59,10 +62,9 @@ class PartResults:
             Whether to hand it on now: an ok result always; a failed one in the final
             round only (otherwise the request is tried again).
         """
-        custom_id = result.custom_id
-        self._seen.add(custom_id)
+        self._tally.feed(result)
         if result.ok:
-            self._ok.add(custom_id)
+            self._ok.add(result.custom_id)
             return True
         return self.final
 
@@ -93,15 +95,12 @@ class PartResults:
         Yields:
             One record per such request, in input order, with `code` `UNFINISHED_CODE`.
         """
-        if len(self._seen) >= self.part.input.requests:
+        if self._tally.seen >= self.part.input.requests:
             return
-        message = (
-            f"the request did not run: its batch {self.part.batch_id} ended "
-            f"{self.part.status} first"
-        )
-        seen = self._seen
-        for line in lines:
-            custom_id = custom_id_of(line)
-            if custom_id not in seen:
-                error = BatchRequestError(message=message, code=UNFINISHED_CODE)
-                yield BatchResult(custom_id=custom_id, error=error)
+        message = not_run_message(str(self.part.batch_id), str(self.part.status))
+        yield from self._tally.not_run(input_custom_ids(lines), message)
+
+    def close(self) -> None:
+        """Free the custom_ids kept."""
+        self._ok.close()
+        self._tally.close()

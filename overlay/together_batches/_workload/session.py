@@ -43,7 +43,14 @@ from .records import Part, PartFile, Workload, part_file
 from .results import PartResults
 from .split import split_file, split_lines, split_requests
 
-__all__ = ["OnWorkloadProgress", "Session", "WorkloadInput", "start"]
+__all__ = [
+    "OnWorkloadProgress",
+    "Session",
+    "WorkloadInput",
+    "check_arguments",
+    "start",
+    "take_lock",
+]
 
 #: Requests, or the path of a JSONL input file (its problems are named by line number).
 WorkloadInput = str | os.PathLike[str] | Iterable[Request]
@@ -181,6 +188,35 @@ class Session:
         self.record(RoundPlanned(action.round, files))
 
 
+def check_arguments(
+    *, endpoint: str, on_progress: OnWorkloadProgress, timeout: float | None
+) -> None:
+    """The checks of `start` that need nothing read: the async twin makes them at its call,
+    before the rest of `start` runs in a worker thread.
+
+    Raises:
+        ValueError: An empty endpoint, or a negative timeout.
+        TypeError: `on_progress` is not a plain function.
+    """
+    if not isinstance(endpoint, str) or not endpoint:
+        raise ValueError(f"endpoint must be a non-empty str, not {endpoint!r}")
+    check_plain("on_progress", on_progress, RUN_ADVICE)
+    if timeout is not None and not timeout >= 0:
+        raise ValueError(f"timeout must be None or seconds >= 0, not {timeout!r}")
+
+
+def take_lock(manifest: str | os.PathLike[str]) -> ManifestLock:
+    """Take the manifest's lock: before the manifest is read (see `_workload.lock`);
+    `Session.close` gives it back.
+
+    Raises:
+        ManifestError: Another run of the manifest is open.
+    """
+    lock = ManifestLock(Path(manifest))
+    lock.take()
+    return lock
+
+
 def start(
     requests: WorkloadInput,
     *,
@@ -193,8 +229,12 @@ def start(
     max_concurrency: int,
     max_requests: int = MAX_REQUESTS,
     max_bytes: int = MAX_FILE_BYTES,
+    lock: ManifestLock | None = None,
 ) -> Session:
     """Start a workload, or resume the one `manifest` records; nothing is sent.
+
+    `lock`, when given, is the manifest's, taken already (the async twin takes it at its
+    call, then runs the rest of this in a worker thread); it is given back on an error.
 
     The requests are split into part files beside the manifest (`NAME.parts`) on every
     run: a resumed run splits them with the recorded limits into a scratch directory and
@@ -207,14 +247,10 @@ def start(
         ValueError: A bad argument (no requests, a negative `retry_failed`, ...).
         TypeError: `on_progress` is not a plain function (an `async def`, say).
     """
-    if not isinstance(endpoint, str) or not endpoint:
-        raise ValueError(f"endpoint must be a non-empty str, not {endpoint!r}")
-    check_plain("on_progress", on_progress, RUN_ADVICE)
-    if timeout is not None and not timeout >= 0:
-        raise ValueError(f"timeout must be None or seconds >= 0, not {timeout!r}")
+    check_arguments(endpoint=endpoint, on_progress=on_progress, timeout=timeout)
     path = Path(manifest)
-    lock = ManifestLock(path)
-    lock.take()  # before the manifest is read (see `_workload.lock`); `Session.close` frees it
+    if lock is None:
+        lock = take_lock(path)
     try:
         recorded = load_manifest(path)
         if recorded is None:

@@ -134,10 +134,14 @@ class Batches:
         self, job_or_id: resources.workflow.JobOrId, *, timeout: Timeout = None
     ) -> Iterator[resources.workflow.BatchResult]:
         """Every request's outcome (`BatchResult`): the output file's lines, then the error
-        file's, streamed and parsed a line at a time. A job given by id is read first.
+        file's, streamed and parsed a line at a time; then, for a batch that ended other than
+        COMPLETED (or without either file), a `not_run` record for each request of its
+        input (streamed too) that neither file holds. A job given by id is read first.
 
         Raises:
-            ResultsUnavailableError: The job has not ended, or has neither file.
+            ResultsUnavailableError: The job has not ended.
+            ResultsIncompleteError: After the records of its files: the input of a batch that
+                ended part-way cannot be read (gone, not named, or not requests).
             APIResponseValidationError: A line is not a result line (it is named).
         """
 
@@ -146,7 +150,8 @@ class Batches:
     def failed_custom_ids(
         self, job_or_id: resources.workflow.JobOrId, *, timeout: Timeout = None
     ) -> list[str]:
-        """The custom_ids of the requests that failed, once each: what to resubmit."""
+        """The custom_ids of the requests that failed, once each, the requests that never ran
+        included (see `results`): what to resubmit."""
 
         return resources.workflow.failed_ids(self._client, job_or_id, timeout)
 

@@ -138,23 +138,33 @@ class AsyncBatches:
         max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
         max_bytes: int = MAX_FILE_BYTES,
     ) -> AsyncIterator[resources.workflow.BatchResult]:
-        """`async for` a workload's results (see `Batches.run`). The requests are checked,
-        split and matched to the manifest here, before iteration starts (in this thread)."""
-
-        session = _workload.session.start(
-            requests,
-            endpoint=endpoint,
-            model_id=model_id,
-            manifest=manifest,
-            retry_failed=retry_failed,
-            timeout=timeout,
-            on_progress=on_progress,
-            max_concurrency=max_concurrency,
-            max_requests=max_requests,
-            max_bytes=max_bytes,
+        """`async for` a workload's results (see `Batches.run`). The arguments are checked
+        and the manifest's lock is taken here (`ManifestError` if another run holds it);
+        the requests are checked, split and matched to the manifest in a worker thread
+        when iteration starts, off the event loop, so `InputFileError` and a manifest
+        that does not match (`ManifestError`) arrive at the first `__anext__`
+        (`requests`, if a generator, is read in that thread)."""
+        _workload.session.check_arguments(
+            endpoint=endpoint, on_progress=on_progress, timeout=timeout
         )
+        lock = _workload.session.take_lock(manifest)
 
-        return _workload.driver_async.drive_async(self._client, session)
+        def start() -> _workload.session.Session:
+            return _workload.session.start(
+                requests,
+                endpoint=endpoint,
+                model_id=model_id,
+                manifest=manifest,
+                retry_failed=retry_failed,
+                timeout=timeout,
+                on_progress=on_progress,
+                max_concurrency=max_concurrency,
+                max_requests=max_requests,
+                max_bytes=max_bytes,
+                lock=lock,
+            )
+
+        return _workload.driver_async.start_and_drive(self._client, start)
 
     async def wait_until_done(
         self,

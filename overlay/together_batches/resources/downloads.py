@@ -8,10 +8,19 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .._jsonl.results import ResultsUnavailableError
+from .._jsonl.results import ResultsIncompleteError, ResultsUnavailableError
 from .._models import BatchJob, readable_progress
+from .._status import BatchStatus
 
-__all__ = ["DownloadedFiles", "download_targets", "downloaded", "errors_path", "result_file_ids"]
+__all__ = [
+    "DownloadedFiles",
+    "download_targets",
+    "downloaded",
+    "errors_path",
+    "incomplete",
+    "result_file_ids",
+    "result_sources",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,12 +37,7 @@ class DownloadedFiles:
     errors: Path | None
 
 
-def result_file_ids(job: BatchJob) -> list[str]:
-    """The files holding a job's results: its output file, then its error file.
-
-    Raises:
-        ResultsUnavailableError: The job has not ended, or has neither file.
-    """
+def _check_ended(job: BatchJob) -> None:
     if not job.status.is_terminal:
         # Messages show the values as sent: a field that cannot be read must not turn this
         # error into another one.
@@ -44,6 +48,53 @@ def result_file_ids(job: BatchJob) -> list[str]:
             "it ends; wait for it first (wait_until_done)",
             job=job,
         )
+
+
+def result_sources(job: BatchJob) -> tuple[list[str], bool]:
+    """Where `results` reads a job's outcomes: its output file, then its error file, and
+    whether its input must be read after them, for the requests neither file holds.
+
+    The input is read for a job that ended other than COMPLETED (CANCELLED, EXPIRED,
+    FAILED, or a status this client does not know), and for any job with neither file: its
+    requests that never ran are in neither file. A COMPLETED job ran every request, and
+    the service writes each to its output or its error file: reading its input too would
+    only download it again.
+
+    Raises:
+        ResultsUnavailableError: The job has not ended.
+    """
+    _check_ended(job)
+    files = [f for f in (job.output_file_id, job.error_file_id) if f]
+    return files, job.status != BatchStatus.COMPLETED or not files
+
+
+def incomplete(job: BatchJob, results: int, why: str) -> ResultsIncompleteError:
+    """The error of a job whose requests that never ran cannot be listed, after `results`
+    records of its files; `why` says what became of its input file."""
+    # Shown as sent: an error the server sent as an object is still worth reading.
+    error = job.to_dict().get("error")
+    reason = f" (its error: {error})" if error else ""
+    if job.output_file_id or job.error_file_id:
+        read = f"the {results:,} requests its output and error files hold were read, but"
+        rest = "Those of your input that are not among the results never ran"
+    else:
+        read = "it has no output or error file, and"
+        rest = "None of its requests ran"
+    return ResultsIncompleteError(
+        f"batch {job.id} ended {job.status}{reason}: {read} {why}, so its requests that "
+        f"never ran cannot be listed. {rest}: resubmit them from your own copy of the input",
+        job=job,
+        input_file_id=job.input_file_id or None,
+    )
+
+
+def result_file_ids(job: BatchJob) -> list[str]:
+    """The files holding a job's results: its output file, then its error file.
+
+    Raises:
+        ResultsUnavailableError: The job has not ended, or has neither file.
+    """
+    _check_ended(job)
     files = [f for f in (job.output_file_id, job.error_file_id) if f]
     if not files:
         error = job.to_dict()["error"]

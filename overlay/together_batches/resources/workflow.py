@@ -3,6 +3,9 @@ and save its files. `Batches` and `AsyncBatches` delegate here, one line a metho
 
 Results are streamed: each line of the output file, then of the error file, is parsed as it
 arrives (`_jsonl.results.ResultReader`), so a result file of any size takes the memory of a line.
+For a batch that ended before it finished, the input file is streamed after them, and each
+request with no line in either file gets a record saying it never ran (`_jsonl.accounting`,
+which keeps the results' custom_ids in compact memory, ~48 bytes an id).
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from typing import TYPE_CHECKING
 
 from .. import _files
 from .._config import Timeout
+from .._exceptions import NotFoundError, TogetherError
 from .._http import calls
+from .._jsonl.accounting import InputIdReader, InvalidInputLine, Tally, not_run_message
 from .._jsonl.inputs import Request, check_input_file, write_input_file
 from .._jsonl.results import BatchResult, ResultReader, failed_custom_ids
 from .._models import BatchJob
@@ -25,7 +30,9 @@ from .downloads import (
     download_targets,
     downloaded,
     errors_path,
+    incomplete,
     result_file_ids,
+    result_sources,
 )
 
 if TYPE_CHECKING:
@@ -46,6 +53,8 @@ __all__ = [
     "errors_path",
     "failed_ids",
     "failed_ids_async",
+    "file_results",
+    "file_results_async",
     "result_file_ids",
     "results",
     "results_async",
@@ -76,9 +85,11 @@ async def _ajob(client: AsyncTogether, job_or_id: JobOrId, timeout: Timeout) -> 
     return await client.batches.get_batch(job_or_id, timeout=timeout)
 
 
-def results(client: Together, job_or_id: JobOrId, timeout: Timeout) -> Iterator[BatchResult]:
-    """Every request's outcome, streamed (see `Batches.results`)."""
-    for file_id in result_file_ids(_job(client, job_or_id, timeout)):
+def file_results(
+    client: Together, file_ids: Iterable[str], timeout: Timeout
+) -> Iterator[BatchResult]:
+    """The records of result files, each streamed and parsed a line at a time."""
+    for file_id in file_ids:
         with client._stream(_files.calls.file_content(file_id), timeout) as response:
             reader = ResultReader(file_id, status_code=response.status_code)
             for chunk in _files.transfer.body_chunks(response):
@@ -86,11 +97,11 @@ def results(client: Together, job_or_id: JobOrId, timeout: Timeout) -> Iterator[
             yield from reader.close()
 
 
-async def results_async(
-    client: AsyncTogether, job_or_id: JobOrId, timeout: Timeout
+async def file_results_async(
+    client: AsyncTogether, file_ids: Iterable[str], timeout: Timeout
 ) -> AsyncIterator[BatchResult]:
-    """`results` for the async twin."""
-    for file_id in result_file_ids(await _ajob(client, job_or_id, timeout)):
+    """`file_results` for the async twin."""
+    for file_id in file_ids:
         async with client._stream(_files.calls.file_content(file_id), timeout) as response:
             reader = ResultReader(file_id, status_code=response.status_code)
             async for chunk in _files.transfer.abody_chunks(response):
@@ -98,6 +109,114 @@ async def results_async(
                     yield record
             for record in reader.close():
                 yield record
+
+
+_NAMES_NO_INPUT = "the job names no input file"
+
+
+def _gone(file_id: str) -> str:
+    return f"its input file {file_id} is gone (404)"
+
+
+def _bad_input(exc: InvalidInputLine) -> str:
+    return f"its input file cannot be read: {exc}"
+
+
+def results(client: Together, job_or_id: JobOrId, timeout: Timeout) -> Iterator[BatchResult]:
+    """Every request's outcome, streamed (see `Batches.results`)."""
+    job = _job(client, job_or_id, timeout)
+    file_ids, account = result_sources(job)
+    if not account:
+        yield from file_results(client, file_ids, timeout)
+        return
+    tally = Tally()
+    try:
+        for record in file_results(client, file_ids, timeout):
+            tally.feed(record)
+            yield record
+        yield from tally.not_run(_input_ids(client, job, tally, timeout), _message(job))
+    finally:
+        tally.close()
+
+
+def _message(job: BatchJob) -> str:
+    try:
+        error = job.error
+    except TogetherError:  # a field of another type than the spec's: not worth failing for
+        error = None
+    return not_run_message(job.id, str(job.status), error if isinstance(error, str) else None)
+
+
+def _input_ids(client: Together, job: BatchJob, tally: Tally, timeout: Timeout) -> Iterator[str]:
+    """The custom_ids of the job's input, streamed.
+
+    Raises:
+        ResultsIncompleteError: The job names no input file, it is gone, or a line of it is
+            not a request.
+    """
+    file_id = job.input_file_id
+    if not file_id:
+        raise incomplete(job, tally.seen, _NAMES_NO_INPUT)
+    with contextlib.ExitStack() as stack:
+        try:
+            response = stack.enter_context(
+                client._stream(_files.calls.file_content(file_id), timeout)
+            )
+        except NotFoundError as exc:
+            raise incomplete(job, tally.seen, _gone(file_id)) from exc
+        reader = InputIdReader(file_id)
+        try:
+            for chunk in _files.transfer.body_chunks(response):
+                yield from reader.feed(chunk)
+            yield from reader.close()
+        except InvalidInputLine as exc:
+            raise incomplete(job, tally.seen, _bad_input(exc)) from exc
+
+
+async def results_async(
+    client: AsyncTogether, job_or_id: JobOrId, timeout: Timeout
+) -> AsyncIterator[BatchResult]:
+    """`results` for the async twin."""
+    job = await _ajob(client, job_or_id, timeout)
+    file_ids, account = result_sources(job)
+    tally = Tally()
+    try:
+        async for record in file_results_async(client, file_ids, timeout):
+            if account:
+                tally.feed(record)
+            yield record
+        if account:
+            message = _message(job)
+            async for custom_id in _input_ids_async(client, job, tally, timeout):
+                for record in tally.not_run((custom_id,), message):
+                    yield record
+    finally:
+        tally.close()
+
+
+async def _input_ids_async(
+    client: AsyncTogether, job: BatchJob, tally: Tally, timeout: Timeout
+) -> AsyncIterator[str]:
+    """`_input_ids` for the async twin."""
+    file_id = job.input_file_id
+    if not file_id:
+        raise incomplete(job, tally.seen, _NAMES_NO_INPUT)
+    async with contextlib.AsyncExitStack() as stack:
+        try:
+            response = await stack.enter_async_context(
+                client._stream(_files.calls.file_content(file_id), timeout)
+            )
+        except NotFoundError as exc:
+            raise incomplete(job, tally.seen, _gone(file_id)) from exc
+        reader = InputIdReader(file_id)
+        try:
+            async for chunk in _files.transfer.abody_chunks(response):
+                for custom_id in reader.feed(chunk):
+                    yield custom_id
+            for custom_id in reader.close():
+                yield custom_id
+        except InvalidInputLine as exc:
+            raise incomplete(job, tally.seen, _bad_input(exc)) from exc
 
 
 def failed_ids(client: Together, job_or_id: JobOrId, timeout: Timeout) -> list[str]:

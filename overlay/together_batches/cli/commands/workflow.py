@@ -6,19 +6,20 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
 from ..._client import Together
 from ..._exceptions import WaitTimeoutError
-from ..._jsonl.results import ResultsUnavailableError
+from ..._jsonl.results import BatchResult, ResultsUnavailableError
+from ..._jsonl.summary import summarize
 from ..._models import BatchJob, BatchWarning
 from ...resources.workflow import download_targets
 from ..args import UsageError
 from ..errors import cancel_outcome, seen_text
 from ..process import Terminated, print_error
-from ..views.files import result_json, result_line, results_summary
+from ..views.files import result_json, result_line, summary_lines
 from ..views.progress import make_display
 from ..views.render import (
     EXIT_INTERRUPTED,
@@ -139,24 +140,22 @@ def cmd_download(client: Together, args: argparse.Namespace) -> int:
 
 def cmd_results(client: Together, args: argparse.Namespace) -> int:
     """`results ID [--failed] [--json]`: one line per request, as its result files are
-    streamed; the counts on stderr at the end."""
-    succeeded = failed = 0
+    streamed (a request that never ran included); the summary on stderr at the end."""
     printed: set[str] = set()
-    for result in client.batches.results(args.id):
-        if result.ok:
-            succeeded += 1
-            if args.failed:
-                continue
-        else:
-            failed += 1
-        if args.json:
-            print(result_json(result))
-        elif not args.failed:
-            print(result_line(result))
-        elif result.custom_id not in printed:  # a custom_id to resubmit, once
-            printed.add(result.custom_id)
-            print(result.custom_id)
-    print(results_summary(succeeded, failed), file=sys.stderr)
+
+    def shown(results: Iterable[BatchResult]) -> Iterator[BatchResult]:
+        for result in results:
+            if args.json and not (result.ok and args.failed):
+                print(result_json(result))
+            elif not args.failed:
+                print(result_line(result))
+            elif result.failed and result.custom_id not in printed:  # to resubmit, once
+                printed.add(result.custom_id)
+                print(result.custom_id)
+            yield result
+
+    summary = summarize(shown(client.batches.results(args.id)))
+    print("\n".join(summary_lines(summary)), file=sys.stderr)
     return EXIT_OK
 
 

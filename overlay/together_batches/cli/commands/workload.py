@@ -12,19 +12,21 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
 from ..._client import Together
 from ..._exceptions import WaitTimeoutError
+from ..._jsonl.results import BatchResult
+from ..._jsonl.summary import ResultsSummary, summarize
 from ..._wait.options import DEFAULT_MAX_CONCURRENCY
 from ..._workload.driver import drive
 from ..._workload.manifest import load_manifest
 from ..._workload.progress import snapshot
 from ..._workload.session import Session, start
 from ..args import UsageError
-from ..views.files import result_json, results_summary
+from ..views.files import result_json, summary_lines
 from ..views.progress import is_tty
 from ..views.render import EXIT_FAILED, EXIT_OK, EXIT_TIMED_OUT
 from ..views.workload import make_workload_display
@@ -52,21 +54,24 @@ def _synced_size(stream: IO[bytes]) -> int:
     return stream.tell()
 
 
-def _write_results(client: Together, session: Session, output: Path | None) -> tuple[int, int]:
+def _write_results(client: Together, session: Session, output: Path | None) -> ResultsSummary:
     """Drive the workload, writing each outcome to `output` (or stdout).
 
     Returns:
-        How many of this run's outcomes succeeded and failed.
+        The summary of this run's outcomes.
     """
-    succeeded = failed = 0
+
+    def written(results: Iterable[BatchResult], stream: IO[bytes]) -> Iterator[BatchResult]:
+        for result in results:
+            stream.write(result_json(result).encode() + b"\n")
+            yield result
+
     with _results_file(output, session.workload.results_offset) as stream:
         if output is not None:
             session.results_offset = lambda: _synced_size(stream)
-        for result in drive(client, session):
-            stream.write(result_json(result).encode() + b"\n")
-            succeeded, failed = (succeeded + 1, failed) if result.ok else (succeeded, failed + 1)
+        summary = summarize(written(drive(client, session), stream))
         stream.flush()
-    return succeeded, failed
+    return summary
 
 
 def cmd_run(client: Together, args: argparse.Namespace) -> int:
@@ -92,14 +97,15 @@ def cmd_run(client: Together, args: argparse.Namespace) -> int:
     try:
         with display:
             display.update(session.progress())  # a resumed run shows where it stands at once
-            succeeded, failed = _write_results(client, session, output)
+            summary = _write_results(client, session, output)
     except WaitTimeoutError as exc:
         print(f"error: {exc}; run the same command again to go on", file=sys.stderr)
         return EXIT_TIMED_OUT
     final = snapshot(session.workload)
+    counts, tokens = summary_lines(summary)
     print(
-        f"this run: {results_summary(succeeded, failed)}; the workload: "
-        f"{final.succeeded:,} of {final.total:,} succeeded",
+        f"this run: {counts}; the workload: {final.succeeded:,} of {final.total:,} succeeded\n"
+        f"this run's {tokens}",
         file=sys.stderr,
     )
     return EXIT_OK if final.succeeded == final.total else EXIT_FAILED

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from ..._exceptions import InputFileError
 from ..._file_models import FileObject
 from ..._jsonl.results import BatchResult
+from ..._jsonl.summary import ResultsSummary
 from .readable import cell, or_dash, timestamp
 from .render import format_duration
 
@@ -22,6 +23,7 @@ __all__ = [
     "result_json",
     "result_line",
     "results_summary",
+    "summary_lines",
     "transfer_line",
 ]
 
@@ -111,7 +113,9 @@ def _shorten(text: str) -> str:
 
 def result_line(result: BatchResult) -> str:
     """A result as `results` prints it: `q1  ok  200`, `q2  failed  404`, or
-    `q3  failed  500  the message`."""
+    `q3  failed  500  the message`, or `q4  not run  why`."""
+    if result.not_run:
+        return f"{result.custom_id}  not run  {_shorten(result.message or '')}"
     if result.error is not None:
         code = "-" if result.code is None else str(result.code)
         return f"{result.custom_id}  failed  {code}  {_shorten(result.message or '')}"
@@ -128,6 +132,19 @@ def results_summary(succeeded: int, failed: int) -> str:
     """E.g. `6 requests: 4 succeeded, 2 failed`."""
     total = succeeded + failed
     return f"{total} request{'' if total == 1 else 's'}: {succeeded} succeeded, {failed} failed"
+
+
+def summary_lines(summary: ResultsSummary) -> list[str]:
+    """What `results` and `run` print at the end, e.g.
+    `6 requests: 3 succeeded, 1 failed, 2 not run` and
+    `tokens: 1,200 prompt, 300 completion, 1,500 total`."""
+    total = summary.requests
+    return [
+        f"{total:,} request{'' if total == 1 else 's'}: {summary.succeeded:,} succeeded, "
+        f"{summary.failed:,} failed, {summary.not_run:,} not run",
+        f"tokens: {summary.prompt_tokens:,} prompt, {summary.completion_tokens:,} completion, "
+        f"{summary.total_tokens:,} total",
+    ]
 
 
 def problem_lines(exc: InputFileError) -> list[str]:
