@@ -88,13 +88,13 @@ class Guarded:
 def terminal_console(stream: TextIO) -> Console:
     """A console drawing on `stream`, already known to be a terminal (the CLI decides so,
     from `isatty`), whatever the environment says about colours."""
-    return Console(file=Guarded(stream), force_terminal=True)  # type: ignore[arg-type]
+    return Console(file=stream, force_terminal=True)
 
 
 def library_console() -> Console:
     """The console of `progress=True`: standard error, as rich sees it (a terminal, a
     Jupyter notebook, or neither). Read when a display starts; tests replace it."""
-    return Console(file=Guarded(sys.stderr))  # type: ignore[arg-type]
+    return Console(file=sys.stderr)
 
 
 def is_live(console: Console) -> bool:
@@ -151,7 +151,8 @@ class LiveProgress:
     begins (a bad argument, an input file refused) leaves no empty bar behind.
 
     Args:
-        console: Where to draw (`terminal_console`, `library_console`).
+        console: Where to draw (`terminal_console`, `library_console`); its stream is
+            wrapped in `Guarded`.
         columns: The view's columns.
         warnings: `above`: while it is up and no logging is configured, the library's
             warnings are printed above it; `quiet`: they are not (a wait's view shows its
@@ -166,6 +167,8 @@ class LiveProgress:
         warnings: Literal["above", "quiet"] = "above",
         clock: Callable[[], float] | None = None,
     ) -> None:
+        if not isinstance(console.file, Guarded):
+            console.file = Guarded(console.file)  # type: ignore[assignment]
         self.console = console
         self.progress = Progress(
             *columns,
@@ -191,14 +194,21 @@ class LiveProgress:
     ) -> None:
         self.stop()
 
-    def draw(self, task: Any = None, **changes: Any) -> None:
+    def draw(self, task: Any = None, *, now: bool = False, **changes: Any) -> None:
         """Start the display if it is not up yet, and apply `changes` to `task` (a
-        `progress.update`; nothing when `task` is None)."""
+        `progress.update`; nothing when `task` is None).
+
+        Args:
+            task: The row to change.
+            now: Redraw at once (a poll's answer), rather than at the next refresh (a
+                transfer reports many times a second).
+            changes: What `Progress.update` takes.
+        """
         with self._lock:
-            if not self._started:
-                self._start()
             if task is not None:
-                self.progress.update(task, **changes)
+                self.progress.update(task, refresh=now and self._started, **changes)
+            if not self._started:
+                self._start()  # its first frame shows the changes
 
     def _start(self) -> None:
         if self._warnings == "quiet":

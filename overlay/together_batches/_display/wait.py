@@ -94,6 +94,7 @@ class WaitLive:
         ended = self._clock() if job.status is not None and job.status.is_terminal else None
         self._live.draw(
             self._task(batch_job_id),
+            now=True,
             completed=percent,
             status=status_text(job),
             note="",
@@ -102,4 +103,4 @@ class WaitLive:
 
     def failed(self, failure: PollFailure) -> None:
         """Show the failure after the job's bar, until one of its polls answers."""
-        self._live.draw(self._task(failure.batch_job_id), note=failure_text(failure))
+        self._live.draw(self._task(failure.batch_job_id), now=True, note=failure_text(failure))

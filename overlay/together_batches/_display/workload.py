@@ -76,4 +76,4 @@ class WorkloadLive:
         """Show the workload's progress as just reported."""
         shown = held_progress(self._shown, progress)
         self._shown, self._updated = shown, self._clock()
-        self._live.draw(self._task, completed=min(1.0, max(0.0, shown.fraction)))
+        self._live.draw(self._task, now=True, completed=min(1.0, max(0.0, shown.fraction)))
