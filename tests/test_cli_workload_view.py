@@ -18,7 +18,7 @@ from rich.console import Console
 
 from together_batches import Together, WorkloadProgress
 from together_batches._display.choose import is_tty, make_workload_display
-from together_batches._display.plain import WorkloadLines
+from together_batches._display.plain import UNFINISHED_AT_MOST, WorkloadLines, held_progress
 from together_batches._display.text import (
     change_key,
     left_now,
@@ -418,3 +418,12 @@ def test_run_on_a_terminal_draws_the_live_view_unless_results_go_there(
         stdout.flush()
         assert isinstance(stdout.buffer, io.BytesIO)
         assert len(stdout.buffer.getvalue().splitlines()) == 6
+
+
+def test_the_share_shown_holds_under_100_percent_until_every_outcome_is_in() -> None:
+    before = progress(done=150, failed=0, processed=240.0)  # every batch at 100 %
+    retrying = progress(done=150, failed=0, processed=150.0, round_=1)  # 90 sent again
+    assert held_progress(None, before).fraction == UNFINISHED_AT_MOST
+    assert held_progress(held_progress(None, before), retrying).fraction == UNFINISHED_AT_MOST
+    done = progress(done=240, failed=6, processed=240.0)
+    assert held_progress(retrying, done).fraction == 1.0

@@ -35,6 +35,7 @@ __all__ = [
     "PLAIN_INTERVAL",
     "PlainLines",
     "Quiet",
+    "UNFINISHED_AT_MOST",
     "WorkloadLines",
     "counted_down",
     "held_progress",
@@ -107,9 +108,17 @@ def counted_down(progress: WorkloadProgress, age: float) -> WorkloadProgress:
     return dataclasses.replace(progress, time_left=left_now(progress.time_left, age))
 
 
+#: The most a workload's bar shows while some request has no outcome: a retry round starts
+#: after its parts' batches all reached 100 %, and its bar holds (never backwards) below 100 %.
+UNFINISHED_AT_MOST = 0.99
+
+
 def held_progress(shown: WorkloadProgress | None, now: WorkloadProgress) -> WorkloadProgress:
-    """`now`, its share processed never below the one `shown` before (`text.held`)."""
+    """`now`, its share processed never below the one `shown` before (`text.held`), and
+    under 100 % until every request has its outcome (`UNFINISHED_AT_MOST`)."""
     processed = held(None if shown is None else shown.processed, now.processed)
+    if now.pending > 0:
+        processed = min(processed, now.total * UNFINISHED_AT_MOST)
     return now if processed == now.processed else dataclasses.replace(now, processed=processed)
 
 
