@@ -48,6 +48,7 @@ from together_batches.cli.views.render import (
     redact,
     table_rows,
 )
+from together_batches.cli.views.show import show_details, show_table
 from together_batches.testing import Emulator, FakeClock, JobPlan, SystemClock
 
 from ._processes import finish
@@ -721,3 +722,31 @@ def test_wait_on_a_terminal_draws_a_live_bar() -> None:
     # Two or three polls, yet every second shows: the live view redraws in between.
     assert {"0:00", "0:01", "0:02"} <= {elapsed for _, _, elapsed in drawn}
     assert f"batch {job_id} COMPLETED (100.0%)" in output
+
+
+class Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_tables_are_drawn_with_rich_on_a_terminal_and_plain_elsewhere(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COLUMNS", "100")
+    rows = table_rows([job(), job(id="batch-2", status=BatchStatus.COMPLETED, progress=100.0)])
+    plain = io.StringIO()
+    show_table(TABLE_HEADER, rows, plain)
+    assert plain.getvalue().splitlines() == format_table(TABLE_HEADER, rows)
+    drawn = Tty()
+    show_table(TABLE_HEADER, rows, drawn)
+    assert "\x1b[1;4m" in drawn.getvalue()  # the header, bold and underlined
+    assert [line.split() for line in screen(drawn.getvalue())[1:3]] == [
+        line.split() for line in format_table(TABLE_HEADER, rows)[1:]
+    ]
+    wide = Tty()  # wider than the terminal: plain, every cell whole, rather than cut
+    long_rows = [(*row[:-1], "m" * 80) for row in rows]
+    show_table(TABLE_HEADER, long_rows, wide)
+    assert wide.getvalue().splitlines() == format_table(TABLE_HEADER, long_rows)
+    details = Tty()
+    show_details([("id", "batch-1"), ("status", "COMPLETED")], details)
+    assert screen(details.getvalue())[:2] == ["id:      batch-1", "status:  COMPLETED"]

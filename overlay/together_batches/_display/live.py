@@ -16,7 +16,7 @@ import sys
 import threading
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Literal, Self, TextIO
+from typing import IO, Any, Literal, Self, TextIO
 
 from rich.console import Console
 from rich.progress import Progress, ProgressColumn, Task
@@ -45,7 +45,7 @@ class Guarded:
         stream: The terminal.
     """
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: IO[str]) -> None:
         self._stream = stream
         self.error: OSError | ValueError | None = None
         self._lock = threading.Lock()
@@ -168,7 +168,7 @@ class LiveProgress:
         clock: Callable[[], float] | None = None,
     ) -> None:
         if not isinstance(console.file, Guarded):
-            console.file = Guarded(console.file)  # type: ignore[assignment]
+            console.file = Guarded(console.file)  # type: ignore[assignment]  # a file enough
         self.console = console
         self.progress = Progress(
             *columns,
