@@ -111,6 +111,8 @@ class Cell(ProgressColumn):
         style: Its rich style.
         grow: The column takes the room the others leave (and is cut first).
         justify: `left` or `right`.
+        keep: Columns never cut below this (a percent, a time: cut, they say nothing);
+            on a narrow terminal the others give way.
     """
 
     def __init__(
@@ -120,8 +122,11 @@ class Cell(ProgressColumn):
         style: str = "",
         grow: bool = False,
         justify: Literal["left", "right"] = "left",
+        keep: int | None = None,
     ) -> None:
-        column = Column(no_wrap=True, overflow="ellipsis", ratio=1 if grow else None)
+        column = Column(
+            no_wrap=True, overflow="ellipsis", ratio=1 if grow else None, min_width=keep
+        )
         super().__init__(table_column=column)
         self._text, self._style, self._justify = text, style, justify
 

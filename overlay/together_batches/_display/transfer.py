@@ -64,7 +64,7 @@ class TransferLive:
             console,
             Cell(lambda task: f"{verb} {name}"),
             BarColumn(bar_width=_BAR_WIDTH),
-            Cell(_percent, justify="right"),
+            Cell(_percent, justify="right", keep=6),
             Cell(_amounts),
             Cell(_speed),
             Cell(lambda task: format_duration(self._clock() - self._started)),

@@ -43,8 +43,8 @@ class WorkloadLive:
         self._live = LiveProgress(
             console,
             BarColumn(bar_width=_BAR_WIDTH),
-            Cell(self._percent, justify="right"),
-            Cell(lambda task: format_duration(self._clock() - self._started)),
+            Cell(self._percent, justify="right", keep=4),
+            Cell(lambda task: format_duration(self._clock() - self._started), keep=5),
             Cell(self._text, grow=True),
             clock=clock,
         )
