@@ -27,27 +27,32 @@ from typing import Any
 
 import attrs
 import pytest
+from rich.console import Console
 
 from together_batches import APIConnectionError, BatchJob, BatchStatus, PollFailure, Together
-from together_batches.cli.views.progress import LiveBar, PlainLines
+from together_batches._display.plain import PlainLines
+from together_batches._display.text import (
+    failure_text,
+    format_duration,
+    plain_failure_line,
+    plain_progress_line,
+)
+from together_batches._display.wait import WaitLive
 from together_batches.cli.views.render import (
     TABLE_HEADER,
     exit_code_for,
-    failure_text,
-    format_duration,
     format_table,
     job_details,
     outcome_line,
     parse_status_filter,
-    plain_failure_line,
-    plain_progress_line,
-    progress_line,
     redact,
     table_rows,
 )
+from together_batches.cli.views.show import show_details, show_table
 from together_batches.testing import Emulator, FakeClock, JobPlan, SystemClock
 
 from ._processes import finish
+from ._screen import frames, screen
 
 KEY = "sk-cli-test-7f3a9c21"
 COMPLETES = JobPlan(validating_seconds=0, running_seconds=0)
@@ -121,39 +126,47 @@ def test_format_duration(seconds: float, text: str) -> None:
     assert format_duration(seconds) == text
 
 
-@pytest.mark.parametrize(
-    ("shown", "elapsed", "width", "line"),
-    [
-        (
-            job(progress=50.0),
-            7.2,
-            60,
-            "IN_PROGRESS  [###############...............]   50.0%  0:07",
-        ),
-        (
-            job(status=BatchStatus.COMPLETED, progress=100.0),
-            65,
-            50,
-            "COMPLETED    [####################]  100.0%  1:05",
-        ),
-        (None, 0, 40, "POLLING      [..........]    0.0%  0:00"),
-        (job(progress=150.0), 1, 30, "IN_PROGRESS 100.0%  0:01"),
-        (job(progress=1.0), 1, 12, "IN_PROGRESS"),
-        (
-            job(status=BatchStatus("A_VERY_LONG_NEW_STATUS")),
-            0,
-            80,
-            "A_VERY_LONG_NEW_STATUS  [################.......................]   42.0%  0:00",
-        ),
-    ],
-)
-def test_progress_line(shown: BatchJob | None, elapsed: float, width: int, line: str) -> None:
-    assert progress_line(shown, elapsed, width) == line.ljust(width - 1)
+def terminal(width: int = 100) -> tuple[io.StringIO, Console]:
+    out = io.StringIO()
+    return out, Console(file=out, force_terminal=True, width=width, color_system=None)
 
 
-@pytest.mark.parametrize("width", [1, 5, 20, 45, 80, 200])
-def test_progress_line_never_reaches_the_last_column(width: int) -> None:
-    assert len(progress_line(job(), 3725, width)) == width - 1
+class Ticks:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.mark.parametrize("width", [30, 45, 80, 200])
+def test_the_live_view_keeps_each_job_to_one_line_of_the_terminal(width: int) -> None:
+    out, console = terminal(width)
+    clock = Ticks()
+    with WaitLive(console, clock=clock) as view:
+        view.update(job(progress=50.0))
+        view.failed(failure(3))
+        clock.now = 3725.0
+        view.update(job(id="batch-2", status=BatchStatus("A_VERY_LONG_NEW_STATUS")))
+    drawn = frames(out.getvalue())
+    assert drawn and all(len(line) <= width for frame in drawn for line in frame)
+    rows = [len(frame) for frame in drawn]
+    assert rows[0] == 1 and rows[-1] == 2 and rows == sorted(rows)  # a row per job, unwrapped
+    assert screen(out.getvalue()) == [*drawn[-1], ""]  # the last frame, and nothing else
+
+
+def test_the_live_view_shows_status_percent_and_elapsed_time() -> None:
+    out, console = terminal(100)
+    clock = Ticks()
+    with WaitLive(console, clock=clock) as view:
+        clock.now = 7.2
+        view.update(job(progress=50.0))
+        clock.now = 65.0
+        view.update(job(status=BatchStatus.COMPLETED, progress=100.0))
+        clock.now = 99.0  # ended: its time stands still
+    last = frames(out.getvalue())[-1][0].split()
+    assert last[:2] == ["batch-1", "COMPLETED"]
+    assert last[-2:] == ["100.0%", "1:05"]
 
 
 def test_plain_progress_line() -> None:
@@ -174,28 +187,6 @@ def test_failure_text() -> None:
     assert failure_text(failure(3)).startswith("3 failed polls: APIConnectionError: ")
 
 
-@pytest.mark.parametrize(
-    ("shown", "width", "line"),
-    [
-        (
-            None,
-            100,
-            "POLLING      [..........]    0.0%  0:07  3 failed polls: APIConnectionError: "
-            "Connection error (Conn",
-        ),
-        # The bar shrinks so that the error shows, and the line still stops short of the edge.
-        (
-            job(progress=50.0),
-            70,
-            "IN_PROGRESS  [#####.....]   50.0%  0:07  3 failed polls: APIConnectio",
-        ),
-        (None, 30, "POLLING   0.0%  0:07  3 faile"),
-    ],
-)
-def test_progress_line_shows_failing_polls(shown: BatchJob | None, width: int, line: str) -> None:
-    assert progress_line(shown, 7, width, failure()) == line.ljust(width - 1)
-
-
 def test_plain_failure_line() -> None:
     assert plain_failure_line(failure(), 7) == (
         "0:07  batch-1  poll failed (3 in a row): APIConnectionError: Connection error "
@@ -203,16 +194,37 @@ def test_plain_failure_line() -> None:
     )
 
 
-def test_the_live_bar_shows_a_failure_until_a_poll_answers() -> None:
+def test_the_live_view_shows_a_failure_until_a_poll_answers() -> None:
+    out, console = terminal(200)
+    with WaitLive(console, clock=Ticks()) as view:
+        view.failed(failure(1))
+        view.failed(failure(2))
+        view.update(job())
+    shown = [frame[0] for frame in frames(out.getvalue())]
+    assert [line.split()[1] for line in shown] == ["POLLING"] * 3 + ["IN_PROGRESS"] * 2
+    assert "1 failed poll: " in shown[1] and "2 failed polls: " in shown[2]
+    assert "failed" not in shown[3]
+
+
+def test_the_live_view_never_goes_backwards() -> None:
+    out, console = terminal(100)
+    with WaitLive(console, clock=Ticks()) as view:
+        for percent in (10.0, 40.0, 35.0, 60.0):  # a server that once reports less
+            view.update(job(progress=percent))
+    shown = [float(frame[0].split()[-2].rstrip("%")) for frame in frames(out.getvalue())]
+    assert shown == [0.0, 10.0, 40.0, 40.0, 60.0, 60.0]
+
+
+def test_plain_lines_never_go_backwards() -> None:
     out = io.StringIO()
-    with LiveBar(out, tick=3600) as bar:  # no ticks: only the draws asked for
-        bar.failed(failure(1))
-        bar.failed(failure(2))
-        bar.update(job())
-    frames = out.getvalue().split("\r")[1:]
-    assert [f.split("  ")[0].strip() for f in frames][:4] == ["POLLING"] * 3 + ["IN_PROGRESS"]
-    assert "1 failed poll: " in frames[1] and "2 failed polls: " in frames[2]
-    assert "failed" not in frames[3]
+    with PlainLines(out) as lines:
+        for percent in (10.0, 40.0, 35.0, 60.0):
+            lines.update(job(progress=percent))
+    assert [line.split()[-1] for line in out.getvalue().splitlines()] == [
+        "10.0%",
+        "40.0%",
+        "60.0%",
+    ]
 
 
 def test_plain_lines_print_each_failure() -> None:
@@ -701,10 +713,40 @@ def test_wait_on_a_terminal_draws_a_live_bar() -> None:
         os.close(master)
     assert process.returncode == 0
     assert "Traceback" not in output and KEY not in output
-    frames = re.findall(r"\r([A-Z_]+) +\[[#.]+\] +(\d+\.\d)% +(\d+:\d\d)", output)
-    assert frames, output
-    assert frames[-1][:2] == ("COMPLETED", "100.0")
-    assert len({percent for _, percent, _ in frames}) >= 2
-    # Two or three polls, yet every second shows: the ticker redraws in between.
-    assert {"0:00", "0:01", "0:02"} <= {elapsed for _, _, elapsed in frames}
+    rows = [frame[0].split() for frame in frames(output.replace("\r\n", "\n"))]
+    drawn = [(row[1], row[-2], row[-1]) for row in rows if len(row) >= 4 and row[0] == job_id]
+    assert drawn, output
+    assert drawn[-1][:2] == ("COMPLETED", "100.0%")
+    percents = [float(percent.rstrip("%")) for _, percent, _ in drawn]
+    assert len(set(percents)) >= 2 and percents == sorted(percents)  # never backwards
+    # Two or three polls, yet every second shows: the live view redraws in between.
+    assert {"0:00", "0:01", "0:02"} <= {elapsed for _, _, elapsed in drawn}
     assert f"batch {job_id} COMPLETED (100.0%)" in output
+
+
+class Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_tables_are_drawn_with_rich_on_a_terminal_and_plain_elsewhere(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COLUMNS", "100")
+    rows = table_rows([job(), job(id="batch-2", status=BatchStatus.COMPLETED, progress=100.0)])
+    plain = io.StringIO()
+    show_table(TABLE_HEADER, rows, plain)
+    assert plain.getvalue().splitlines() == format_table(TABLE_HEADER, rows)
+    drawn = Tty()
+    show_table(TABLE_HEADER, rows, drawn)
+    assert "\x1b[1;4m" in drawn.getvalue()  # the header, bold and underlined
+    assert [line.split() for line in screen(drawn.getvalue())[1:3]] == [
+        line.split() for line in format_table(TABLE_HEADER, rows)[1:]
+    ]
+    wide = Tty()  # wider than the terminal: plain, every cell whole, rather than cut
+    long_rows = [(*row[:-1], "m" * 80) for row in rows]
+    show_table(TABLE_HEADER, long_rows, wide)
+    assert wide.getvalue().splitlines() == format_table(TABLE_HEADER, long_rows)
+    details = Tty()
+    show_details([("id", "batch-1"), ("status", "COMPLETED")], details)
+    assert screen(details.getvalue())[:2] == ["id:      batch-1", "status:  COMPLETED"]

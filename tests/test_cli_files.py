@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from together_batches import (
     BatchResult,
@@ -21,6 +22,8 @@ from together_batches import (
     InputProblem,
     ResultsSummary,
 )
+from together_batches._display.choose import TransferBar
+from together_batches._display.transfer import TransferLive
 from together_batches.cli.views.files import (
     file_rows,
     format_bytes,
@@ -29,12 +32,12 @@ from together_batches.cli.views.files import (
     result_line,
     results_summary,
     summary_lines,
-    transfer_line,
 )
-from together_batches.cli.views.transfer import TransferBar
 from together_batches.testing import Emulator, FakeClock, JobPlan
 from together_batches_api.models.batch_output_response import BatchOutputResponse
 from together_batches_api.models.batch_request_error import BatchRequestError
+
+from ._screen import frames, screen
 
 KEY = "sk-cli-files-3e9a0c"
 ENDPOINT = "/v1/chat/completions"
@@ -60,21 +63,50 @@ def test_format_bytes(size: int | None, text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("done", "total", "width", "line"),
+    ("done", "total", "width", "words"),
     [
-        (0, 100, 80, "Uploading in.jsonl  [....................]    0.0%  0 B of 100 B  0:03"),
-        (25, 100, 80, "Uploading in.jsonl  [#####...............]   25.0%  25 B of 100 B  0:03"),
-        (100, 100, 80, "Uploading in.jsonl  [####################]  100.0%  100 B of 100 B  0:03"),
-        (0, 0, 80, "Uploading in.jsonl  [####################]  100.0%  0 B of 0 B  0:03"),
-        (150, 100, 80, "Uploading in.jsonl  [####################]  100.0%  150 B of 100 B  0:03"),
-        (2_500_000, None, 80, "Uploading in.jsonl  2.5 MB  0:03"),
-        (25, 100, 30, "Uploading in.jsonl  [#####..."),
+        (0, 100, 80, ["0.0%", "0 B of 100 B", "0:03"]),
+        (25, 100, 80, ["25.0%", "25 B of 100 B", "0:03"]),
+        (100, 100, 80, ["100.0%", "100 B of 100 B", "0:03"]),
+        (0, 0, 80, ["100.0%", "0 B of 0 B", "0:03"]),
+        (150, 100, 80, ["100.0%", "150 B of 100 B", "0:03"]),
+        (2_500_000, None, 80, ["2.5 MB", "0:03"]),
     ],
 )
-def test_transfer_line(done: int, total: int | None, width: int, line: str) -> None:
-    drawn = transfer_line("Uploading", "in.jsonl", done, total, elapsed=3.2, width=width)
-    assert drawn.rstrip() == line
-    assert len(drawn) == width - 1  # padded to cover a longer frame, short of the last column
+def test_the_transfer_bar_shows_percent_amounts_and_time(
+    done: int, total: int | None, width: int, words: list[str]
+) -> None:
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=width, color_system=None)
+    now = [0.0]
+    with TransferLive(console, "Uploading", "in.jsonl", clock=lambda: now[0]) as bar:
+        now[0] = 3.2
+        bar(done, total)
+    last = frames(out.getvalue())[-1]
+    assert len(last) == 1 and len(last[0]) <= width
+    assert last[0].startswith("Uploading in.jsonl")
+    assert " ".join(last[0].split()).endswith(" ".join(words))
+    assert screen(out.getvalue()) == [last[0], ""]
+
+
+def test_the_transfer_bar_keeps_to_one_line_on_a_narrow_terminal() -> None:
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=30, color_system=None)
+    with TransferLive(console, "Uploading", "a-file-with-a-long-name.jsonl") as bar:
+        bar(25, 100)
+    assert all(len(frame) == 1 and len(frame[0]) <= 30 for frame in frames(out.getvalue()))
+
+
+def test_the_transfer_bar_never_goes_backwards() -> None:
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=100, color_system=None)
+    with TransferLive(console, "Uploading", "in.jsonl") as bar:
+        bar(60, 100)
+        bar(0, 100)  # a retried PUT starts again from the first byte
+        bar(100, 100)
+    assert "100 B of 100 B" in frames(out.getvalue())[-1][0]
+    shown = [float(f[0].split("%")[0].split()[-1]) for f in frames(out.getvalue())]
+    assert shown == sorted(shown) and shown[-1] == 100.0
 
 
 def _result(**fields: object) -> BatchResult:
@@ -157,13 +189,21 @@ class Terminal(io.StringIO):
 
 
 def test_the_transfer_bar_draws_on_a_terminal_and_ends_its_line() -> None:
-    screen = Terminal()
-    with TransferBar(screen, "Downloading", "out.jsonl") as bar:
+    out = Terminal()
+    with TransferBar(out, "Downloading", "out.jsonl") as bar:
         bar(0, 10)
         bar(10, 10)  # the end is always drawn
-    frames = screen.getvalue().split("\r")[1:]
-    assert frames[0].startswith("Downloading out.jsonl  [....")
-    assert frames[-1].rstrip().endswith("10 B of 10 B  0:00") and frames[-1].endswith("\n")
+    drawn = frames(out.getvalue())
+    assert drawn[0][0].startswith("Downloading out.jsonl")
+    assert drawn[-1][0].endswith("10 B of 10 B  0:00")
+    assert screen(out.getvalue()) == [drawn[-1][0], ""]  # its line ended
+
+
+def test_the_transfer_bar_draws_nothing_before_the_first_bytes() -> None:
+    out = Terminal()
+    with TransferBar(out, "Uploading", "in.jsonl"):
+        pass  # an input refused before its upload starts: no empty bar left behind
+    assert out.getvalue() == ""
 
 
 def test_the_transfer_bar_stays_silent_off_a_terminal() -> None:

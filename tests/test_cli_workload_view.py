@@ -8,27 +8,31 @@ import argparse
 import io
 import logging
 import threading
+import time
 from pathlib import Path
 from types import MappingProxyType
 
 import httpx
 import pytest
+from rich.console import Console
 
 from together_batches import Together, WorkloadProgress
-from together_batches.cli.commands import workload as workload_cli
-from together_batches.cli.views.progress import is_tty
-from together_batches.cli.views.workload import WorkloadBar, WorkloadLines, make_workload_display
-from together_batches.cli.views.workload_table import (
+from together_batches._display.choose import is_tty, make_workload_display
+from together_batches._display.plain import UNFINISHED_AT_MOST, WorkloadLines, held_progress
+from together_batches._display.text import (
     change_key,
     left_now,
     line_due,
-    live_view_wanted,
     plain_workload_line,
     progress_text,
-    workload_frame,
+    workload_text,
 )
+from together_batches._display.workload import WorkloadLive
+from together_batches.cli.commands import workload as workload_cli
+from together_batches.cli.views.workload_table import live_view_wanted
 from together_batches.testing import Emulator, FakeClock, JobPlan
 
+from ._screen import frames, screen
 from .test_cli_files import ENDPOINT, KEY, write_input
 
 
@@ -67,6 +71,16 @@ class Terminal(io.StringIO):
 
     def isatty(self) -> bool:
         return True
+
+
+def live(out: io.StringIO, clock: Clock, width: int = 200) -> WorkloadLive:
+    console = Console(file=out, force_terminal=True, width=width, color_system=None)
+    return WorkloadLive(console, clock=clock)
+
+
+def drawn(out: io.StringIO) -> list[str]:
+    """The text of each frame of the one-row live view, the bar left out."""
+    return [" ".join(frame[0].lstrip("━╸╺ ").split()) for frame in frames(out.getvalue())]
 
 
 @pytest.mark.parametrize(
@@ -121,43 +135,40 @@ FULL = "101/240 done, 6 failed, 0:09 left; parts: 1 COMPLETED, 3 IN_PROGRESS"
 
 
 @pytest.mark.parametrize(
-    ("shown", "width", "frame"),
+    ("shown", "text"),
     [
-        (None, 40, "starting  0:07"),
-        (None, 5, "star"),
-        (progress(), 200, f"[{'#' * 15}{'.' * 15}]   50%  0:07  {FULL}"),
-        # The bar is a fifth of the width, at most 30 columns, from 100 columns on (on the
-        # width alone: it does not come and go as the text changes); the text is cut.
-        (progress(), 120, f"[{'#' * 12}{'.' * 12}]   50%  0:07  {FULL}"),
-        (progress(), 100, f"[{'#' * 10}{'.' * 10}]   50%  0:07  {FULL}"[:99]),
-        (progress(), 99, f"50%  0:07  {FULL}"),
-        (progress(), 80, f"50%  0:07  {FULL}"),  # 79 columns: it just fits
-        (progress(), 60, f"50%  0:07  {FULL}"[:59]),  # cut: the parts' states go first
-        (
-            progress(time_left=None),
-            120,
-            f"[{'#' * 12}{'.' * 12}]   50%  0:07  101/240 done, 6 failed; parts: 1 COMPLETED, "
-            "3 IN_PROGRESS",
-        ),
+        (progress(), FULL),
+        (progress(time_left=None), "101/240 done, 6 failed; parts: 1 COMPLETED, 3 IN_PROGRESS"),
         (
             progress(processed=300.0, done=240, time_left=0.0, COMPLETED=4),
-            100,
-            f"[{'#' * 20}]  100%  0:07  240/240 done, 6 failed; parts: 4 COMPLETED",
+            "240/240 done, 6 failed; parts: 4 COMPLETED",
         ),
         (
             progress(round_=1, COMPLETED=4, uploaded=1),
-            200,
-            f"[{'#' * 15}{'.' * 15}]   50%  0:07  101/240 done, 6 failed, 0:09 left; retry round "
-            "1 of 1; parts: 4 COMPLETED, 1 uploaded",
+            "101/240 done, 6 failed, 0:09 left; retry round 1 of 1; parts: 4 COMPLETED, 1 uploaded",
         ),
-        (progress(processed=-5.0), 130, "[" + "." * 26 + f"]    0%  0:07  {FULL}"),
-        (progress(), 1, ""),
     ],
 )
-def test_workload_frame(shown: WorkloadProgress | None, width: int, frame: str) -> None:
-    line = workload_frame(shown, 7.0, width)
-    assert line == frame.ljust(width - 1)
-    assert len(line) == width - 1  # short of the last column, covering any longer frame
+def test_workload_text(shown: WorkloadProgress, text: str) -> None:
+    assert workload_text(shown) == text
+
+
+@pytest.mark.parametrize("width", [40, 80, 100, 200])
+def test_the_live_view_keeps_to_one_line_whatever_the_width(width: int) -> None:
+    out, clock = Terminal(), Clock()
+    with live(out, clock, width) as view:
+        clock.now = 7.0
+        view.update(progress(round_=1, COMPLETED=4, uploaded=1))
+    shown = frames(out.getvalue())
+    assert all(len(frame) == 1 and len(frame[0]) <= width for frame in shown)
+    assert screen(out.getvalue()) == [shown[-1][0], ""]  # no debris: the last frame only
+    if width >= 100:
+        assert (
+            shown[-1][0].split()[-13:]
+            == f"50% 0:07 {workload_text(progress(round_=1, COMPLETED=4, uploaded=1))}".split()[
+                -13:
+            ]
+        )
 
 
 def test_the_change_key_ignores_the_time_left_only() -> None:
@@ -241,7 +252,7 @@ def test_plain_lines_print_nothing_more_at_the_end_when_nothing_was_held_back() 
 
 def test_the_display_is_live_on_a_terminal_and_plain_elsewhere() -> None:
     assert is_tty(Terminal()) and not is_tty(io.StringIO())
-    assert isinstance(make_workload_display(Terminal()), WorkloadBar)
+    assert isinstance(make_workload_display(Terminal()), WorkloadLive)
     assert isinstance(make_workload_display(io.StringIO()), WorkloadLines)
     assert isinstance(make_workload_display(Terminal(), live=False), WorkloadLines)
     closed = io.StringIO()
@@ -249,35 +260,38 @@ def test_the_display_is_live_on_a_terminal_and_plain_elsewhere() -> None:
     assert not is_tty(closed)
 
 
-def test_the_live_view_redraws_one_line_in_place() -> None:
+def test_the_live_view_redraws_in_place_and_never_goes_backwards() -> None:
     out, clock = Terminal(), Clock()
-    with WorkloadBar(out, tick=3600, clock=clock) as bar:  # no ticks: only the draws asked for
-        bar.update(progress(done=0, failed=0, processed=0.0, time_left=None))
-        bar.update(progress())
-        bar.update(progress(done=240, processed=240.0, time_left=0.0, COMPLETED=4))
-    text = out.getvalue()
-    assert text.endswith("\n") and text.count("\n") == 1  # one line, ended once
-    frames = [frame.rstrip() for frame in text.rstrip("\n").split("\r")[1:]]
-    assert len(frames) == 4  # the first frame, one per update; the last (the same) not redrawn
-    assert frames[0] == "starting  0:00"
-    assert frames[1] == "0%  0:00  0/240 done, 0 failed; parts: 1 COMPLETED, 3 IN_PROGRESS"
-    assert frames[2] == f"50%  0:00  {FULL}"  # a StringIO's width: 80 columns
-    assert frames[3] == "100%  0:00  240/240 done, 6 failed; parts: 4 COMPLETED"
+    with live(out, clock, width=100) as view:
+        view.update(progress(done=0, failed=0, processed=0.0, time_left=None))
+        view.update(progress())
+        # A retry round: what failed is no longer counted as processed; the bar holds.
+        view.update(progress(processed=100.0, round_=1))
+        view.update(progress(done=240, processed=240.0, time_left=0.0, COMPLETED=4))
+    shown = drawn(out)
+    assert shown[0] == "0:00 starting"
+    assert shown[1] == "0% 0:00 0/240 done, 0 failed; parts: 1 COMPLETED, 3 IN_PROGRESS"
+    assert shown[2] == f"50% 0:00 {FULL}"
+    assert shown[3].startswith("50% 0:00 101/240 done, 6 failed, 0:09 left; retry round 1")
+    assert shown[-1] == "100% 0:00 240/240 done, 6 failed; parts: 4 COMPLETED"
+    percents = [int(frame.split("%")[0]) for frame in shown[1:]]
+    assert percents == sorted(percents)
+    assert screen(out.getvalue()) == [frames(out.getvalue())[-1][0], ""]
 
 
 def test_the_live_view_counts_the_time_left_down_between_updates() -> None:
-    clock = Clock()
-    bar = WorkloadBar(Terminal(), tick=3600, clock=clock)
-    assert bar.frame(0.0, 200).rstrip() == "starting  0:00"
-    bar.update(progress(time_left=30.0))
-    clock.now += 11.5  # 18.5 s left: 0:19, rounded up
-    assert (
-        bar.frame(12.0, 200)
-        .rstrip()
-        .endswith("0:12  101/240 done, 6 failed, 0:19 left; parts: 1 COMPLETED, 3 IN_PROGRESS")
+    out, clock = Terminal(), Clock()
+    with live(out, clock) as view:
+        view.update(progress(time_left=30.0))
+        clock.now += 11.5  # 18.5 s left: 0:19, rounded up
+    assert drawn(out)[-1].endswith(
+        "0:11 101/240 done, 6 failed, 0:19 left; parts: 1 COMPLETED, 3 IN_PROGRESS"
     )
-    clock.now += 30.0  # past the estimate: none shown rather than a wrong one
-    assert "left" not in bar.frame(42.0, 200)
+    out = Terminal()
+    with live(out, clock) as view:
+        view.update(progress(time_left=30.0))
+        clock.now += 42.0  # past the estimate: none shown rather than a wrong one
+    assert "left" not in drawn(out)[-1]
 
 
 def test_the_live_view_prints_the_library_s_warnings_above_it(
@@ -286,27 +300,24 @@ def test_the_live_view_prints_the_library_s_warnings_above_it(
     logger = logging.getLogger("together_batches")
     before = list(logger.handlers)
     out = Terminal()
-    bar = WorkloadBar(out, tick=3600, clock=Clock())
     # As when the tool runs: no logging configured (pytest's capture is, on the root logger).
     monkeypatch.setattr(logger, "hasHandlers", lambda: False)
-    with bar:
-        bar.update(progress())
+    with live(out, Clock(), width=100) as view:
+        view.update(progress())
         logger.warning("poll of batch b1 failed (1 in a row); retrying")
-    first, second, end = out.getvalue().split("\n")
-    # The bar's line blanked, the warning on it, then the bar drawn again below.
-    assert first.split("\r")[-1] == "poll of batch b1 failed (1 in a row); retrying"
-    assert first.split("\r")[-2].strip() == ""
-    assert second.split("\r")[-1].rstrip() == f"50%  0:00  {FULL}"
+    warning, bar, end = screen(out.getvalue())
+    assert warning == "poll of batch b1 failed (1 in a row); retrying"
+    assert " ".join(bar.lstrip("━╸╺ ").split()) == f"50% 0:00 {FULL}"
     assert end == ""
-    assert logger.handlers == before  # taken away with the bar
+    assert logger.handlers == before  # taken away with the view
 
 
 def test_the_live_view_leaves_warnings_to_logging_that_is_configured() -> None:
     logger = logging.getLogger("together_batches")
     assert logger.hasHandlers()  # pytest's capture
     out = Terminal()
-    with WorkloadBar(out, tick=3600, clock=Clock()) as bar:
-        bar.update(progress())
+    with live(out, Clock()) as view:
+        view.update(progress())
         logger.warning("poll of batch b1 failed (1 in a row); retrying")
     assert "poll of batch" not in out.getvalue()
 
@@ -322,22 +333,30 @@ class Closing(Terminal):
         return super().write(text)
 
 
-@pytest.mark.parametrize("live", [True, False])
-def test_a_stream_gone_ends_the_ticks_quietly(monkeypatch: pytest.MonkeyPatch, live: bool) -> None:
+@pytest.mark.parametrize("is_live", [True, False])
+def test_a_stream_gone_ends_the_ticks_quietly(
+    monkeypatch: pytest.MonkeyPatch, is_live: bool
+) -> None:
     crashes: list[threading.ExceptHookArgs] = []
     monkeypatch.setattr(threading, "excepthook", crashes.append)
     out, clock = Closing(), Clock()
-    view: WorkloadBar | WorkloadLines = (
-        WorkloadBar(out, tick=0.001, clock=clock)
-        if live
-        else WorkloadLines(out, interval=5.0, tick=0.001, clock=clock)
-    )
-    with pytest.raises(BrokenPipeError), view:  # the end's own write is what fails
-        view.update(progress())
-        view.update(progress(done=200))  # drawn (live), or held back (plain: too soon)
+    if is_live:
+        view = live(out, clock)
+        with pytest.raises(BrokenPipeError), view:  # raised when the view ends
+            view.update(progress())
+            out.gone = True
+            view.update(progress(done=200))  # a redraw on the closed stream: no error here
+            clock.now = 10.0
+            time.sleep(0.6)  # rich's refresh thread meets the closed stream too
+        assert crashes == []
+        return
+    lines = WorkloadLines(out, interval=5.0, tick=0.001, clock=clock)
+    with pytest.raises(BrokenPipeError), lines:  # the end's own write is what fails
+        lines.update(progress())
+        lines.update(progress(done=200))  # held back: too soon
         out.gone = True
-        clock.now = 10.0  # a redraw (or the held-back line) is due at the next tick
-        thread = view._thread
+        clock.now = 10.0  # the held-back line is due at the next tick
+        thread = lines._thread
         assert thread is not None
         thread.join(timeout=60)  # the ticker meets the closed stream, and stops
         assert not thread.is_alive()
@@ -383,16 +402,19 @@ def test_run_on_a_terminal_draws_the_live_view_unless_results_go_there(
     ) as client:
         assert workload_cli.cmd_run(client, run_args(tmp_path, output)) == 0
     shown = err.getvalue()
-    view, summary, tokens = shown.rstrip("\n").rsplit("\n", 2)
-    assert summary == (
+    summary = (
         "this run: 6 requests: 6 succeeded, 0 failed, 0 not run; the workload: 6 of 6 succeeded"
     )
+    lines = screen(shown)
+    assert lines[-3] == summary and lines[-1] == ""
+    tokens = lines[-2]
     assert tokens.startswith("this run's tokens: ") and tokens.endswith(" total")
-    if output is not None:  # the live view: frames redrawn with \r, one line in the end
-        assert view.startswith("\r") and "\n" not in view
-        frames = view.split("\r")[1:]
-        assert any("retry round 1 of 1" in frame for frame in frames)
-        assert "6/6 done, 0 failed; retry round 1 of 1; parts: 2 COMPLETED" in frames[-1]
+    view = shown.rstrip("\n").rsplit("\n", 2)[0]
+    if output is not None:  # the live view, redrawn in place: one line in the end
+        drawn = [frame[0] for frame in frames(shown)]
+        assert any("retry round 1 of 1" in frame for frame in drawn)
+        assert "6/6 done, 0 failed; retry round 1 of 1; parts: 2 COMPLETED" in drawn[-1]
+        assert screen(shown) == [drawn[-1], summary, tokens, ""]  # nothing left of earlier frames
     else:  # results on the same terminal: plain lines, which they cannot break
         assert "\r" not in view
         assert view.splitlines()[-1].endswith(
@@ -401,3 +423,12 @@ def test_run_on_a_terminal_draws_the_live_view_unless_results_go_there(
         stdout.flush()
         assert isinstance(stdout.buffer, io.BytesIO)
         assert len(stdout.buffer.getvalue().splitlines()) == 6
+
+
+def test_the_share_shown_holds_under_100_percent_until_every_outcome_is_in() -> None:
+    before = progress(done=150, failed=0, processed=240.0)  # every batch at 100 %
+    retrying = progress(done=150, failed=0, processed=150.0, round_=1)  # 90 sent again
+    assert held_progress(None, before).fraction == UNFINISHED_AT_MOST
+    assert held_progress(held_progress(None, before), retrying).fraction == UNFINISHED_AT_MOST
+    done = progress(done=240, failed=6, processed=240.0)
+    assert held_progress(retrying, done).fraction == 1.0

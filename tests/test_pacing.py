@@ -25,6 +25,8 @@ from together_batches import (
     RateLimitError,
     WaitTimeoutError,
 )
+from together_batches._display.plain import PlainLines
+from together_batches._display.text import failure_text
 from together_batches._http import calls
 from together_batches._http.attempts import Attempts, Send, Sleep
 from together_batches._http.calls import Call
@@ -38,7 +40,6 @@ from together_batches._http.pacing import (
     take,
 )
 from together_batches._http.retry import RetryPolicy
-from together_batches.cli.views.progress import LiveBar, PlainLines
 
 from ._twins import Twin
 from .conftest import FakeTime
@@ -387,13 +388,12 @@ def test_the_plain_wait_view_says_why_a_wait_is_paused() -> None:
 
 
 def test_the_live_wait_view_says_why_a_wait_is_paused() -> None:
-    out = io.StringIO()
     limited = RateLimitError(
         "Rate limit exceeded",
         response=httpx.Response(429, request=httpx.Request("GET", "https://x/")),
         body=None,
     )
-    with LiveBar(out, tick=3600) as bar:
-        bar.failed(PollFailure("batch-1", limited, 1, 12.0, paused=12.0))
-        bar.failed(PollFailure("batch-1", APIConnectionError("reset"), 2, 3.0))
-    assert out.getvalue().count("rate limited: paused 12 s\n") == 1
+    # The live view shows `failure_text` after the job's bar until a poll answers.
+    paused = failure_text(PollFailure("batch-1", limited, 1, 12.0, paused=12.0))
+    assert paused.startswith("rate limited: paused 12 s; 1 failed poll: RateLimitError")
+    assert "paused" not in failure_text(PollFailure("batch-1", APIConnectionError("reset"), 2, 3.0))

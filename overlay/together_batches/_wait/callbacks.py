@@ -25,6 +25,7 @@ __all__ = [
     "check_callable",
     "check_plain",
     "check_sync",
+    "is_async",
 ]
 
 A = TypeVar("A")
@@ -72,8 +73,9 @@ def check_callable(name: str, callback: object) -> None:
         raise TypeError(f"{name} must be callable")
 
 
-def _is_async(callback: object) -> bool:
-    # An `async def`, a partial of one, or an object whose `__call__` is one.
+def is_async(callback: object) -> bool:
+    """Whether `callback` is an `async def`, a partial of one, or an object whose
+    `__call__` is one."""
     return callable(callback) and (
         inspect.iscoroutinefunction(callback)
         or inspect.iscoroutinefunction(type(callback).__call__)
@@ -101,7 +103,7 @@ def check_plain(name: str, callback: object, advice: str) -> None:
         TypeError: `callback` is neither None nor a plain callable.
     """
     check_callable(name, callback)
-    if _is_async(callback):
+    if is_async(callback):
         raise _refusal(name, advice)
 
 
@@ -113,7 +115,7 @@ def check_sync(on_progress: OnProgress, on_poll_error: OnPollError) -> None:
         TypeError: `on_progress` or `on_poll_error` is an `async def`.
     """
     for name, callback in (("on_progress", on_progress), ("on_poll_error", on_poll_error)):
-        if _is_async(callback):
+        if is_async(callback):
             raise _refusal(name)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from .. import _wait, _workload, resources
+from .. import _display, _wait, _workload, resources
 from .._config import Timeout
 from .._http import calls
 from .._http.ids import check_id
@@ -110,10 +110,12 @@ class Batches:
         priority: int | None = None,
         on_upload_progress: resources.workflow.OnUpload = None,
         timeout: Timeout = None,
+        progress: bool = False,
     ) -> BatchJob:
         """Check an input, upload it (`files.upload`) and `create_batch` over it: a JSONL
         file's path, a seekable binary file object, or requests (`(custom_id, body)` pairs
         or mappings with both; a generator of millions takes the memory of one).
+        `progress=True` draws the upload's bar on standard error (as `files.upload`).
 
         Raises:
             InputFileError: Every problem of the input, by line; nothing was sent.
@@ -128,6 +130,7 @@ class Batches:
             priority=priority,
             on_upload_progress=on_upload_progress,
             timeout=timeout,
+            progress=progress,
         )
 
     def results(
@@ -181,13 +184,19 @@ class Batches:
         max_requests: int = MAX_REQUESTS,
         max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
         max_bytes: int = MAX_FILE_BYTES,
+        progress: bool = False,
     ) -> Iterator[resources.workflow.BatchResult]:
         """Run any number of requests (as `submit` takes them, or a JSONL path) as batches
         of at most `max_requests` and `max_bytes`, tracked in the JSON file `manifest` (the
         same call resumes); waits share one `timeout`; `retry_failed` rounds resubmit what
         failed. Returns an iterator of each request's final outcome as parts end. Raises
-        InputFileError, ManifestError (nothing sent), WaitTimeoutError (run it again)."""
+        InputFileError, ManifestError (nothing sent), WaitTimeoutError (run it again).
+        `progress=True` draws the workload's progress on standard error while the iterator
+        is read (live on a terminal or in a notebook), as well as calling `on_progress`."""
 
+        display = _display.library.workload_display() if progress else None
+        if display is not None:
+            on_progress = _display.library.both(display.update, on_progress)
         session = _workload.session.start(
             requests,
             endpoint=endpoint,
@@ -200,7 +209,8 @@ class Batches:
             max_requests=max_requests,
             max_bytes=max_bytes,
         )
-        return _workload.driver.drive(self._client, session)
+        results = _workload.driver.drive(self._client, session)
+        return results if display is None else _display.library.shown(display, results)
 
     def wait_until_done(
         self,
@@ -214,6 +224,7 @@ class Batches:
         raise_on_failure: bool = False,
         cancel_on_timeout: bool = False,
         request_timeout: Timeout = None,
+        progress: bool = False,
     ) -> BatchJob:
         """Poll a job until it is COMPLETED, FAILED, EXPIRED or CANCELLED, and return it.
 
@@ -248,6 +259,9 @@ class Batches:
                 cancellation, async), first ask for the job to be cancelled: best effort, one
                 attempt, 5 s at most, errors ignored.
             request_timeout: Each poll's timeout (None: the client's), cut to the time left.
+            progress: Draw the job's progress on standard error while waiting: a live bar
+                on a terminal or in a Jupyter notebook, a line per change elsewhere. It is
+                drawn before `on_progress` and `on_poll_error` are called, which still are.
 
         Returns:
             The job as seen in a terminal status.
@@ -264,7 +278,11 @@ class Batches:
 
         check_id(batch_job_id)
         options = options_from(locals())
-        return _wait.threads.wait_one(self._client, batch_job_id, options)
+        if not progress:
+            return _wait.threads.wait_one(self._client, batch_job_id, options)
+        with _display.library.wait_display() as display:
+            options = _display.library.wait_options(options, display)
+            return _wait.threads.wait_one(self._client, batch_job_id, options)
 
     def as_completed(
         self,
@@ -279,6 +297,7 @@ class Batches:
         cancel_on_timeout: bool = False,
         request_timeout: Timeout = None,
         max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+        progress: bool = False,
     ) -> Iterator[BatchJob]:
         """Wait on many jobs; yield each as soon as it is seen terminal, in finishing order.
 
@@ -295,6 +314,8 @@ class Batches:
         Args:
             batch_job_ids: The jobs to wait for.
             max_concurrency: Polls in flight at once (default 8).
+            progress: Draw a row per job on standard error while the jobs are iterated
+                (as `wait_until_done`).
 
         Yields:
             Each job, once, as seen in a terminal status.
@@ -309,7 +330,12 @@ class Batches:
 
         ids = check_ids(batch_job_ids)
         options = options_from(locals())
-        return _wait.threads.as_completed(self._client, ids, options)
+        if not progress:
+            return _wait.threads.as_completed(self._client, ids, options)
+        display = _display.library.wait_display()
+        options = _display.library.wait_options(options, display)
+        jobs = _wait.threads.as_completed(self._client, ids, options)
+        return _display.library.shown(display, jobs)
 
     def wait_all(
         self,
@@ -324,6 +350,7 @@ class Batches:
         cancel_on_timeout: bool = False,
         request_timeout: Timeout = None,
         max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+        progress: bool = False,
     ) -> list[BatchJob]:
         """Wait on many jobs until all are terminal (see `as_completed` for the options).
 
@@ -338,4 +365,8 @@ class Batches:
 
         ids = check_ids(batch_job_ids)
         options = options_from(locals())
-        return _wait.threads.wait_all(self._client, ids, options)
+        if not progress:
+            return _wait.threads.wait_all(self._client, ids, options)
+        with _display.library.wait_display() as display:
+            options = _display.library.wait_options(options, display)
+            return _wait.threads.wait_all(self._client, ids, options)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable
 from typing import TYPE_CHECKING
 
-from .. import _wait, _workload, resources
+from .. import _display, _wait, _workload, resources
 from .._config import Timeout
 from .._http import calls
 from .._http.ids import check_id
@@ -79,6 +79,7 @@ class AsyncBatches:
         priority: int | None = None,
         on_upload_progress: resources.workflow.OnUpload = None,
         timeout: Timeout = None,
+        progress: bool = False,
     ) -> BatchJob:
         """Check, upload and start a batch in one call (see `Batches.submit`); a file given
         by path is checked in a worker thread."""
@@ -92,6 +93,7 @@ class AsyncBatches:
             priority=priority,
             on_upload_progress=on_upload_progress,
             timeout=timeout,
+            progress=progress,
         )
 
     async def results(
@@ -137,6 +139,7 @@ class AsyncBatches:
         max_requests: int = MAX_REQUESTS,
         max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
         max_bytes: int = MAX_FILE_BYTES,
+        progress: bool = False,
     ) -> AsyncIterator[resources.workflow.BatchResult]:
         """`async for` a workload's results (see `Batches.run`). The arguments are checked
         and the manifest's lock is taken here (`ManifestError` if another run holds it);
@@ -148,6 +151,9 @@ class AsyncBatches:
             endpoint=endpoint, on_progress=on_progress, timeout=timeout
         )
         lock = _workload.session.take_lock(manifest)
+        display = _display.library.workload_display() if progress else None
+        if display is not None:
+            on_progress = _display.library.both(display.update, on_progress)
 
         def start() -> _workload.session.Session:
             return _workload.session.start(
@@ -164,7 +170,8 @@ class AsyncBatches:
                 lock=lock,
             )
 
-        return _workload.driver_async.start_and_drive(self._client, start)
+        results = _workload.driver_async.start_and_drive(self._client, start)
+        return results if display is None else _display.library.shown_async(display, results)
 
     async def wait_until_done(
         self,
@@ -178,13 +185,17 @@ class AsyncBatches:
         raise_on_failure: bool = False,
         cancel_on_timeout: bool = False,
         request_timeout: Timeout = None,
+        progress: bool = False,
     ) -> BatchJob:
         """Poll a job until it is terminal (see `Batches.wait_until_done`). Task cancellation
         propagates at once, after a shielded best-effort cancel with `cancel_on_timeout`."""
         check_id(batch_job_id)
         options = options_from(locals())
-
-        return await _wait.tasks.wait_one_async(self._client, batch_job_id, options)
+        if not progress:
+            return await _wait.tasks.wait_one_async(self._client, batch_job_id, options)
+        with _display.library.wait_display() as display:
+            options = _display.library.wait_options(options, display)
+            return await _wait.tasks.wait_one_async(self._client, batch_job_id, options)
 
     def as_completed(
         self,
@@ -199,14 +210,19 @@ class AsyncBatches:
         cancel_on_timeout: bool = False,
         request_timeout: Timeout = None,
         max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+        progress: bool = False,
     ) -> AsyncIterator[BatchJob]:
         """Wait on many jobs, `async for` each as it ends (see `Batches.as_completed`). One
         event loop task polls them all, at most `max_concurrency` requests in flight. The
         arguments are checked here, before iteration starts."""
         ids = check_ids(batch_job_ids)
         options = options_from(locals())
-
-        return _wait.tasks.as_completed_async(self._client, ids, options)
+        if not progress:
+            return _wait.tasks.as_completed_async(self._client, ids, options)
+        display = _display.library.wait_display()
+        options = _display.library.wait_options(options, display)
+        jobs = _wait.tasks.as_completed_async(self._client, ids, options)
+        return _display.library.shown_async(display, jobs)
 
     async def wait_all(
         self,
@@ -221,10 +237,14 @@ class AsyncBatches:
         cancel_on_timeout: bool = False,
         request_timeout: Timeout = None,
         max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+        progress: bool = False,
     ) -> list[BatchJob]:
         """Wait on many jobs until all are terminal, in the order given (see
         `Batches.wait_all`)."""
         ids = check_ids(batch_job_ids)
         options = options_from(locals())
-
-        return await _wait.tasks.wait_all_async(self._client, ids, options)
+        if not progress:
+            return await _wait.tasks.wait_all_async(self._client, ids, options)
+        with _display.library.wait_display() as display:
+            options = _display.library.wait_options(options, display)
+            return await _wait.tasks.wait_all_async(self._client, ids, options)

@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import _files
+from .. import _display, _files
 from .._config import Timeout
 from .._file_models import FileDeleted, FileObject
 
@@ -42,6 +42,7 @@ class Files:
         purpose: str = "batch-api",
         on_progress: _files.transfer.OnUpload = None,
         timeout: Timeout = None,
+        progress: bool = False,
     ) -> FileObject:
         """Upload a file, streamed from disk: memory holds one chunk (1 MiB), never the file.
 
@@ -64,6 +65,8 @@ class Files:
                 start of each attempt. An `async def` is refused (`TypeError`) here and
                 awaited by `AsyncTogether`.
             timeout: This upload's timeout (each request; each phase of the PUT).
+            progress: Draw the upload's bar on standard error (on a terminal or in a
+                Jupyter notebook), before `on_progress` is called, which still is.
 
         Returns:
             The uploaded (or already present) file, processed.
@@ -78,7 +81,11 @@ class Files:
         """
 
         _files.transfer.check_on_progress(on_progress, asynchronous=False)
-        return self._send(_files.source.prepare_source(file), purpose, on_progress, timeout)
+        source = _files.source.prepare_source(file)
+        if not progress:
+            return self._send(source, purpose, on_progress, timeout)
+        with _display.library.transfer_display("Uploading", source.name) as bar:
+            return self._send(source, purpose, _display.library.both(bar, on_progress), timeout)
 
     def _send(
         self,

@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import _files
+from .. import _display, _files
 from .._config import Timeout
 from .._file_models import FileDeleted, FileObject
 
@@ -37,13 +37,18 @@ class AsyncFiles:
         purpose: str = "batch-api",
         on_progress: _files.transfer.OnUpload = None,
         timeout: Timeout = None,
+        progress: bool = False,
     ) -> FileObject:
         """Upload a file, streamed from disk (see `Files.upload`). It is hashed in a worker
         thread when given as a path; an `async def` `on_progress` is awaited."""
 
         _files.transfer.check_on_progress(on_progress, asynchronous=True)
         source = await asyncio.to_thread(_files.source.prepare_source, file)
-        return await self._send(source, purpose, on_progress, timeout)
+        if not progress:
+            return await self._send(source, purpose, on_progress, timeout)
+        with _display.library.transfer_display("Uploading", source.name) as bar:
+            on_both = _display.library.both(bar, on_progress)
+            return await self._send(source, purpose, on_both, timeout)
 
     async def _send(
         self,

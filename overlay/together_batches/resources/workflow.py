@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import _files
+from .. import _display, _files
 from .._config import Timeout
 from .._exceptions import NotFoundError, TogetherError
 from .._http import calls
@@ -312,6 +312,18 @@ def _scratch(source: SubmitInput) -> Iterator[str | None]:
         yield directory
 
 
+@contextlib.contextmanager
+def _upload_bar(
+    checked: _files.source.UploadSource, progress: bool
+) -> Iterator[_files.transfer.OnUpload]:
+    """With `progress`, the upload's bar (`progress=True`), else None."""
+    if not progress:
+        yield None
+        return
+    with _display.library.transfer_display("Uploading", checked.name) as bar:
+        yield bar
+
+
 def submit(
     client: Together,
     source: SubmitInput,
@@ -322,13 +334,18 @@ def submit(
     priority: int | None,
     on_upload_progress: _files.transfer.OnUpload,
     timeout: Timeout,
+    progress: bool = False,
 ) -> BatchJob:
     """Check the input, upload it, start the batch (see `Batches.submit`)."""
     calls.check_endpoint(endpoint)
     _files.transfer.check_on_progress(on_upload_progress, asynchronous=False)
     with _scratch(source) as directory:
         checked = _checked(source, directory)
-        file = client.files._send(checked, "batch-api", on_upload_progress, timeout)
+        with _upload_bar(checked, progress) as bar:
+            on_upload = (
+                _display.library.both(bar, on_upload_progress) if bar else on_upload_progress
+            )
+            file = client.files._send(checked, "batch-api", on_upload, timeout)
     assert file.id is not None  # `_files.upload.finish_call` makes sure
     return client.batches.create_batch(
         file.id,
@@ -350,6 +367,7 @@ async def submit_async(
     priority: int | None,
     on_upload_progress: _files.transfer.OnUpload,
     timeout: Timeout,
+    progress: bool = False,
 ) -> BatchJob:
     """`submit` for the async twin: a file given by path is checked in a worker thread;
     requests are read in the caller's (a generator may be bound to it)."""
@@ -362,7 +380,11 @@ async def submit_async(
             checked = await asyncio.to_thread(_checked, source, directory)
         else:
             checked = _checked(source, directory)
-        file = await client.files._send(checked, "batch-api", on_upload_progress, timeout)
+        with _upload_bar(checked, progress) as bar:
+            on_upload = (
+                _display.library.both(bar, on_upload_progress) if bar else on_upload_progress
+            )
+            file = await client.files._send(checked, "batch-api", on_upload, timeout)
     assert file.id is not None  # `_files.upload.finish_call` makes sure
     return await client.batches.create_batch(
         file.id,

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..._client import Together
+from ..._display.choose import make_display
 from ..._exceptions import TogetherError, WaitTimeoutError
 from ..._models import BatchJob, BatchWarning
 from ..._wait.options import CANCEL_TIMEOUT
@@ -16,7 +17,6 @@ from ..args import check_wait_intervals
 from ..connect import client_for
 from ..errors import CancelResult, cancel_outcome, seen_text
 from ..process import Terminated, print_error
-from ..views.progress import make_display
 from ..views.render import (
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -24,20 +24,23 @@ from ..views.render import (
     EXIT_TIMED_OUT,
     TABLE_HEADER,
     exit_code_for,
-    format_table,
-    job_details,
+    job_fields,
     job_json,
     jobs_json,
     outcome_line,
     parse_status_filter,
     table_rows,
 )
+from ..views.show import show_details, show_table
 
 __all__ = ["COMMANDS"]
 
 
 def _print_job(job: BatchJob, as_json: bool) -> None:
-    print(job_json(job) if as_json else "\n".join(job_details(job)))
+    if as_json:
+        print(job_json(job))
+    else:
+        show_details(job_fields(job))
 
 
 def cmd_list(client: Together, args: argparse.Namespace) -> int:
@@ -47,7 +50,7 @@ def cmd_list(client: Together, args: argparse.Namespace) -> int:
     if args.json:
         print(jobs_json(jobs))
     elif jobs:
-        print("\n".join(format_table(TABLE_HEADER, table_rows(jobs))))
+        show_table(TABLE_HEADER, table_rows(jobs))
     else:
         print("No batch jobs." if not wanted else "No batch jobs with that status.")
     return EXIT_OK

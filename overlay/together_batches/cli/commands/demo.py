@@ -20,15 +20,14 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..._client import Together
+from ..._display.choose import TransferBar, make_display
 from ..._exceptions import InputFileError
 from ..._jsonl.inputs import check_input_file, write_input_file
 from ..._jsonl.results import BatchResult
 from ..._models import BatchJob
 from ...testing import Emulator, JobPlan
 from ..views.files import format_bytes, results_summary
-from ..views.progress import make_display
 from ..views.render import EXIT_FAILED, exit_code_for, outcome_line
-from ..views.transfer import TransferBar
 from .demo_workload import run_workload
 
 __all__ = ["DEMO_PLAN", "demo_requests", "run_demo"]

@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..._client import Together
+from ..._display.choose import make_workload_display
 from ..._workload.manifest import load_manifest
 from ..._workload.progress import WorkloadProgress
 from ..._workload.records import Workload
 from ..._workload.session import OnWorkloadProgress
 from ...testing import Emulator, JobPlan
-from ..views.workload import make_workload_display
 from ..views.workload_table import status_lines
 
 __all__ = ["WORKLOAD_PART_REQUESTS", "WORKLOAD_PLANS", "WORKLOAD_REQUESTS", "run_workload"]

@@ -8,10 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..._client import Together
+from ..._display.choose import TransferBar
 from ..._jsonl.inputs import check_input_file
 from ..views.files import FILE_HEADER, file_json, file_rows, files_json, format_bytes
-from ..views.render import EXIT_OK, format_table
-from ..views.transfer import TransferBar
+from ..views.render import EXIT_OK
+from ..views.show import show_table
 
 __all__ = ["COMMANDS"]
 
@@ -21,7 +22,7 @@ def _list(client: Together, args: argparse.Namespace) -> int:
     if args.json:
         print(files_json(files))
     elif files:
-        print("\n".join(format_table(FILE_HEADER, file_rows(files))))
+        show_table(FILE_HEADER, file_rows(files))
     else:
         print("No files.")
     return EXIT_OK

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..._client import Together
+from ..._display.choose import TransferBar, make_display
 from ..._exceptions import WaitTimeoutError
 from ..._jsonl.results import BatchResult, ResultsUnavailableError
 from ..._jsonl.summary import summarize
@@ -20,18 +21,17 @@ from ..args import UsageError
 from ..errors import cancel_outcome, seen_text
 from ..process import Terminated, print_error
 from ..views.files import result_json, result_line, summary_lines
-from ..views.progress import make_display
 from ..views.render import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_TERMINATED,
     EXIT_TIMED_OUT,
     exit_code_for,
-    job_details,
+    job_fields,
     job_json,
     outcome_line,
 )
-from ..views.transfer import TransferBar
+from ..views.show import show_details
 
 __all__ = ["COMMANDS", "save_files"]
 
@@ -83,7 +83,10 @@ def cmd_submit(client: Together, args: argparse.Namespace) -> int:
         flush=True,
     )
     if not args.wait:
-        print(job_json(job) if args.json else "\n".join(job_details(job)))
+        if args.json:
+            print(job_json(job))
+        else:
+            show_details(job_fields(job))
         return EXIT_OK
     waited = _wait(client, job, args, out)
     if isinstance(waited, int):

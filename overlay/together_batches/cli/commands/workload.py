@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO
 
 from ..._client import Together
+from ..._display.choose import is_tty, make_workload_display
 from ..._exceptions import WaitTimeoutError
 from ..._jsonl.results import BatchResult
 from ..._jsonl.summary import ResultsSummary, summarize
@@ -27,9 +28,7 @@ from ..._workload.progress import snapshot
 from ..._workload.session import Session, start
 from ..args import UsageError
 from ..views.files import result_json, summary_lines
-from ..views.progress import is_tty
 from ..views.render import EXIT_FAILED, EXIT_OK, EXIT_TIMED_OUT
-from ..views.workload import make_workload_display
 from ..views.workload_table import live_view_wanted, status_lines
 
 __all__ = ["COMMANDS", "cmd_run", "cmd_status"]

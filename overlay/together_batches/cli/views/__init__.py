@@ -1,25 +1,30 @@
-"""What the tool shows. Pure text, from values to lines:
+"""What the tool shows: pure text, from values to lines, and the tables drawn on a terminal.
 
 | module | holds |
 |---|---|
-| `render` | tables, job details, progress lines, exit codes |
-| `files` | file tables, result lines, transfer lines, input problems |
-| `workload_table` | a workload's progress and status, and the live views' decisions |
+| `render` | tables, job details, outcome lines, exit codes |
+| `files` | file tables, result lines, input problems |
+| `workload_table` | a manifest's status, and whether `run` draws live |
+| `show` | prints a table or details: rich on a terminal (`tables`), plain elsewhere |
+| `tables` | the tables and details drawn with rich, on a terminal |
 | `readable` | a field shown as it came when it cannot be read as its type (`unreadable`) |
 
-and the live views, which draw that text as things change (redrawn in place on a terminal,
-rate-limited plain lines elsewhere):
+The progress views (a wait's, a workload's, a transfer's bar) are `_display`'s, which the
+library's `progress=True` draws too.
 
-| module | holds |
-|---|---|
-| `progress` | a wait's views; `InPlaceLine`, the one in-place line the views share |
-| `workload` | a workload's views |
-| `transfer` | an upload's or a download's bar |
-
-Loading: with the tool.
+Loading: with the tool, but `tables` (and rich with it) on first use, when a table is
+printed to a terminal.
 """
 
-AT_IMPORT = frozenset(
-    {"files", "progress", "readable", "render", "transfer", "workload", "workload_table"}
-)
-ON_FIRST_USE: frozenset[str] = frozenset()
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..._lazy import on_first_use
+
+if TYPE_CHECKING:
+    from . import tables as tables
+
+AT_IMPORT = frozenset({"files", "readable", "render", "show", "workload_table"})
+ON_FIRST_USE = frozenset({"tables"})
+__getattr__ = on_first_use(__name__, ON_FIRST_USE)

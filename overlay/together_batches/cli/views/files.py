@@ -1,17 +1,17 @@
-"""What the file and workflow commands print: pure functions from files, results, transfers
-and input problems to text (tested as tables in tests/test_cli_files.py)."""
+"""What the file and workflow commands print: pure functions from files, results and input
+problems to text (tested as tables in tests/test_cli_files.py)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
 
+from ..._display.text import format_bytes  # the tables' sizes, as the bars show them
 from ..._exceptions import InputFileError
 from ..._file_models import FileObject
 from ..._jsonl.results import BatchResult
 from ..._jsonl.summary import ResultsSummary
 from .readable import cell, or_dash, timestamp
-from .render import format_duration
 
 __all__ = [
     "FILE_HEADER",
@@ -24,27 +24,10 @@ __all__ = [
     "result_line",
     "results_summary",
     "summary_lines",
-    "transfer_line",
 ]
 
 FILE_HEADER = ("ID", "FILENAME", "PURPOSE", "SIZE", "CREATED")
-_UNITS = ("kB", "MB", "GB", "TB")
-_BAR = 20
 _MESSAGE_LIMIT = 200
-
-
-def format_bytes(size: int | None) -> str:
-    """A size as people read it, in powers of 1000: `930 B`, `1.5 MB`; `?` when unknown."""
-    if size is None:
-        return "?"
-    if size < 1000:
-        return f"{size} B"
-    value = float(size)
-    for unit in _UNITS:
-        value /= 1000
-        if value < 999.95 or unit == _UNITS[-1]:
-            return f"{value:.1f} {unit}"
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _size(size: int | None) -> str:
@@ -74,36 +57,6 @@ def file_json(file: FileObject) -> str:
 def files_json(files: Iterable[FileObject]) -> str:
     """Files as a JSON array, indented."""
     return json.dumps([file.to_dict() for file in files], indent=2)
-
-
-def transfer_line(
-    verb: str, name: str, done: int, total: int | None, *, elapsed: float, width: int
-) -> str:
-    """One frame of an upload's or download's bar, e.g.
-    `Uploading in.jsonl  [#####...............]  25.0%  2.5 MB of 10.0 MB  0:03`.
-
-    Args:
-        verb: `Uploading` or `Downloading`.
-        name: The file.
-        done: Bytes moved so far.
-        total: Bytes in all, or None when unknown (no bar then).
-        elapsed: Seconds since the transfer started.
-        width: The terminal's width.
-
-    Returns:
-        A line shorter than `width`, padded so that it covers a longer frame before it.
-    """
-    clock = format_duration(elapsed)
-    if total is None:
-        line = f"{verb} {name}  {format_bytes(done)}  {clock}"
-    else:
-        fraction = 1.0 if total == 0 else min(1.0, max(0.0, done / total))
-        filled = int(_BAR * fraction)
-        bar = f"[{'#' * filled}{'.' * (_BAR - filled)}]"
-        amounts = f"{format_bytes(done)} of {format_bytes(total)}"
-        line = f"{verb} {name}  {bar}  {fraction:6.1%}  {amounts}  {clock}"
-    room = max(0, width - 1)
-    return line[:room].ljust(room)
 
 
 def _shorten(text: str) -> str:

@@ -1,7 +1,8 @@
 """What the command-line tool prints: pure functions from jobs to text, and the exit codes.
 
 Nothing here does I/O, so every format is tested with plain tables of inputs and outputs
-(tests/test_cli.py); `_cli.py` and `_cli_demo.py` only decide where the text goes.
+(tests/test_cli.py); the commands only decide where the text goes. What the progress views
+say is `_display.text`.
 """
 
 from __future__ import annotations
@@ -9,10 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 
+from ..._display.text import status_text
 from ..._http.secrets import redact  # the client's own masking, the last guard before printing
-from ..._models import BatchJob, readable_progress
+from ..._models import BatchJob
 from ..._status import BatchStatus
-from ..._wait.callbacks import PollFailure
 from .readable import cell, detail, live_percent, or_dash, percent_text, timestamp
 
 __all__ = [
@@ -29,17 +30,13 @@ __all__ = [
     "EXIT_TIMED_OUT",
     "EXIT_USAGE",
     "exit_code_for",
-    "failure_text",
-    "format_duration",
     "format_table",
     "job_details",
+    "job_fields",
     "job_json",
     "jobs_json",
     "outcome_line",
     "parse_status_filter",
-    "plain_failure_line",
-    "plain_progress_line",
-    "progress_line",
     "redact",
     "table_rows",
 ]
@@ -61,8 +58,6 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what `cmd | head` leaves a shell-native
 EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 TABLE_HEADER = ("ID", "STATUS", "PROGRESS", "CREATED", "ENDPOINT", "MODEL")
-_BAR_MIN, _BAR_MAX = 10, 40
-_STATUS_WIDTH = len("IN_PROGRESS")
 _KNOWN_STATUSES = frozenset(status.value for status in BatchStatus)
 
 
@@ -114,12 +109,6 @@ def parse_status_filter(values: Iterable[str] | None) -> frozenset[str]:
     return wanted
 
 
-def _status_text(job: BatchJob | None) -> str:
-    if job is None or job.status is None:
-        return "?"
-    return str(job.status)
-
-
 def table_rows(jobs: Iterable[BatchJob]) -> list[tuple[str, ...]]:
     """The rows of the `list` table, one per job, in the columns of `TABLE_HEADER`.
 
@@ -133,7 +122,7 @@ def table_rows(jobs: Iterable[BatchJob]) -> list[tuple[str, ...]]:
     return [
         (
             job.id or "-",
-            _status_text(job),
+            status_text(job),
             percent_text(job),
             cell(job, "created_at", timestamp),
             cell(job, "endpoint", or_dash),
@@ -172,14 +161,20 @@ def job_details(job: BatchJob) -> list[str]:
         One line per field the API reported (absent ones are left out); a value the server
         sent as another type than the spec's shows as it came, marked (`unreadable`).
     """
+    shown = job_fields(job)
+    width = max(len(name) for name, _ in shown) + 1
+    return [f"{name + ':':<{width}} {value}" for name, value in shown]
+
+
+def job_fields(job: BatchJob) -> list[tuple[str, str]]:
+    """A job's fields as `(name, value)` pairs, those the API reported (absent ones are
+    left out), then its extras by name."""
     # Driven by the generated field table, so a field added to the spec shows up here too.
     fields: list[tuple[str, object]] = [
         (field.name, detail(job, field.attr)) for field in BatchJob.FIELDS
     ]
     fields += sorted(job.extras.items())
-    shown = [(name, str(value)) for name, value in fields if value is not None]
-    width = max(len(name) for name, _ in shown) + 1
-    return [f"{name + ':':<{width}} {value}" for name, value in shown]
+    return [(name, str(value)) for name, value in fields if value is not None]
 
 
 def job_json(job: BatchJob) -> str:
@@ -192,84 +187,6 @@ def jobs_json(jobs: Iterable[BatchJob]) -> str:
     return json.dumps([job.to_dict() for job in jobs], indent=2)
 
 
-def format_duration(seconds: float) -> str:
-    """Elapsed time as `M:SS`, or `H:MM:SS` from an hour on (negative counts as zero)."""
-    whole = int(max(0.0, seconds))
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def failure_text(failure: PollFailure) -> str:
-    """What the progress view says while polls fail, e.g.
-    `2 failed polls: APIConnectionError: Connection error (...)`."""
-    count, error = failure.consecutive, failure.error
-    return f"{count} failed poll{'' if count == 1 else 's'}: {type(error).__name__}: {error}"
-
-
-def progress_line(
-    job: BatchJob | None, elapsed: float, width: int, failure: PollFailure | None = None
-) -> str:
-    """One frame of the live progress bar, e.g. `IN_PROGRESS  [####......]  42.0%  0:07`.
-
-    Args:
-        job: The job as last seen, or None before the first poll answered.
-        elapsed: Seconds since the wait started.
-        width: The terminal's width in columns.
-        failure: The last poll's failure, while polls fail: the bar shrinks to make room
-            for `failure_text` after the time, so that the frame is not frozen silence.
-
-    Returns:
-        A line shorter than `width` (a line that fills the last column makes some terminals
-        wrap, and then `\\r` no longer returns to its start), padded with spaces so that a
-        shorter frame fully covers a longer one drawn before it.
-    """
-    status = "POLLING" if job is None else _status_text(job)
-    known = 0.0 if job is None else readable_progress(job)
-    percent = 0.0 if known is None else min(100.0, max(0.0, known))
-    shown = "    ?" if known is None else f"{percent:5.1f}"
-    tail = f"{shown}%  {format_duration(elapsed)}"
-    # The status column is as wide as the longest usual status, so the bar stays put.
-    status = status.ljust(_STATUS_WIDTH)
-    room = width - 1 - len(status) - len(tail) - 6  # two gaps of two spaces, and "[]"
-    if room >= _BAR_MIN:
-        size = _BAR_MIN if failure is not None else min(room, _BAR_MAX)
-        filled = int(size * percent / 100.0)
-        line = f"{status}  [{'#' * filled}{'.' * (size - filled)}]  {tail}"
-    else:  # too narrow for a bar: still show the numbers
-        line = f"{status.rstrip()} {tail}"
-    if failure is not None:
-        line = f"{line}  {failure_text(failure)}"
-    return line[: max(0, width - 1)].ljust(max(0, width - 1))
-
-
-def plain_progress_line(job: BatchJob, elapsed: float) -> str:
-    """The line `wait` prints for each change when its output is not a terminal.
-
-    Args:
-        job: The job as just seen.
-        elapsed: Seconds since the wait started.
-
-    Returns:
-        E.g. `0:07  batch-abc  IN_PROGRESS  42.0%`.
-    """
-    return f"{format_duration(elapsed)}  {job.id}  {_status_text(job)}  {live_percent(job)}"
-
-
-def plain_failure_line(failure: PollFailure, elapsed: float) -> str:
-    """The line `wait` prints for each failed poll when its output is not a terminal.
-
-    Returns:
-        E.g. `0:07  batch-abc  poll failed (3 in a row): APIConnectionError: ...; next poll
-        in 4s`.
-    """
-    error = f"{type(failure.error).__name__}: {failure.error}"
-    return (
-        f"{format_duration(elapsed)}  {failure.batch_job_id}  poll failed "
-        f"({failure.consecutive} in a row): {error}; next poll in {failure.retry_in:.0f}s"
-    )
-
-
 def outcome_line(job: BatchJob) -> str:
     """The summary `wait` prints once the job is done.
 
@@ -279,7 +196,7 @@ def outcome_line(job: BatchJob) -> str:
     Returns:
         E.g. `batch batch-abc COMPLETED (100.0%); output file file-1`.
     """
-    parts = [f"batch {job.id} {_status_text(job)} ({live_percent(job)})"]
+    parts = [f"batch {job.id} {status_text(job)} ({live_percent(job)})"]
     raw = job.to_dict()  # as sent: an `error` object is shown as it came
     if raw["error"]:
         parts.append(f"error: {raw['error']}")
