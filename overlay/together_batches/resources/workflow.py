@@ -23,6 +23,7 @@ from .._models import BatchJob
 from .downloads import (
     DownloadedFiles,
     download_targets,
+    names_a_directory,
     downloaded,
     errors_path,
     result_file_ids,
@@ -127,6 +128,8 @@ def download(
     _files.transfer.check_on_progress(on_progress, asynchronous=False)
     job = _job(client, job_or_id, timeout)
     targets = download_targets(job, path)
+    if names_a_directory(path):
+        Path(path).mkdir(parents=True, exist_ok=True)  # `out/` is made if need be
     saved = [
         None
         if file_id is None
@@ -147,6 +150,8 @@ async def download_async(
     _files.transfer.check_on_progress(on_progress, asynchronous=True)
     job = await _ajob(client, job_or_id, timeout)
     targets = download_targets(job, path)
+    if names_a_directory(path):
+        Path(path).mkdir(parents=True, exist_ok=True)  # `out/` is made if need be
     saved = [
         None
         if file_id is None
