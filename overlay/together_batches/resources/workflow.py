@@ -23,9 +23,9 @@ from .._models import BatchJob
 from .downloads import (
     DownloadedFiles,
     download_targets,
-    names_a_directory,
     downloaded,
     errors_path,
+    names_a_directory,
     result_file_ids,
 )
 
@@ -129,7 +129,7 @@ def download(
     job = _job(client, job_or_id, timeout)
     targets = download_targets(job, path)
     if names_a_directory(path):
-        Path(path).mkdir(parents=True, exist_ok=True)  # `out/` is made if need be
+        os.makedirs(path, exist_ok=True)  # `out/` is made if need be
     saved = [
         None
         if file_id is None
@@ -151,7 +151,7 @@ async def download_async(
     job = await _ajob(client, job_or_id, timeout)
     targets = download_targets(job, path)
     if names_a_directory(path):
-        Path(path).mkdir(parents=True, exist_ok=True)  # `out/` is made if need be
+        os.makedirs(path, exist_ok=True)  # `out/` is made if need be
     saved = [
         None
         if file_id is None
