@@ -433,16 +433,21 @@ def test_unknown_ids_get_404_in_their_endpoint_style(env: Env) -> None:
         }
 
 
-def test_a_job_files_do_not_exist_before_the_job_ends(env: Env) -> None:
+def test_a_job_files_do_not_exist_before_the_job_ends() -> None:
+    env = Env(seed=0)
     job = env.create()
     env.clock.advance(110)
     file_id = env.get(job["id"])["output_file_id"]
-    other = Env(plan=JobPlan(10, 100))
+    other = Env(plan=JobPlan(10, 100), seed=0)
     other.create()
     # Same seed, so the same ids: the second emulator's job has not ended yet.
     assert other.http.get(f"/files/{file_id}").status_code == 404
     other.clock.advance(110)
     assert other.http.get(f"/files/{file_id}").status_code == 200
+
+
+def test_ids_differ_from_run_to_run_without_a_seed() -> None:
+    assert Env().create()["id"] != Env().create()["id"]
 
 
 @pytest.mark.parametrize(

@@ -129,7 +129,7 @@ def test_a_take_that_locked_a_file_deleted_meanwhile_starts_again(
     manifest = tmp_path / "w.json"
     holder, late = ManifestLock(manifest), ManifestLock(manifest)
     holder.take()
-    real, locked = lock_module._lock, []
+    real, locked = lock_module._lock, list[int]()
 
     def holder_leaves_between_open_and_lock(fd: int) -> None:
         if not locked:

@@ -11,12 +11,16 @@ manage jobs and files.
     together-batches emulator --port 8765      # a local Batch API to try it all against
     together-batches demo                      # the whole round trip, offline, in seconds
 
-Exit codes (see `cli/render.py`): 0 success (and `wait`: COMPLETED), 1 FAILED or EXPIRED,
-2 the wait timed out, 3 CANCELLED, 4 an API, network or server error, 64 a usage error
-(bad arguments, no API key, a malformed base URL), 65 an input file with problems (every
-one printed with its line; nothing sent), 70 an unexpected error, 130 Ctrl-C, 141 a closed
-pipe, 143 SIGTERM (handled as Ctrl-C is). Errors are one line on standard error (an input
-file's problems one a line), never a traceback, never the API key.
+Exit codes (`views/render.py`, and `--help`'s epilog in `args.py`): 0 success (`wait`:
+COMPLETED; `submit --wait` and `run`: every request succeeded), 1 the batch FAILED or
+EXPIRED, or some requests failed or never ran, 2 the timeout passed first, 3 CANCELLED, 4 an
+API, network or server error, 5 not ready (no results before the batch ends), 64 a usage
+error (bad arguments, no API key, a malformed base URL), 65 an input file with problems
+(every one printed with its line; nothing sent), 66 an input file missing, unreadable or a
+directory, 70 an unexpected error, 74 a local file that could not be written, 130 Ctrl-C,
+141 a closed pipe, 143 SIGTERM (handled as Ctrl-C is). Errors are one line on standard error
+(an input file's problems one a line) without Python's names, never a traceback, never the
+API key.
 """
 
 from __future__ import annotations
@@ -28,21 +32,28 @@ from collections.abc import Callable, Sequence
 
 from .._client import Together
 from .._exceptions import InputFileError, TogetherError
+from .._jsonl.results import ResultsUnavailableError
 from . import commands
 from .args import UsageError, build_parser
 from .commands import batches, files, workflow, workload
 from .connect import client_for, used_base_url
-from .errors import error_hint
+from .errors import api_error_text, not_ready_text, os_error_text
+from .paths import InputUnreadable
 from .process import Terminated, print_error, sigterm_as_interrupt, verbose_logging
 from .views.files import problem_lines
 from .views.render import (
     EXIT_API_ERROR,
     EXIT_BROKEN_PIPE,
     EXIT_DATA,
+    EXIT_FAILED,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
+    EXIT_IO,
+    EXIT_NO_INPUT,
+    EXIT_NOT_READY,
     EXIT_TERMINATED,
     EXIT_USAGE,
+    plain_text,
 )
 
 __all__ = ["build_parser", "main"]
@@ -62,6 +73,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 #: The commands that need no API key: they run locally.
 _LOCAL_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "check": files.cmd_check,
     "emulator": _cmd_emulator,
     "demo": _cmd_demo,
     "status": _cmd_status,
@@ -112,6 +124,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print_error(str(exc), key)
         return EXIT_USAGE
+    except InputUnreadable as exc:
+        print_error(str(exc), key)
+        return EXIT_NO_INPUT
     except InputFileError as exc:  # also a ValueError: caught before those
         first, *rest = problem_lines(exc)
         print_error(first.removeprefix("error: "), key)
@@ -121,19 +136,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, TypeError) as exc:
         # What the client raises before sending anything; the tool checks its arguments
         # first, so this is a last resort, kept to one line.
-        print_error(str(exc), key)
+        print_error(plain_text(str(exc)), key)
         return EXIT_USAGE
+    except ResultsUnavailableError as exc:
+        # Not ready yet is not an API error; a batch that ended without files, a failure.
+        print_error(not_ready_text(exc), key)
+        return EXIT_FAILED if exc.job.status.is_terminal else EXIT_NOT_READY
     except TogetherError as exc:
-        print_error(f"{type(exc).__name__}: {exc}{error_hint(exc, used_base_url(args))}", key)
+        print_error(api_error_text(exc, used_base_url(args)), key)
         return EXIT_API_ERROR
     except BrokenPipeError:
         # The reader went away (`... | head`): say nothing, and keep Python's exit-time
         # flush of standard output from raising again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
-    except OSError as exc:
-        print_error(f"{type(exc).__name__}: {exc}", key)
-        return EXIT_API_ERROR
+    except OSError as exc:  # a local file, written (or read) on the way: not the network's
+        print_error(os_error_text(exc), key)
+        return EXIT_IO
     except Exception as exc:  # the promise is one line, never a traceback
-        print_error(f"unexpected {type(exc).__name__}: {exc}", key)
+        print_error(f"unexpected error ({type(exc).__name__}: {exc}); please report it", key)
         return EXIT_INTERNAL

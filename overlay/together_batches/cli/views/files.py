@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from ..._exceptions import InputFileError
 from ..._file_models import FileObject
@@ -14,6 +15,9 @@ from .render import format_duration
 
 __all__ = [
     "FILE_HEADER",
+    "answer_text",
+    "cut",
+    "file_details",
     "file_json",
     "file_rows",
     "files_json",
@@ -28,7 +32,6 @@ __all__ = [
 FILE_HEADER = ("ID", "FILENAME", "PURPOSE", "SIZE", "CREATED")
 _UNITS = ("kB", "MB", "GB", "TB")
 _BAR = 20
-_MESSAGE_LIMIT = 200
 
 
 def format_bytes(size: int | None) -> str:
@@ -104,18 +107,80 @@ def transfer_line(
     return line[:room].ljust(room)
 
 
-def _shorten(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _MESSAGE_LIMIT else text[: _MESSAGE_LIMIT - 3] + "..."
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
-def result_line(result: BatchResult) -> str:
-    """A result as `results` prints it: `q1  ok  200`, `q2  failed  404`, or
-    `q3  failed  500  the message`."""
+def _content_text(content: object) -> str | None:
+    """A chat message's content: a string, or the text of its parts (`[{"type": "text",
+    "text": ...}]`); None when it holds no text."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        texts = [p.get("text") for p in content if isinstance(p, dict)]
+        joined = " ".join(t for t in texts if isinstance(t, str))
+        return joined or None
+    return None
+
+
+def _choice_text(body: dict[str, Any]) -> str | None:
+    """The first choice's answer: a chat completion's message content (or the tool calls
+    it makes), or a completion's text."""
+    choices = body.get("choices")
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        return None
+    choice = choices[0]
+    message = choice.get("message")
+    if isinstance(message, dict):
+        text = _content_text(message.get("content"))
+        if text is not None:
+            return text
+        calls = message.get("tool_calls")
+        if isinstance(calls, list) and calls:
+            names = [
+                str(call.get("function", {}).get("name", "?"))
+                for call in calls
+                if isinstance(call, dict) and isinstance(call.get("function"), dict)
+            ]
+            return f"(tool calls: {', '.join(names) or '?'})"
+    text = choice.get("text")
+    return text if isinstance(text, str) else None
+
+
+def answer_text(result: BatchResult) -> str:
+    """What a request got, on one line: a chat completion's message text (a completion's
+    text), the compact JSON of any other body, or the error's message with its code.
+
+    Examples: `Paris is the capital of France.`, `{"object":"list","data":[...]}`,
+    `400 model not found`.
+    """
     if result.error is not None:
-        code = "-" if result.code is None else str(result.code)
-        return f"{result.custom_id}  failed  {code}  {_shorten(result.message or '')}"
-    return f"{result.custom_id}  {'ok' if result.ok else 'failed'}  {result.status_code}"
+        code = "" if result.code is None else f"{result.code} "
+        return _one_line(f"{code}{result.message or ''}")
+    body = result.body
+    text = _choice_text(body) if isinstance(body, dict) else None
+    if text is None:
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    if not result.ok:
+        text = f"{result.status_code} {text}"
+    return _one_line(text)
+
+
+def result_line(result: BatchResult, width: int = 0) -> str:
+    """A result as `results` prints it: `custom_id  ok|failed  answer`, cut to `width`
+    columns (none when 0), e.g. `q1  ok  Paris is the capital of France.`,
+    `q2  failed  400 model not found`."""
+    line = f"{result.custom_id}  {'ok' if result.ok else 'failed'}  {answer_text(result)}"
+    return cut(line, width)
+
+
+def cut(line: str, width: int) -> str:
+    """`line` cut to fit in `width` columns (less one: a line that fills the last column
+    wraps on some terminals), ending in `...` when cut; whole when `width` is 0."""
+    room = width - 1
+    if width <= 0 or len(line) <= room:
+        return line
+    return line[: max(0, room - 3)] + "..."
 
 
 def result_json(result: BatchResult) -> str:
@@ -124,21 +189,47 @@ def result_json(result: BatchResult) -> str:
     return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
 
 
+def file_details(file: FileObject) -> list[str]:
+    """A file as aligned `field: value` lines, for `files get` (absent fields left out)."""
+    fields = [
+        ("id", file.id),
+        ("filename", file.filename),
+        ("purpose", file.purpose),
+        (
+            "bytes",
+            None if file.bytes_ is None else f"{file.bytes_:,} ({format_bytes(file.bytes_)})",
+        ),
+        ("created", None if file.created is None else _created(file)),
+        ("file_type", file.file_type),
+        ("processed", file.processed),
+    ]
+    shown = [(name, str(value)) for name, value in fields if value is not None]
+    width = max((len(name) for name, _ in shown), default=0) + 1
+    return [f"{name + ':':<{width}} {value}" for name, value in shown]
+
+
 def results_summary(succeeded: int, failed: int) -> str:
     """E.g. `6 requests: 4 succeeded, 2 failed`."""
     total = succeeded + failed
     return f"{total} request{'' if total == 1 else 's'}: {succeeded} succeeded, {failed} failed"
 
 
-def problem_lines(exc: InputFileError) -> list[str]:
+def problem_lines(exc: InputFileError, *, name: str | None = None, sent: bool = True) -> list[str]:
     """Every problem of an input file, one a line with its line number, after a heading; a
-    count of those the checker did not list (it keeps the first thousand)."""
-    count = exc.problem_count
+    count of those the checker did not list (it keeps the first thousand).
+
+    Args:
+        exc: The problems.
+        name: The file as the user named it (`stdin` for `-`); its source by default.
+        sent: Whether the command would have sent it (the heading then says nothing was):
+            False for `check`, which never sends anything.
+    """
+    count, source = exc.problem_count, name or exc.source
+    tail = "; nothing was sent:" if sent else ":"
     lines = [
-        f"error: {exc.source} has {count} problem{'' if count == 1 else 's'} a batch "
-        "would refuse; nothing was sent:"
+        f"error: {source} has {count} problem{'' if count == 1 else 's'} a batch would refuse{tail}"
     ]
-    lines += [f"{exc.source}:{problem.line}: {problem.message}" for problem in exc.problems]
+    lines += [f"{source}:{problem.line}: {problem.message}" for problem in exc.problems]
     if count > len(exc.problems):
         lines.append(f"... and {count - len(exc.problems)} more")
     return lines

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable, Sequence
 
 from ..._http.secrets import redact  # the client's own masking, the last guard before printing
@@ -23,6 +24,9 @@ __all__ = [
     "EXIT_FAILED",
     "EXIT_INTERNAL",
     "EXIT_INTERRUPTED",
+    "EXIT_IO",
+    "EXIT_NOT_READY",
+    "EXIT_NO_INPUT",
     "EXIT_OK",
     "EXIT_TERMINATED",
     "EXIT_TIMED_OUT",
@@ -37,6 +41,7 @@ __all__ = [
     "outcome_line",
     "parse_status_filter",
     "plain_failure_line",
+    "plain_text",
     "plain_progress_line",
     "progress_line",
     "redact",
@@ -51,9 +56,12 @@ EXIT_FAILED = 1
 EXIT_TIMED_OUT = 2
 EXIT_CANCELLED = 3
 EXIT_API_ERROR = 4
+EXIT_NOT_READY = 5  # results asked of a batch that has not ended: not an error of the API
 EXIT_USAGE = 64
 EXIT_DATA = 65  # sysexits' EX_DATAERR: an input file with problems; nothing was sent
+EXIT_NO_INPUT = 66  # sysexits' EX_NOINPUT: an input file missing, unreadable or a directory
 EXIT_INTERNAL = 70  # sysexits' EX_SOFTWARE: a bug here, reported without a traceback
+EXIT_IO = 74  # sysexits' EX_IOERR: a local file could not be written (or read) on the way
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what `cmd | head` leaves a shell-native tool with
 EXIT_TERMINATED = 143  # 128 + SIGTERM
@@ -209,11 +217,27 @@ def format_duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+# Python's names in a message: an exception's class (`ConnectError: `, `httpx.ReadTimeout: `)
+# and an OSError's `[Errno 111] `. A person reads the sentence without them.
+_PYTHON_NAME = re.compile(
+    r"\b(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Timeout|Interrupt|Warning)\b: ?"
+)
+_ERRNO = re.compile(r"\[Errno -?\d+\] ?")
+
+
+def plain_text(text: str) -> str:
+    """`text` without Python's names: exception classes and `[Errno N]`, e.g.
+    `Could not connect (ConnectError: [Errno 111] Connection refused)` becomes
+    `Could not connect (Connection refused)`."""
+    return _ERRNO.sub("", _PYTHON_NAME.sub("", text))
+
+
 def failure_text(failure: PollFailure) -> str:
     """What the progress view says while polls fail, e.g.
-    `2 failed polls: APIConnectionError: Connection error (...)`."""
+    `2 failed polls: Could not connect (Connection refused): ...`."""
     count, error = failure.consecutive, failure.error
-    return f"{count} failed poll{'' if count == 1 else 's'}: {type(error).__name__}: {error}"
+    text = plain_text(str(error)).rstrip(".")
+    return f"{count} failed poll{'' if count == 1 else 's'}: {text}"
 
 
 def progress_line(
@@ -267,10 +291,10 @@ def plain_failure_line(failure: PollFailure, elapsed: float) -> str:
     """The line `wait` prints for each failed poll when its output is not a terminal.
 
     Returns:
-        E.g. `0:07  batch-abc  poll failed (3 in a row): APIConnectionError: ...; next poll
-        in 4s`.
+        E.g. `0:07  batch-abc  poll failed (3 in a row): Could not connect (...): ...; next
+        poll in 4s`.
     """
-    error = f"{type(failure.error).__name__}: {failure.error}"
+    error = plain_text(str(failure.error)).rstrip(".")
     return (
         f"{format_duration(elapsed)}  {failure.batch_job_id}  poll failed "
         f"({failure.consecutive} in a row): {error}; next poll in {failure.retry_in:.0f}s"
