@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from together_batches import Together
+from together_batches._workload.lock import ManifestLock
 from together_batches.testing import Emulator, FakeClock, JobPlan
 
 from ._processes import finish
@@ -45,7 +46,7 @@ class Tool:
     def env(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("TOGETHER_")}
         env.pop("COLUMNS", None)
-        env.update(TOGETHER_API_KEY=KEY, TOGETHER_BASE_URL=self.base_url, **extra)
+        env.update({"TOGETHER_API_KEY": KEY, "TOGETHER_BASE_URL": self.base_url, **extra})
         return env
 
     def __call__(
@@ -461,6 +462,7 @@ def test_help_lists_every_exit_code(tool: Tool) -> None:
         "66",
         "70",
         "74",
+        "75",
         "130",
         "141",
         "143",
@@ -499,6 +501,22 @@ def test_the_official_cli_works_against_the_emulator_with_no_extra_flags(tool: T
             [tg, *args], env=env, capture_output=True, text=True, timeout=120, check=False
         )
         assert result.returncode == 0, (args, result.stdout, result.stderr)
-    assert tool.emulator.requests[0].route == "whoami" or any(
-        r.route == "whoami" for r in tool.emulator.requests
+    # Each command asked who the key belongs to first, and was answered.
+    assert sum(r.route == "whoami" for r in tool.emulator.requests) == 3
+
+
+def test_a_second_run_of_a_workload_open_elsewhere_exits_75_in_plain_words(tool: Tool) -> None:
+    write_input(tool.cwd / "in.jsonl")
+    holder = ManifestLock(tool.cwd / "w.json")
+    holder.take()
+    try:
+        code, _, err = tool.text("run", "in.jsonl", "--endpoint", ENDPOINT, "--manifest", "w.json")
+    finally:
+        holder.release()
+    assert code == 75
+    assert err == (
+        "error: another run of the workload w.json is open (it holds w.json.lock): wait for it "
+        "to end (or stop it), then run the same command again; two runs at once could create "
+        "a part's batch twice\n"
     )
+    assert tool.emulator.requests == []

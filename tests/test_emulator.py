@@ -814,3 +814,17 @@ def test_the_server_handles_concurrent_clients_consistently() -> None:
     assert [code for codes in results for code in codes] == [201] * 40
     assert len({job["id"] for job in listed}) == 40
     assert len(emulator.requests) == 41
+
+
+@pytest.mark.parametrize("path", ["http://emulator.test/v3/whoami", "/whoami"])
+def test_whoami_answers_a_project_key_as_the_official_cli_reads_it(path: str) -> None:
+    env = Env()
+    answer = env.http.get(path)
+    assert answer.status_code == 200
+    identity = answer.json()
+    assert identity["type"] == "project_api_key"
+    assert set(identity["project"]) == {"id", "name", "slug"}
+    assert set(identity["organization"]) == {"id", "name"} and "id" in identity["api_key"]
+    assert env.emulator.requests[-1].route == "whoami"
+    refused = env.http.get(path, headers={"Authorization": "Bearer wrong"})
+    assert refused.status_code == 401

@@ -28,7 +28,20 @@ from pathlib import Path
 
 from .._exceptions import ManifestError
 
-__all__ = ["ManifestLock", "lock_path"]
+__all__ = ["ManifestInUse", "ManifestLock", "lock_path"]
+
+
+class ManifestInUse(ManifestError):
+    """Another run of the manifest is open: its lock is held (a `ManifestError`, so that a
+    caller who catches those catches this; the CLI tells it apart to say it in its words).
+
+    Attributes:
+        lock: The lock file's path.
+    """
+
+    def __init__(self, message: str, *, lock: Path) -> None:
+        super().__init__(message)
+        self.lock = lock
 
 
 def lock_path(manifest: Path) -> Path:
@@ -62,11 +75,12 @@ class ManifestLock:
                 _lock(fd)
             except OSError:
                 os.close(fd)
-                raise ManifestError(
+                raise ManifestInUse(
                     f"another run of the workload {self.manifest} is open (in this program "
                     f"or another; it holds {path.name}): wait for it to end, or close its "
                     "results iterator (results.close(), or await results.aclose()), then run "
-                    "again. Two runs at once could create a part's batch twice."
+                    "again. Two runs at once could create a part's batch twice.",
+                    lock=path,
                 ) from None
             if _still_named(fd, path):
                 self._fd = fd

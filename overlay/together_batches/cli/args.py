@@ -32,6 +32,7 @@ _EXIT_CODES = """exit codes:
   66  an input file is missing, unreadable or a directory
   70  unexpected error (a bug: please report it)
   74  a local file could not be written or read on the way (disk full, permissions)
+  75  another run of the workload is open (run): try again when it ends
   130 interrupted (Ctrl-C)
   141 the output's reader went away (a closed pipe, as in `| head`)
   143 terminated (SIGTERM)"""

@@ -17,7 +17,8 @@ EXPIRED, or some requests failed or never ran, 2 the timeout passed first, 3 CAN
 API, network or server error, 5 not ready (no results before the batch ends), 64 a usage
 error (bad arguments, no API key, a malformed base URL), 65 an input file with problems
 (every one printed with its line; nothing sent), 66 an input file missing, unreadable or a
-directory, 70 an unexpected error, 74 a local file that could not be written, 130 Ctrl-C,
+directory, 70 an unexpected error, 74 a local file that could not be written, 75 another
+`run` of the workload is open, 130 Ctrl-C,
 141 a closed pipe, 143 SIGTERM (handled as Ctrl-C is). Errors are one line on standard error
 (an input file's problems one a line) without Python's names, never a traceback, never the
 API key.
@@ -44,6 +45,7 @@ from .views.files import problem_lines
 from .views.render import (
     EXIT_API_ERROR,
     EXIT_BROKEN_PIPE,
+    EXIT_BUSY,
     EXIT_DATA,
     EXIT_FAILED,
     EXIT_INTERNAL,
@@ -121,38 +123,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print_error("interrupted")
         return EXIT_INTERRUPTED
-    except UsageError as exc:
-        print_error(str(exc), key)
-        return EXIT_USAGE
-    except InputUnreadable as exc:
-        print_error(str(exc), key)
-        return EXIT_NO_INPUT
-    except InputFileError as exc:  # also a ValueError: caught before those
-        first, *rest = problem_lines(exc)
-        print_error(first.removeprefix("error: "), key)
-        for line in rest:
-            print(line, file=sys.stderr)
-        return EXIT_DATA
-    except (ValueError, TypeError) as exc:
-        # What the client raises before sending anything; the tool checks its arguments
-        # first, so this is a last resort, kept to one line.
-        print_error(plain_text(str(exc)), key)
-        return EXIT_USAGE
-    except ResultsUnavailableError as exc:
-        # Not ready yet is not an API error; a batch that ended without files, a failure.
-        print_error(not_ready_text(exc), key)
-        return EXIT_FAILED if exc.job.status.is_terminal else EXIT_NOT_READY
-    except TogetherError as exc:
-        print_error(api_error_text(exc, used_base_url(args)), key)
-        return EXIT_API_ERROR
     except BrokenPipeError:
         # The reader went away (`... | head`): say nothing, and keep Python's exit-time
         # flush of standard output from raising again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
-    except OSError as exc:  # a local file, written (or read) on the way: not the network's
-        print_error(os_error_text(exc), key)
-        return EXIT_IO
     except Exception as exc:  # the promise is one line, never a traceback
-        print_error(f"unexpected error ({type(exc).__name__}: {exc}); please report it", key)
-        return EXIT_INTERNAL
+        return _report(exc, args, key)
+
+
+def _report(exc: Exception, args: argparse.Namespace | None, key: str | None) -> int:
+    """Print what went wrong as one line (an input's problems one a line), without
+    Python's names; return the exit code that means it."""
+    code, message = _failure(exc, args)
+    print_error(message, key)
+    if isinstance(exc, InputFileError):
+        for line in problem_lines(exc)[1:]:
+            print(line, file=sys.stderr)
+    return code
+
+
+def _failure(exc: Exception, args: argparse.Namespace | None) -> tuple[int, str]:
+    """The exit code of a failure, and its line (without `error: `)."""
+    if isinstance(exc, UsageError):
+        return EXIT_USAGE, str(exc)
+    if isinstance(exc, InputUnreadable):
+        return EXIT_NO_INPUT, str(exc)
+    if isinstance(exc, workload.RunInProgress):
+        return EXIT_BUSY, str(exc)
+    if isinstance(exc, InputFileError):  # also a ValueError: before those
+        return EXIT_DATA, problem_lines(exc)[0].removeprefix("error: ")
+    if isinstance(exc, (ValueError, TypeError)):
+        # What the client raises before sending anything; the tool checks its arguments
+        # first, so this is a last resort, kept to one line.
+        return EXIT_USAGE, plain_text(str(exc))
+    if isinstance(exc, ResultsUnavailableError):
+        # Not ready yet is not an API error; a batch that ended without files, a failure.
+        code = EXIT_FAILED if exc.job.status.is_terminal else EXIT_NOT_READY
+        return code, not_ready_text(exc)
+    if isinstance(exc, TogetherError):
+        return EXIT_API_ERROR, api_error_text(exc, used_base_url(args))
+    if isinstance(exc, OSError):  # a local file, written (or read) on the way: not the network's
+        return EXIT_IO, os_error_text(exc)
+    return EXIT_INTERNAL, f"unexpected error ({type(exc).__name__}: {exc}); please report it"

@@ -21,6 +21,7 @@ from ..._exceptions import WaitTimeoutError
 from ..._jsonl.results import BatchResult
 from ..._wait.options import DEFAULT_MAX_CONCURRENCY
 from ..._workload.driver import drive
+from ..._workload.lock import ManifestInUse
 from ..._workload.manifest import load_manifest
 from ..._workload.progress import snapshot
 from ..._workload.session import Session, start
@@ -40,7 +41,7 @@ from ..views.render import (
 from ..views.workload import make_workload_display
 from ..views.workload_table import live_view_wanted, status_lines
 
-__all__ = ["COMMANDS", "cmd_run", "cmd_status"]
+__all__ = ["COMMANDS", "RunInProgress", "cmd_run", "cmd_status"]
 
 
 @contextlib.contextmanager
@@ -81,6 +82,23 @@ def _write_results(
     return succeeded, failed
 
 
+class RunInProgress(Exception):
+    """Another `run` of the manifest is open: exit 75 (EX_TEMPFAIL: try again later)."""
+
+
+@contextlib.contextmanager
+def _one_run(manifest: str) -> Iterator[None]:
+    """The library's refusal of a second run, in the tool's words (no Python calls)."""
+    try:
+        yield
+    except ManifestInUse as exc:
+        raise RunInProgress(
+            f"another run of the workload {manifest} is open (it holds {exc.lock.name}): "
+            "wait for it to end (or stop it), then run the same command again; two runs at "
+            "once could create a part's batch twice"
+        ) from None
+
+
 def cmd_run(client: Together, args: argparse.Namespace) -> int:
     """`run INPUT.jsonl --endpoint E --manifest PATH`: run (or resume) a workload, showing
     its progress on stderr (a live view on a terminal) and writing each outcome as a JSON
@@ -93,7 +111,7 @@ def cmd_run(client: Together, args: argparse.Namespace) -> int:
     output = Path(args.output) if args.output else None
     live = live_view_wanted(is_tty(sys.stderr), output is None and is_tty(sys.stdout))
     display = make_workload_display(sys.stderr, live=live)
-    with input_path(args.input) as path:
+    with input_path(args.input) as path, _one_run(args.manifest):
         session = start(
             path,
             endpoint=args.endpoint,

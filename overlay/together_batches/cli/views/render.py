@@ -19,6 +19,7 @@ from ..._wait.callbacks import PollFailure
 __all__ = [
     "EXIT_API_ERROR",
     "EXIT_BROKEN_PIPE",
+    "EXIT_BUSY",
     "EXIT_CANCELLED",
     "EXIT_DATA",
     "EXIT_FAILED",
@@ -62,6 +63,7 @@ EXIT_DATA = 65  # sysexits' EX_DATAERR: an input file with problems; nothing was
 EXIT_NO_INPUT = 66  # sysexits' EX_NOINPUT: an input file missing, unreadable or a directory
 EXIT_INTERNAL = 70  # sysexits' EX_SOFTWARE: a bug here, reported without a traceback
 EXIT_IO = 74  # sysexits' EX_IOERR: a local file could not be written (or read) on the way
+EXIT_BUSY = 75  # sysexits' EX_TEMPFAIL: another run of the workload is open; try again later
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what `cmd | head` leaves a shell-native tool with
 EXIT_TERMINATED = 143  # 128 + SIGTERM
