@@ -142,7 +142,11 @@ def _add_create_parser(create: argparse.ArgumentParser) -> None:
         "--endpoint", required=True, type=not_empty, help="e.g. /v1/chat/completions"
     )
     create.add_argument(
-        "--model", "--model-id", dest="model_id", help="the model, if the input lines name none"
+        "--model",
+        "--model-id",
+        dest="model_id",
+        metavar="MODEL",
+        help="the model, if the input lines name none",
     )
     create.add_argument("--priority", type=int, help="processing priority")
     create.add_argument("--completion-window", help="the API accepts only 24h (the default)")
@@ -166,7 +170,11 @@ def _add_submit_parser(submit: argparse.ArgumentParser) -> None:
         "--endpoint", required=True, type=not_empty, help="e.g. /v1/chat/completions"
     )
     submit.add_argument(
-        "--model", "--model-id", dest="model_id", help="the model, if the lines name none"
+        "--model",
+        "--model-id",
+        dest="model_id",
+        metavar="MODEL",
+        help="the model, if the lines name none",
     )
     submit.add_argument("--priority", type=int, help="processing priority")
     submit.add_argument("--completion-window", help="the API accepts only 24h (the default)")
@@ -198,7 +206,11 @@ def _add_run_parser(run: argparse.ArgumentParser) -> None:
         help="the workload's record; the same command with it resumes",
     )
     run.add_argument(
-        "--model", "--model-id", dest="model_id", help="the model, if the lines name none"
+        "--model",
+        "--model-id",
+        dest="model_id",
+        metavar="MODEL",
+        help="the model, if the lines name none",
     )
     run.add_argument(
         "--retry-failed",
