@@ -181,16 +181,14 @@ def failure(consecutive: int = 3) -> PollFailure:
 
 
 def test_failure_text() -> None:
-    assert failure_text(failure(1)) == (
-        "1 failed poll: APIConnectionError: Connection error (ConnectError: refused)."
-    )
-    assert failure_text(failure(3)).startswith("3 failed polls: APIConnectionError: ")
+    # No Python names (the classes), no full stop before what follows.
+    assert failure_text(failure(1)) == "1 failed poll: Connection error (refused)"
+    assert failure_text(failure(3)) == "3 failed polls: Connection error (refused)"
 
 
 def test_plain_failure_line() -> None:
     assert plain_failure_line(failure(), 7) == (
-        "0:07  batch-1  poll failed (3 in a row): APIConnectionError: Connection error "
-        "(ConnectError: refused).; next poll in 4s"
+        "0:07  batch-1  poll failed (3 in a row): Connection error (refused); next poll in 4s"
     )
 
 
@@ -394,7 +392,7 @@ def test_get_unknown_job_is_one_line_and_exit_4(served: Served) -> None:
     assert result.returncode == 4
     assert result.stdout == ""
     line = one_error_line(result)
-    assert line.startswith("error: NotFoundError: ") and line.endswith("(HTTP 404)")
+    assert line == "error: Batch job batch-nope not found (HTTP 404)"
 
 
 def test_create_prints_the_job_and_the_warning_on_stderr(served: Served) -> None:
@@ -486,7 +484,8 @@ def test_wait_against_a_server_that_refuses_shows_each_failed_poll() -> None:
     assert result.returncode == 2
     failed = [line for line in result.stdout.splitlines() if "poll failed" in line]
     assert len(failed) >= 2, result.stdout
-    assert "batch-1  poll failed (1 in a row): APIConnectionError: " in failed[0]
+    assert "batch-1  poll failed (1 in a row): Could not connect (" in failed[0]
+    assert "Error" not in failed[0] and "Errno" not in failed[0]
     assert "(2 in a row)" in failed[1]
     assert one_error_line(result).startswith("error: timed out after 1s waiting for batch batch-1")
 
@@ -544,7 +543,7 @@ def test_a_wrong_key_is_an_auth_error_and_is_not_echoed(served: Served) -> None:
     result = cli("list", "--api-key", wrong, base_url=served.base_url)
     assert result.returncode == 4
     line = one_error_line(result)
-    assert line.startswith("error: AuthenticationError: ") and wrong not in line
+    assert line.startswith("error: Invalid or missing API key (HTTP 401)") and wrong not in line
 
 
 def test_ctrl_c_during_wait_exits_130_without_a_traceback(served: Served) -> None:
@@ -622,10 +621,10 @@ def test_demo_runs_end_to_end_without_key_or_network() -> None:
     assert "Results, read line by line: 8 requests: 6 succeeded, 2 failed." in lines
     assert sum(bool(re.match(r"  demo-\d  ok  Echo: ", x)) for x in lines) == 3
     failed = lines[lines.index("Failed requests (to resubmit: batches.failed_custom_ids):") + 1 :]
-    assert [x.split()[:3] for x in failed[:2]] == [
-        ["demo-1", "failed", "400"],
-        ["demo-4", "failed", "400"],
-    ]
+    # Which two fail depends on the job's (random) id; two different ones, each a 400.
+    shown = [x.split()[:3] for x in failed[:2]]
+    assert all(re.fullmatch(r"demo-\d", i) and rest == ["failed", "400"] for i, *rest in shown)
+    assert shown[0][0] != shown[1][0]
     assert_the_demo_ends_with_a_workload(lines)
     assert lines[-1] == "Emulator stopped."
 

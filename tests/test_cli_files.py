@@ -113,24 +113,55 @@ def _result(**fields: object) -> BatchResult:
     return BatchResult(custom_id="q1", **fields)  # type: ignore[arg-type]
 
 
+def _chat(content: object, **message: object) -> dict[str, object]:
+    return {
+        "object": "chat.completion",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content, **message}}],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3},
+    }
+
+
+def _ok(body: object, status: int = 200) -> BatchResult:
+    return _result(response=BatchOutputResponse(status_code=status, body=body))
+
+
 @pytest.mark.parametrize(
     ("result", "line"),
     [
-        (_result(response=BatchOutputResponse(status_code=200, body={})), "q1  ok  200"),
-        (_result(response=BatchOutputResponse(status_code=429, body={})), "q1  failed  429"),
+        (_ok(_chat("Paris is the\ncapital.")), "q1  ok  Paris is the capital."),
+        (_ok(_chat([{"type": "text", "text": "a"}, {"type": "text", "text": "b"}])), "q1  ok  a b"),
+        (
+            _ok(_chat(None, tool_calls=[{"function": {"name": "get_weather"}}])),
+            "q1  ok  (tool calls: get_weather)",
+        ),
+        (_ok({"choices": [{"text": " a completion"}]}), "q1  ok  a completion"),
+        # Another endpoint's body: its compact JSON.
+        (
+            _ok({"object": "list", "data": [{"embedding": [0.1, 0.2]}]}),
+            'q1  ok  {"object":"list","data":[{"embedding":[0.1,0.2]}]}',
+        ),
+        (_ok({}, 429), "q1  failed  429 {}"),
         (
             _result(error=BatchRequestError(message="boom\nbang", code=500)),
-            "q1  failed  500  boom bang",
+            "q1  failed  500 boom bang",
         ),
-        (
-            _result(error=BatchRequestError(message="x" * 300, code="E1")),
-            f"q1  failed  E1  {'x' * 197}...",
-        ),
-        (_result(error=BatchRequestError()), "q1  failed  -  (the error line gives no message)"),
+        (_result(error=BatchRequestError()), "q1  failed  (the error line gives no message)"),
     ],
 )
 def test_result_line(result: BatchResult, line: str) -> None:
     assert result_line(result) == line
+
+
+@pytest.mark.parametrize(
+    ("width", "line"),
+    [
+        (0, "q1  ok  " + "word " * 19 + "word"),  # no terminal: whole
+        (30, "q1  ok  word word word wor..."),  # 29 columns: never the last one
+        (200, "q1  ok  " + "word " * 19 + "word"),
+    ],
+)
+def test_result_line_is_cut_to_the_width(width: int, line: str) -> None:
+    assert result_line(_ok(_chat("word " * 20)), width) == line
 
 
 def test_result_json_is_the_line_as_in_its_file() -> None:
@@ -296,9 +327,10 @@ def test_results_of_a_cancelled_batch_show_the_requests_that_never_ran(tmp_path:
         listed = tool("results", job_id)
     assert listed.returncode == 0, listed.stderr
     lines = listed.stdout.splitlines()
-    assert len(lines) == 3 and "  ok  200" in lines[0]
+    assert len(lines) == 3 and lines[0].split("  ")[1] == "ok"  # the one that ran, first
     message = f"the request did not run: its batch {job_id} ended CANCELLED first"
     assert all(line.endswith(f"  not run  {message}") for line in lines[1:])
+    assert sorted(line.split("  ")[0] for line in lines) == ["q0", "q1", "q2"]
     counts, tokens = listed.stderr.splitlines()
     assert counts == "3 requests: 1 succeeded, 0 failed, 2 not run"
     assert tokens.startswith("tokens: ") and not tokens.startswith("tokens: 0 prompt")
@@ -317,7 +349,8 @@ def test_submit_wait_download_then_results_and_download(tool: Tool) -> None:
         "--download",
         "out/files",
     )
-    assert result.returncode == 0, result.stderr
+    # Half the requests fail (the emulator's failed_fraction): exit 1, as `run` does.
+    assert result.returncode == 1, result.stderr
     (job_id,) = tool.emulator.job_ids
     job = tool.emulator.job(job_id)
     lines = result.stdout.splitlines()
@@ -349,7 +382,7 @@ def test_submit_wait_download_then_results_and_download(tool: Tool) -> None:
     assert sorted(line.split()[0] for line in listed.stdout.splitlines()) == [
         f"q{i}" for i in range(6)
     ]
-    assert sum("  failed  400  " in line for line in listed.stdout.splitlines()) == 3
+    assert sum("  failed  400 " in line for line in listed.stdout.splitlines()) == 3
     assert tool("results", job_id, "--failed").stdout.split() == failed
     as_json = [json.loads(line) for line in tool("results", job_id, "--json").stdout.splitlines()]
     assert len(as_json) == 6 and {"custom_id", "response"} <= as_json[0].keys()
@@ -380,11 +413,10 @@ def test_results_and_download_of_a_job_still_running_say_how_to_wait(tool: Tool)
     (job_id,) = tool.emulator.job_ids
     for command in ("results", "download"):
         result = tool(command, job_id)
-        assert result.returncode == 4
+        assert result.returncode == 5  # not ready: not an API error (4)
         assert result.stderr == (
-            f"error: ResultsUnavailableError: batch {job_id} is VALIDATING (0.0%): it has no "
-            f"results until it ends; wait for it first (wait_until_done); together-batches "
-            f"wait {job_id} waits for it\n"
+            f"error: batch {job_id} is VALIDATING (0.0%): it has no results until it ends; "
+            f"together-batches wait {job_id} waits for it\n"
         )
     assert list(tool.cwd.iterdir()) == [tool.cwd / "in.jsonl"]
 

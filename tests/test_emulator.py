@@ -435,16 +435,21 @@ def test_unknown_ids_get_404_in_their_endpoint_style(env: Env) -> None:
         }
 
 
-def test_a_job_files_do_not_exist_before_the_job_ends(env: Env) -> None:
+def test_a_job_files_do_not_exist_before_the_job_ends() -> None:
+    env = Env(seed=0)
     job = env.create()
     env.clock.advance(110)
     file_id = env.get(job["id"])["output_file_id"]
-    other = Env(plan=JobPlan(10, 100))
+    other = Env(plan=JobPlan(10, 100), seed=0)
     other.create()
     # Same seed, so the same ids: the second emulator's job has not ended yet.
     assert other.http.get(f"/files/{file_id}").status_code == 404
     other.clock.advance(110)
     assert other.http.get(f"/files/{file_id}").status_code == 200
+
+
+def test_ids_differ_from_run_to_run_without_a_seed() -> None:
+    assert Env().create()["id"] != Env().create()["id"]
 
 
 @pytest.mark.parametrize(
@@ -811,3 +816,17 @@ def test_the_server_handles_concurrent_clients_consistently() -> None:
     assert [code for codes in results for code in codes] == [201] * 40
     assert len({job["id"] for job in listed}) == 40
     assert len(emulator.requests) == 41
+
+
+@pytest.mark.parametrize("path", ["http://emulator.test/v3/whoami", "/whoami"])
+def test_whoami_answers_a_project_key_as_the_official_cli_reads_it(path: str) -> None:
+    env = Env()
+    answer = env.http.get(path)
+    assert answer.status_code == 200
+    identity = answer.json()
+    assert identity["type"] == "project_api_key"
+    assert set(identity["project"]) == {"id", "name", "slug"}
+    assert set(identity["organization"]) == {"id", "name"} and "id" in identity["api_key"]
+    assert env.emulator.requests[-1].route == "whoami"
+    refused = env.http.get(path, headers={"Authorization": "Bearer wrong"})
+    assert refused.status_code == 401

@@ -153,7 +153,7 @@ def test_duplicate_over_long_and_missing_custom_ids_are_reported_together() -> N
     assert error.problem_count == 5
     assert isinstance(error, TogetherError) and isinstance(error, ValueError)
     text = str(error)
-    assert text.startswith("the input file has 5 problems a batch would refuse; nothing was sent")
+    assert text.startswith("the input file: 5 problems a batch would refuse. Fix them")
     assert "  line 3: custom_id 'a' is already used on line 1" in text
     assert "  line 6: body must be a JSON object" in text
 

@@ -231,7 +231,7 @@ def test_a_wait_on_many_with_one_job_left_has_no_job() -> None:
     error = P.timeout_error([one], P.WaitOptions(timeout=1.0), single=False)
     assert isinstance(error, WaitTimeoutError)
     assert error.job is None and error.pending == {"b1": last} and error.polls == 3
-    assert str(error) == "1 batches not finished within 1s (3 polls, 0 failed)"
+    assert str(error) == "1 batch not finished within 1s (3 polls, 0 failed)"
 
 
 @pytest.mark.parametrize("order", [["c", "a", "b"], ["a", "c", "b"], ["b", "a", "c"]])

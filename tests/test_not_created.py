@@ -132,12 +132,12 @@ def served() -> Iterator[Served]:
         yield Served(emulator, base_url)
 
 
-def test_the_cli_create_prints_the_warning_and_exits_5(served: Served) -> None:
+def test_the_cli_create_prints_the_warning_and_exits_6(served: Served) -> None:
     served.emulator.faults.add(not_created())
     result = cli(
         "create", "--input-file-id", "file-1", "--endpoint", ENDPOINT, base_url=served.base_url
     )
-    assert result.returncode == 5 and result.stdout == ""
+    assert result.returncode == 6 and result.stdout == ""
     assert one_error_line(result) == (
         f"error: not created: {WARNING}; the input file file-1 is uploaded: create "
         "--input-file-id file-1 starts a batch on it"
@@ -145,12 +145,12 @@ def test_the_cli_create_prints_the_warning_and_exits_5(served: Served) -> None:
     assert served.emulator.job_ids == []
 
 
-def test_the_cli_submit_prints_the_warning_and_exits_5(served: Served, tmp_path: Path) -> None:
+def test_the_cli_submit_prints_the_warning_and_exits_6(served: Served, tmp_path: Path) -> None:
     served.emulator.faults.add(not_created())
     path = tmp_path / "in.jsonl"
     path.write_bytes(CONTENT)
     result = cli("submit", str(path), "--endpoint", ENDPOINT, base_url=served.base_url)
-    assert result.returncode == 5
+    assert result.returncode == 6
     (put,) = [r for r in served.emulator.requests if r.route == "storage_put"]
     assert one_error_line(result) == (
         f"error: not created: {WARNING}; the input file {put.path_id} is uploaded: create "

@@ -395,5 +395,5 @@ def test_the_live_wait_view_says_why_a_wait_is_paused() -> None:
     )
     # The live view shows `failure_text` after the job's bar until a poll answers.
     paused = failure_text(PollFailure("batch-1", limited, 1, 12.0, paused=12.0))
-    assert paused.startswith("rate limited: paused 12 s; 1 failed poll: RateLimitError")
+    assert paused.startswith("rate limited: paused 12 s; 1 failed poll: Rate limit exceeded")
     assert "paused" not in failure_text(PollFailure("batch-1", APIConnectionError("reset"), 2, 3.0))

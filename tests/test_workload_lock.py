@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from together_batches import APIStatusError, ManifestError
+from together_batches._workload import lock as lock_module
 from together_batches._workload.lock import ManifestLock, lock_path
 from together_batches.testing import Fault, fast_forward
 
@@ -106,7 +107,7 @@ def test_a_lock_held_by_another_process_refuses_and_its_death_frees_it(
         if holder.poll() is None:
             holder.kill()
         finish(holder, 60)
-    assert lock_path(world.manifest).exists()  # the file stays; it holds no lock
+    assert not lock_path(world.manifest).exists()  # the run that ended deleted it
 
 
 def test_the_lock_is_one_holder_at_a_time_and_release_is_idempotent(tmp_path: Path) -> None:
@@ -119,3 +120,28 @@ def test_the_lock_is_one_holder_at_a_time_and_release_is_idempotent(tmp_path: Pa
     first.release()
     second.take()
     second.release()
+    assert not lock_path(manifest).exists()  # the holder deletes it as it lets go
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows keeps the file (see lock.py)")
+def test_a_take_that_locked_a_file_deleted_meanwhile_starts_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manifest = tmp_path / "w.json"
+    holder, late = ManifestLock(manifest), ManifestLock(manifest)
+    holder.take()
+    real, locked = lock_module._lock, list[int]()
+
+    def holder_leaves_between_open_and_lock(fd: int) -> None:
+        if not locked:
+            holder.release()  # deletes the file `late` has just opened
+        locked.append(fd)
+        real(fd)
+
+    monkeypatch.setattr(lock_module, "_lock", holder_leaves_between_open_and_lock)
+    late.take()
+    assert len(locked) == 2  # the deleted file's lock was let go; the new file's kept
+    with pytest.raises(ManifestError):
+        ManifestLock(manifest).take()  # one holder: the file under the name is locked
+    late.release()
+    assert not lock_path(manifest).exists()

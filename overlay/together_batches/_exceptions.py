@@ -325,9 +325,11 @@ class InputFileError(TogetherError, ValueError):
         lines = [f"  line {p.line}: {p.message}" for p in self.problems[: self.SHOWN]]
         if count > len(lines):
             lines.append(f"  ... and {count - len(lines)} more")
+        # "SOURCE: N problems", not "SOURCE has": a source may be plural ("the requests").
+        # Nothing about sending: a check alone (`check_input_file`) sends nothing either.
         super().__init__(
-            f"{source} has {count} problem{'' if count == 1 else 's'} a batch would refuse; "
-            "nothing was sent. Fix them and try again:\n" + "\n".join(lines)
+            f"{source}: {count} problem{'' if count == 1 else 's'} a batch would refuse. "
+            "Fix them and try again:\n" + "\n".join(lines)
         )
 
 

@@ -9,6 +9,7 @@ Pure: no I/O, no clock of its own, no rich. Every format is table-tested
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Hashable
 
 from .._models import BatchJob, readable_progress
@@ -26,6 +27,7 @@ __all__ = [
     "left_text",
     "line_due",
     "percent_of",
+    "plain_text",
     "percent_text",
     "plain_failure_line",
     "plain_progress_line",
@@ -92,11 +94,27 @@ def held_unknown(shown: float | None, now: float | None) -> float | None:
     return shown if now is None else held(shown, now)
 
 
+# Python's names in a message: an exception's class (`ConnectError: `, `httpx.ReadTimeout: `)
+# and an OSError's `[Errno 111] `. A person reads the sentence without them.
+_PYTHON_NAME = re.compile(
+    r"\b(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Timeout|Interrupt|Warning)\b: ?"
+)
+_ERRNO = re.compile(r"\[Errno -?\d+\] ?")
+
+
+def plain_text(text: str) -> str:
+    """`text` without Python's names: exception classes and `[Errno N]`, e.g.
+    `Could not connect (ConnectError: [Errno 111] Connection refused)` becomes
+    `Could not connect (Connection refused)`."""
+    return _ERRNO.sub("", _PYTHON_NAME.sub("", text))
+
+
 def failure_text(failure: PollFailure) -> str:
     """What the live view says while polls fail, e.g.
     `2 failed polls: APIConnectionError: Connection error (...)`."""
-    count, error = failure.consecutive, failure.error
-    text = f"{count} failed poll{'' if count == 1 else 's'}: {type(error).__name__}: {error}"
+    count = failure.consecutive
+    error = plain_text(str(failure.error)).rstrip(".")
+    text = f"{count} failed poll{'' if count == 1 else 's'}: {error}"
     # A 429 that paused every request of the client says so: the wait is not stuck.
     return f"{failure.why}; {text}" if failure.paused > 0 else text
 
@@ -124,7 +142,7 @@ def plain_failure_line(failure: PollFailure, elapsed: float) -> str:
         E.g. `0:07  batch-abc  poll failed (3 in a row): APIConnectionError: ...; next poll
         in 4s`.
     """
-    error = f"{type(failure.error).__name__}: {failure.error}"
+    error = plain_text(str(failure.error)).rstrip(".")
     return (
         f"{format_duration(elapsed)}  {failure.batch_job_id}  poll failed "
         f"({failure.consecutive} in a row): {error}; next poll in {failure.retry_in:.0f}s"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import os
-import tempfile
+import secrets
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from types import TracebackType
@@ -135,6 +135,10 @@ class PartFile:
     once its size is checked. Left any other way (an error, Ctrl-C), it is deleted: nothing
     partial is ever under `path`.
 
+    The temporary file is made with mode 0666 less the umask, as `open` makes a file, not
+    `tempfile`'s 0600: the renamed file is the download, and must be as readable as any
+    file the user saves.
+
     Args:
         path: Where the file is to be.
         label: What it is, for messages (e.g. "file file-abc").
@@ -151,9 +155,7 @@ class PartFile:
     def __enter__(self) -> PartFile:
         if self.path.is_dir():
             raise IsADirectoryError(f"{self.path} is a directory: give the file's path")
-        handle, self._temporary = tempfile.mkstemp(
-            dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".part"
-        )
+        handle, self._temporary = _create_beside(self.path)
         self._stream = os.fdopen(handle, "wb")
         return self
 
@@ -194,3 +196,19 @@ class PartFile:
             with contextlib.suppress(OSError):
                 os.unlink(self._temporary)
             self._temporary = None
+
+
+def _create_beside(path: Path) -> tuple[int, str]:
+    """Create a new, unique `.NAME.RANDOM.part` beside `path`, with mode 0666 less the
+    umask (`O_EXCL`: never one that exists, so never another's).
+
+    Returns:
+        Its open descriptor (for writing) and its path.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        name = str(path.parent / f".{path.name}.{secrets.token_hex(6)}.part")
+        try:
+            return os.open(name, flags, 0o666), name
+        except FileExistsError:  # pragma: no cover - 48 random bits met an existing name
+            continue

@@ -89,17 +89,17 @@ def timeout_error(
         if single
         else "the jobs' deadlines plus grace"
     )
+    counted = f"{polls} poll{'' if polls == 1 else 's'}, {failures} failed"
     if single and len(trackers) == 1:
         only = trackers[0]
         status = only.job.status if only.job is not None else None
         message = (
             f"batch {only.batch_job_id} not finished within {limit} "
-            f"(last status {status}, {polls} polls, {failures} failed)"
+            f"(last status {status}, {counted})"
         )
         return WaitTimeoutError(message, job=only.job, polls=polls, pending=pending)
-    message = (
-        f"{len(trackers)} batches not finished within {limit} ({polls} polls, {failures} failed)"
-    )
+    count = len(trackers)
+    message = f"{count} batch{'' if count == 1 else 'es'} not finished within {limit} ({counted})"
     return WaitTimeoutError(message, job=None, polls=polls, pending=pending)
 
 

@@ -19,7 +19,16 @@ from types import MappingProxyType
 from .._status import BatchStatus
 from .records import Workload
 
-__all__ = ["STATE_ORDER", "Sample", "WorkloadProgress", "sample", "snapshot", "time_left"]
+__all__ = [
+    "FIRST_ATTEMPT_SHARE",
+    "STATE_ORDER",
+    "Sample",
+    "WorkloadProgress",
+    "attempt_credit",
+    "sample",
+    "snapshot",
+    "time_left",
+]
 
 #: The order in which `WorkloadProgress.parts` lists the parts' states (others come last).
 STATE_ORDER = ("planned", "uploaded", "creating", "created", *(s.value for s in BatchStatus))
@@ -43,8 +52,11 @@ class WorkloadProgress:
         total: How many requests the workload holds.
         succeeded: How many have an ok outcome, read from their results.
         failed: How many have a failed outcome that no retry round will change.
-        processed: An estimate of how many are processed: those with an outcome, plus
-            each unread part's share of its batch's progress (0 to `total`).
+        processed: An estimate of how many are processed (0 to `total`), which never
+            goes down as the workload moves on: a request with a final outcome counts 1; a
+            request between attempts counts the share its attempts so far are worth (see
+            `attempt_credit`), and one in a batch that runs, that share plus its batch's
+            progress over the next attempt's share.
         parts: How many parts are in each state (`Part.state`: "planned", "uploaded",
             "creating", "created", or a batch status), in `STATE_ORDER`.
         parts_consumed: How many parts' results were read.
@@ -76,11 +88,39 @@ class WorkloadProgress:
         return self.processed / self.total if self.total else 1.0
 
 
-def _processed(workload: Workload, succeeded: int, failed: int) -> float:
-    running = sum(
-        part.input.requests * part.progress for part in workload.parts if not part.consumed
-    )
-    return min(float(workload.requests), succeeded + failed + running)
+#: The share of a request's processing its first attempt is worth when a retry may follow
+#: (and each further attempt, that share of what is left): most requests need one attempt.
+FIRST_ATTEMPT_SHARE = 0.9
+
+
+def attempt_credit(round_: int, retry_failed: int) -> float:
+    """How much of a request counts as processed once it enters round `round_` (its attempts
+    before it failed): 0.0 in round 0, then 0.9, 0.99, ... while retry rounds remain, and
+    1.0 past the last round (its outcome is final).
+
+    Counting a failed attempt as done is what keeps `processed` from going back when a
+    part's failures leave for a retry round: counted as not processed, they would take
+    back what their batch's progress had counted.
+    """
+    if round_ > retry_failed:
+        return 1.0
+    return 1.0 - (1.0 - FIRST_ATTEMPT_SHARE) ** round_
+
+
+def _processed(workload: Workload) -> float:
+    """The sum over parts of what each adds to its requests' credit: a running part, its
+    progress of the round's share; a consumed one, the rest to 1.0 for each request that
+    succeeded and the round's share for each that failed (its retry part adds the next)."""
+    retry_failed, processed = workload.retry_failed, 0.0
+    for part in workload.parts:
+        before = attempt_credit(part.round, retry_failed)
+        share = attempt_credit(part.round + 1, retry_failed) - before
+        if part.consumed:
+            succeeded = part.succeeded or 0
+            processed += succeeded * (1.0 - before) + (part.input.requests - succeeded) * share
+        else:
+            processed += part.input.requests * share * min(1.0, max(0.0, part.progress))
+    return min(float(workload.requests), processed)
 
 
 def sample(workload: Workload, *, at: float) -> Sample:
@@ -125,7 +165,9 @@ def snapshot(
         for part in consumed
         if part.round >= workload.retry_failed
     )
-    processed = _processed(workload, succeeded, failed)
+    # Every outcome final: exactly all (the credits' sum may be a rounding error short).
+    final = succeeded + failed == workload.requests
+    processed = float(workload.requests) if final else _processed(workload)
     states = Counter(part.state for part in workload.parts)
     order = {state: index for index, state in enumerate(STATE_ORDER)}
     ordered = sorted(states.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))

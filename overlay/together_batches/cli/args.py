@@ -21,16 +21,25 @@ DEFAULT_EMULATOR_PORT = 8765
 DEFAULT_EMULATOR_KEY = "test-key"
 
 _EXIT_CODES = """exit codes:
-  0   success (wait: the job COMPLETED)
-  1   wait: the job FAILED or EXPIRED
-  2   wait: the timeout passed first
-  3   wait: the job was CANCELLED
+  0   success (wait, submit --wait, run: every request succeeded)
+  1   the batch FAILED or EXPIRED, or (submit --wait, run) some requests failed or never ran
+  2   the timeout passed first (wait, submit --wait, run); the batches go on
+  3   the batch was CANCELLED
   4   API, network or server error
-  5   not created: the service answered the create with a warning and no batch
+  5   not ready: the batch has not ended, so it has no results yet (results, download)
+  6   not created: the service answered the create with a warning and no batch
   64  usage error (bad arguments, no API key, a malformed base URL)
-  65  the input file has problems (each is printed, with its line); nothing was sent
+  65  the input file has problems (each is printed, with its line)
+  66  an input file is missing, unreadable or a directory
+  70  unexpected error (a bug: please report it)
+  74  a local file could not be written or read on the way (disk full, permissions)
+  75  another run of the workload is open (run): try again when it ends
   130 interrupted (Ctrl-C)
+  141 the output's reader went away (a closed pipe, as in `| head`)
   143 terminated (SIGTERM)"""
+
+#: How an input file argument says it takes standard input.
+_STDIN_HELP = "; - reads standard input"
 
 
 class UsageError(Exception):
@@ -86,6 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
         parents = [common] if api else []
         return commands.add_parser(name, help=text, description=text, parents=parents)
 
+    check = command("check", "Check an input file as a batch would, sending nothing.", api=False)
+    check.add_argument(
+        "path", metavar="FILE", help=f"the batch input file (JSON Lines){_STDIN_HELP}"
+    )
     _add_list_parser(command("list", "List batch jobs as a table."))
     _add_id_parser(command("get", "Show one batch job."))
     _add_create_parser(command("create", "Start a batch over an uploaded input file."))
@@ -94,7 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_submit_parser(command("submit", "Check an input file, upload it and start a batch."))
     _add_download_parser(command("download", "Save a finished batch's output and error files."))
     _add_results_parser(command("results", "Print each request's outcome, or the failed ones."))
-    _add_files_parsers(command("files", "List, upload or delete files."), common)
+    _add_files_parsers(
+        command("files", "List, show, upload, download, print or delete files."), common
+    )
     _add_run_parser(command("run", "Run a workload of any size as batches, resumably."))
     status = command("status", "Show what a workload's manifest records.", api=False)
     status.add_argument("manifest", metavar="PATH", help="the workload's manifest (from `run`)")
@@ -130,18 +145,41 @@ def _add_create_parser(create: argparse.ArgumentParser) -> None:
     create.add_argument(
         "--endpoint", required=True, type=not_empty, help="e.g. /v1/chat/completions"
     )
-    create.add_argument("--model-id", help="the model, if the input lines name none")
+    create.add_argument(
+        "--model",
+        "--model-id",
+        dest="model_id",
+        metavar="MODEL",
+        help="the model, if the input lines name none",
+    )
     create.add_argument("--priority", type=int, help="processing priority")
     create.add_argument("--completion-window", help="the API accepts only 24h (the default)")
     _add_json_option(create)
 
 
 def _add_submit_parser(submit: argparse.ArgumentParser) -> None:
-    submit.add_argument("input", metavar="INPUT.jsonl", help="the batch input file (JSON Lines)")
+    submit.add_argument(
+        "input",
+        metavar="INPUT.jsonl",
+        nargs="?",
+        help=f"the batch input file (JSON Lines){_STDIN_HELP}",
+    )
+    submit.add_argument(
+        "--file-id",
+        type=an_id,
+        metavar="ID",
+        help="start the batch over this input file, uploaded already (instead of INPUT.jsonl)",
+    )
     submit.add_argument(
         "--endpoint", required=True, type=not_empty, help="e.g. /v1/chat/completions"
     )
-    submit.add_argument("--model", dest="model_id", help="the model, if the lines name none")
+    submit.add_argument(
+        "--model",
+        "--model-id",
+        dest="model_id",
+        metavar="MODEL",
+        help="the model, if the lines name none",
+    )
     submit.add_argument("--priority", type=int, help="processing priority")
     submit.add_argument("--completion-window", help="the API accepts only 24h (the default)")
     submit.add_argument("--wait", action="store_true", help="wait for the batch, showing progress")
@@ -159,7 +197,11 @@ def _add_submit_parser(submit: argparse.ArgumentParser) -> None:
 
 
 def _add_run_parser(run: argparse.ArgumentParser) -> None:
-    run.add_argument("input", metavar="INPUT.jsonl", help="the requests (JSON Lines), any number")
+    run.add_argument(
+        "input",
+        metavar="INPUT.jsonl",
+        help=f"the requests (JSON Lines), any number{_STDIN_HELP} (the same to resume)",
+    )
     run.add_argument("--endpoint", required=True, type=not_empty, help="e.g. /v1/chat/completions")
     run.add_argument(
         "--manifest",
@@ -167,7 +209,13 @@ def _add_run_parser(run: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="the workload's record; the same command with it resumes",
     )
-    run.add_argument("--model", dest="model_id", help="the model, if the lines name none")
+    run.add_argument(
+        "--model",
+        "--model-id",
+        dest="model_id",
+        metavar="MODEL",
+        help="the model, if the lines name none",
+    )
     run.add_argument(
         "--retry-failed",
         type=int,
@@ -194,8 +242,9 @@ def _add_download_parser(download: argparse.ArgumentParser) -> None:
         "-o",
         "--output",
         metavar="PATH",
-        help="the output file's path, or a directory (default: ID.jsonl); the error file "
-        "goes beside it as NAME.errors.jsonl",
+        help="the output file's path, or a directory: DIR/ (made if need be) or an existing "
+        "one gets ID.jsonl in it (default: ID.jsonl here); the error file goes beside it as "
+        "NAME.errors.jsonl",
     )
 
 
@@ -206,7 +255,11 @@ def _add_results_parser(results: argparse.ArgumentParser) -> None:
         action="store_true",
         help="only the failed requests: their custom_ids, one a line (to resubmit them)",
     )
-    _add_json_option(results, "print each result as a JSON line, as in the result files")
+    _add_json_option(
+        results,
+        "print each result whole, as a JSON line of the result files (default: custom_id, "
+        "ok or failed, and the answer's text or the error, cut to the terminal's width)",
+    )
 
 
 def _add_files_parsers(files: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
@@ -216,8 +269,11 @@ def _add_files_parsers(files: argparse.ArgumentParser, common: argparse.Argument
         return actions.add_parser(name, help=text, description=text, parents=[common])
 
     _add_json_option(action("list", "List the account's files."), "print a JSON array of files")
+    get = action("get", "Show one file's details.")
+    get.add_argument("id", metavar="ID", type=an_id, help="the file id")
+    _add_json_option(get, "print the file as JSON")
     upload = action("upload", "Upload a file, with a progress bar.")
-    upload.add_argument("path", metavar="PATH", help="the file to upload")
+    upload.add_argument("path", metavar="PATH", help=f"the file to upload{_STDIN_HELP}")
     upload.add_argument(
         "--purpose",
         default="batch-api",
@@ -231,6 +287,17 @@ def _add_files_parsers(files: argparse.ArgumentParser, common: argparse.Argument
         help="upload a batch-api file without checking its lines first",
     )
     _add_json_option(upload, "print the file as JSON")
+    download = action("download", "Save a file, with a progress bar.")
+    download.add_argument("id", metavar="ID", type=an_id, help="the file id")
+    download.add_argument(
+        "-o",
+        "--output",
+        metavar="PATH",
+        help="where to save it; DIR/ (made if need be) or an existing directory gets ID.EXT "
+        "in it (default: ID.EXT here, EXT from the file's name)",
+    )
+    content = action("content", "Print a file's bytes to standard output, as they are.")
+    content.add_argument("id", metavar="ID", type=an_id, help="the file id")
     delete = action("delete", "Delete a file for good.")
     delete.add_argument("id", metavar="ID", type=an_id, help="the file id")
 
@@ -282,6 +349,12 @@ def _add_emulator_parser(emulator: argparse.ArgumentParser) -> None:
         default=0.0,
         metavar="F",
         help="share of valid requests that go to the error file, 0 to 1 (default: 0)",
+    )
+    emulator.add_argument(
+        "--seed",
+        type=int,
+        metavar="N",
+        help="make the same ids every run from this seed (default: random ids, as the API's)",
     )
     emulator.add_argument(
         "--strict-input-files",

@@ -6,6 +6,8 @@ parameters, and always the job's id when a job is concerned. `main` prints them.
 
 from __future__ import annotations
 
+import errno
+
 from .._exceptions import (
     APIConnectionError,
     APITimeoutError,
@@ -15,14 +17,75 @@ from .._exceptions import (
 )
 from .._jsonl.results import ResultsUnavailableError
 from .._models import BatchJob
+from .._status import BatchStatus
 from .views.readable import live_percent
+from .views.render import plain_text
 
-__all__ = ["CancelResult", "cancel_outcome", "error_hint", "not_created_line", "seen_text"]
+__all__ = [
+    "CancelResult",
+    "api_error_text",
+    "cancel_outcome",
+    "error_hint",
+    "not_created_line",
+    "not_ready_text",
+    "os_error_text",
+    "seen_text",
+]
 
 #: What came of a cancel the tool sent: the job it answered, the error, or None (not sent).
 CancelResult = BatchJob | Exception | None
 
 _BASE_URL_OPTIONS = "--base-url or TOGETHER_BASE_URL"
+
+
+def api_error_text(exc: TogetherError, base_url: str) -> str:
+    """An API, network or server error's line, without Python's names, with what to check.
+
+    Args:
+        exc: The error the call raised.
+        base_url: The base URL the tool used.
+
+    Returns:
+        E.g. `Could not connect (Connection refused): check the base URL and the network,
+        then retry; the base URL was http://127.0.0.1:1/v1 (--base-url or TOGETHER_BASE_URL)`.
+    """
+    if isinstance(exc, ResultsUnavailableError):
+        return not_ready_text(exc)
+    text = plain_text(str(exc)).strip()
+    hint = error_hint(exc, base_url)
+    # The library's sentence ends in a full stop; the hint goes on after it with "; ".
+    return f"{text.rstrip('.') if hint else text}{hint}"
+
+
+def not_ready_text(exc: ResultsUnavailableError) -> str:
+    """Why a job's results cannot be read: it has not ended (and how to wait), or it ended
+    without files (the library's own sentence, which says so)."""
+    job = exc.job
+    if job.status.is_terminal:
+        return plain_text(str(exc))
+    return (
+        f"batch {job.id} is {job.status} ({live_percent(job)}): it has no results "
+        f"until it ends; together-batches wait {job.id} waits for it"
+    )
+
+
+def os_error_text(exc: OSError) -> str:
+    """A local file's error as a sentence, e.g. `cannot read in.jsonl: no such file`."""
+    reason = _REASONS.get(exc.errno or 0) or (exc.strerror or plain_text(str(exc))).lower()
+    name = exc.filename
+    return f"{name}: {reason}" if name is not None else reason
+
+
+_REASONS = {
+    errno.ENOENT: "no such file or directory",
+    errno.EISDIR: "is a directory",
+    errno.ENOTDIR: "a part of the path is not a directory",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "not permitted",
+    errno.ENOSPC: "no space left on the device",
+    errno.EROFS: "the file system is read-only",
+    errno.EEXIST: "exists already",
+}
 
 
 def error_hint(exc: TogetherError, base_url: str) -> str:
@@ -37,8 +100,6 @@ def error_hint(exc: TogetherError, base_url: str) -> str:
     """
     if isinstance(exc, AuthenticationError):
         return "; check the key given by --api-key or TOGETHER_API_KEY"
-    if isinstance(exc, ResultsUnavailableError) and not exc.job.status.is_terminal:
-        return f"; together-batches wait {exc.job.id} waits for it"
     if isinstance(exc, APIConnectionError) and not isinstance(exc, APITimeoutError):
         return f"; the base URL was {base_url} ({_BASE_URL_OPTIONS})"
     return ""
@@ -83,8 +144,17 @@ def cancel_outcome(batch_job_id: str, result: CancelResult, last: BatchJob | Non
         return f"cancel requested: batch {batch_job_id} is {result.status}"
     if isinstance(result, Exception):
         return (
-            f"could not cancel batch {batch_job_id} ({type(result).__name__}: {result}); it "
-            f"may still be running{seen}: together-batches cancel {batch_job_id} retries"
+            f"could not cancel batch {batch_job_id} ({plain_text(str(result)).rstrip('.')}); "
+            f"it may still be running{seen}: together-batches cancel {batch_job_id} retries"
+        )
+    status = None if last is None else last.status
+    if status is not None and status.is_terminal:
+        return f"batch {batch_job_id} had ended{seen}"
+    if status == BatchStatus.CANCELING:
+        # Being cancelled already: cancelling again does nothing, waiting shows the end.
+        return (
+            f"batch {batch_job_id} is being cancelled{seen}: together-batches wait "
+            f"{batch_job_id} follows it to its end"
         )
     return (
         f"batch {batch_job_id} is still running{seen}, not cancelled: together-batches "

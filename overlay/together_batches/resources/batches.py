@@ -166,8 +166,10 @@ class Batches:
         on_progress: resources.workflow.OnDownload = None,
         timeout: Timeout = None,
     ) -> resources.workflow.DownloadedFiles:
-        """Save the output file to `path` (`ID.jsonl` in it, if a directory) and the error
-        file beside it as `NAME.errors.jsonl`, each through `files.download`."""
+        """Save the output file to `path` and the error file beside it as
+        `NAME.errors.jsonl`, each through `files.download`. A `path` that ends in a
+        separator (`out/`, made if need be) or is a directory gets `ID.jsonl` in it. Files
+        are made with the umask's mode, as `open` makes them."""
 
         return resources.workflow.download(self._client, job_or_id, path, on_progress, timeout)
 

@@ -18,6 +18,7 @@ __all__ = [
     "downloaded",
     "errors_path",
     "incomplete",
+    "names_a_directory",
     "result_file_ids",
     "result_sources",
 ]
@@ -112,17 +113,25 @@ def errors_path(path: Path) -> Path:
     return path.with_name(f"{name}.errors.jsonl")
 
 
+def names_a_directory(path: str | os.PathLike[str]) -> bool:
+    """Whether `path` means "into this directory": it ends in a path separator (`out/`,
+    made if need be), or it is an existing directory."""
+    text = os.fspath(path)
+    separators = tuple(sep for sep in (os.sep, os.altsep) if sep)
+    return text.endswith(separators) or Path(text).is_dir()
+
+
 def download_targets(job: BatchJob, path: str | os.PathLike[str]) -> list[tuple[str | None, Path]]:
     """The job's output and error files (None where it has none), each with where to save
-    it: `path` (in it as `ID.jsonl`, when it is a directory) and `NAME.errors.jsonl`
-    beside it.
+    it: `path` (in it as `ID.jsonl`, when it names a directory: see `names_a_directory`)
+    and `NAME.errors.jsonl` beside it.
 
     Raises:
         ResultsUnavailableError: The job has not ended, or has neither file.
     """
     result_file_ids(job)
     out = Path(path)
-    if out.is_dir():
+    if names_a_directory(path):
         out = out / f"{job.id}.jsonl"
     return [(job.output_file_id or None, out), (job.error_file_id or None, errors_path(out))]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import os
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -93,12 +94,20 @@ class Files:
         purpose: str,
         on_progress: _files.transfer.OnUpload,
         timeout: Timeout,
+        *,
+        on_existing: Callable[[str], object] | None = None,
     ) -> FileObject:
-        """Upload a measured file (`Batches.submit` measures it as it checks it)."""
+        """Upload a measured file (`Batches.submit` measures it as it checks it).
+
+        `on_existing(file_id)` is called when the service has the same content already, as
+        that file: nothing new is stored (the CLI says "already uploaded").
+        """
 
         execute, progress = self._client._execute, _files.transfer.report(on_progress, source.size)
         started = execute(_files.upload.initiate_call(source, purpose), timeout)
         if isinstance(started, _files.upload.Existing):
+            if on_existing is not None:
+                on_existing(started.file_id)
             progress(source.size)  # nothing to send: it is all there
             file = execute(_files.upload.finish_call(started.file_id, preprocess=False), timeout)
             if file.processed is not False:

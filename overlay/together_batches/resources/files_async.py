@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 import os
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -56,11 +57,15 @@ class AsyncFiles:
         purpose: str,
         on_progress: _files.transfer.OnUpload,
         timeout: Timeout,
+        *,
+        on_existing: Callable[[str], object] | None = None,
     ) -> FileObject:
 
         execute, progress = self._client._execute, _files.transfer.areport(on_progress, source.size)
         started = await execute(_files.upload.initiate_call(source, purpose), timeout)
         if isinstance(started, _files.upload.Existing):
+            if on_existing is not None:
+                on_existing(started.file_id)
             await progress(source.size)
             file = await execute(
                 _files.upload.finish_call(started.file_id, preprocess=False), timeout

@@ -31,6 +31,7 @@ from .downloads import (
     downloaded,
     errors_path,
     incomplete,
+    names_a_directory,
     result_file_ids,
     result_sources,
 )
@@ -246,6 +247,8 @@ def download(
     _files.transfer.check_on_progress(on_progress, asynchronous=False)
     job = _job(client, job_or_id, timeout)
     targets = download_targets(job, path)
+    if names_a_directory(path):
+        os.makedirs(path, exist_ok=True)  # `out/` is made if need be
     saved = [
         None
         if file_id is None
@@ -266,6 +269,8 @@ async def download_async(
     _files.transfer.check_on_progress(on_progress, asynchronous=True)
     job = await _ajob(client, job_or_id, timeout)
     targets = download_targets(job, path)
+    if names_a_directory(path):
+        os.makedirs(path, exist_ok=True)  # `out/` is made if need be
     saved = [
         None
         if file_id is None

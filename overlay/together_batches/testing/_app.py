@@ -27,6 +27,7 @@ from ._routes import (
     PREPROCESS_FILE,
     SERVED_METHODS,
     STORAGE_PUT,
+    WHOAMI,
     RouteMatch,
     match_route,
 )
@@ -162,6 +163,17 @@ class App:
         job["status"] = fault.value
         return attrs.evolve(response, body=dumps(payload))
 
+    def _whoami(self) -> dict[str, object]:
+        """A project API key's identity, in the shape the official SDK (3.x) reads: its
+        CLI takes the project from here before any batch or file command."""
+        user = self.settings.user_id
+        return {
+            "type": "project_api_key",
+            "api_key": {"id": f"key-{user}"},
+            "organization": {"id": f"org-{user}", "name": "Emulator"},
+            "project": {"id": f"proj-{user}", "name": "Emulator", "slug": "emulator"},
+        }
+
     def _authorized(self, headers: Mapping[str, str]) -> bool:
         scheme, _, token = headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
@@ -208,6 +220,8 @@ class App:
             return self.batches.create(request.body)
         if name == LIST_FILES:
             return self.files.list(now)
+        if name == WHOAMI:
+            return Response(200, (("content-type", JSON_TYPE),), dumps(self._whoami()))
         assert name == INITIATE_FILE_UPLOAD, name
         content_type = request.headers.get("content-type", "")
         fields = parse_form(content_type, request.body, request.raw_path)

@@ -48,7 +48,9 @@ class Emulator:
         synthesized_requests: How many requests a made-up input file holds.
         user_id: The `user_id` of every job.
         model_id: The model of jobs whose create and input name none.
-        seed: Seeds generated ids, so runs are reproducible.
+        seed: Seeds the generated ids (and upload tokens), so that a test gets the same
+            ids every run; by default (None) they are random, different each run, as the
+            service's are.
         storage_url: The origin (`scheme://host[:port]`) presigned upload URLs point to, e.g.
             to test a client against a storage host other than the API's; by default the
             origin each upload request reached, which serves the PUT itself.
@@ -62,7 +64,7 @@ class Emulator:
     synthesized_requests: int = 8
     user_id: str = "user-emulator"
     model_id: str = "meta-llama/Llama-3.3-70B-Instruct-Turbo"
-    seed: int = 0
+    seed: int | None = None
     storage_url: str | None = None
     faults: FaultQueue = attrs.field(init=False, factory=FaultQueue)
     _planned: collections.deque[JobPlan] = attrs.field(init=False, factory=collections.deque)

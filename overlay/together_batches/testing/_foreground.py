@@ -24,6 +24,7 @@ def run_server(
     strict_files: bool = False,
     stop: threading.Event | None = None,
     out: TextIO | None = None,
+    seed: int | None = None,
 ) -> None:
     """Run an emulator on real time (optionally sped up) until Ctrl-C: for the CLI.
 
@@ -38,10 +39,15 @@ def run_server(
         strict_files: Whether a create must name an uploaded input file (see `Emulator`).
         stop: Set it to stop the server (tests); Ctrl-C does it otherwise.
         out: Where to print; standard output by default.
+        seed: Makes the ids the same every run; random ids by default (see `Emulator`).
     """
     plan = plan or JobPlan()
     emulator = Emulator(
-        api_key=api_key, clock=SystemClock(speed=speed), plan=plan, strict_files=strict_files
+        api_key=api_key,
+        clock=SystemClock(speed=speed),
+        plan=plan,
+        strict_files=strict_files,
+        seed=seed,
     )
     stream = out or sys.stdout
 

@@ -23,6 +23,11 @@ DELETE_FILE = "delete_file"
 PREPROCESS_FILE = "preprocess_file"
 #: The PUT to a presigned upload URL: not an API operation, so not in the spec.
 STORAGE_PUT = "storage_put"
+#: `GET /v3/whoami` (and `/v1/whoami`): who the key belongs to. Not a Batch API operation,
+#: so not in our spec; the official `tg` CLI asks it first, for the key's project.
+WHOAMI = "whoami"
+#: The prefixes whoami is served under: 3.x of the official SDK asks `/v3/whoami`.
+WHOAMI_PREFIXES = ("v1", "v3")
 
 #: Every method some route serves; any other (HEAD, TRACE, OPTIONS, ...) answers 405.
 SERVED_METHODS = ("GET", "POST", "PUT", "DELETE")
@@ -103,6 +108,8 @@ def match_route(method: str, raw_path: str) -> RouteMatch:
             table, path_id = {"GET": GET_FILE_CONTENT}, file_id
         case [prefix, "files", file_id, "preprocess"] if prefix == PREFIX and file_id:
             table, path_id = {"POST": PREPROCESS_FILE}, file_id
+        case [prefix, "whoami"] if prefix in WHOAMI_PREFIXES:
+            table = {"GET": WHOAMI}
         case [prefix, file_id] if prefix == STORAGE_PREFIX and file_id:
             return RouteMatch(
                 STORAGE_PUT if method == "PUT" else None, file_id, ("PUT",), False, storage=True

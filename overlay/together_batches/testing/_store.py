@@ -19,13 +19,14 @@ class Store:
     guards it.
 
     Args:
-        seed: Seeds the ids, so a test run produces the same ids every time.
+        seed: Seeds the ids, so a test run produces the same ids every time; None (the
+            default): random ids, different each run.
 
     Attributes:
         script: The fates scripted by request, and each request's attempts so far.
     """
 
-    seed: int = 0
+    seed: int | None = None
     script: RequestScript = attrs.field(factory=RequestScript)
     jobs: dict[str, Job] = attrs.field(factory=dict)
     files: dict[str, FileRecord] = attrs.field(factory=dict)
@@ -40,7 +41,7 @@ class Store:
         self._rng = random.Random(self.seed)
 
     def new_uuid(self) -> str:
-        """Make a fresh random-looking (but seeded) UUID4 string.
+        """Make a fresh random UUID4 string (the same series for the same seed).
 
         Returns:
             The UUID's canonical text.

@@ -29,6 +29,7 @@ def cmd_emulator(args: argparse.Namespace) -> int:
             plan=plan,
             strict_files=args.strict_input_files,
             out=sys.stdout,
+            seed=args.seed,
         )
     except OSError as exc:  # the port is taken, the host unknown
         reason = exc.strerror or str(exc)

@@ -23,15 +23,25 @@ from ..._jsonl.results import BatchResult
 from ..._jsonl.summary import ResultsSummary, summarize
 from ..._wait.options import DEFAULT_MAX_CONCURRENCY
 from ..._workload.driver import drive
+from ..._workload.lock import ManifestInUse
 from ..._workload.manifest import load_manifest
 from ..._workload.progress import snapshot
 from ..._workload.session import Session, start
 from ..args import UsageError
+from ..paths import input_path
+from ..process import Terminated, print_error
 from ..views.files import result_json, summary_lines
-from ..views.render import EXIT_FAILED, EXIT_OK, EXIT_TIMED_OUT
+from ..views.render import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_TERMINATED,
+    EXIT_TIMED_OUT,
+    plain_text,
+)
 from ..views.workload_table import live_view_wanted, status_lines
 
-__all__ = ["COMMANDS", "cmd_run", "cmd_status"]
+__all__ = ["COMMANDS", "RunInProgress", "cmd_run", "cmd_status"]
 
 
 @contextlib.contextmanager
@@ -53,8 +63,10 @@ def _synced_size(stream: IO[bytes]) -> int:
     return stream.tell()
 
 
-def _write_results(client: Together, session: Session, output: Path | None) -> ResultsSummary:
-    """Drive the workload, writing each outcome to `output` (or stdout).
+def _write_results(
+    results: Iterable[BatchResult], session: Session, output: Path | None
+) -> ResultsSummary:
+    """Write each outcome the run yields to `output` (or stdout).
 
     Returns:
         The summary of this run's outcomes.
@@ -68,38 +80,73 @@ def _write_results(client: Together, session: Session, output: Path | None) -> R
     with _results_file(output, session.workload.results_offset) as stream:
         if output is not None:
             session.results_offset = lambda: _synced_size(stream)
-        summary = summarize(written(drive(client, session), stream))
+        summary = summarize(written(results, stream))
         stream.flush()
     return summary
+
+
+class RunInProgress(Exception):
+    """Another `run` of the manifest is open: exit 75 (EX_TEMPFAIL: try again later)."""
+
+
+@contextlib.contextmanager
+def _one_run(manifest: str) -> Iterator[None]:
+    """The library's refusal of a second run, in the tool's words (no Python calls)."""
+    try:
+        yield
+    except ManifestInUse as exc:
+        raise RunInProgress(
+            f"another run of the workload {manifest} is open (it holds {exc.lock.name}): "
+            "wait for it to end (or stop it), then run the same command again; two runs at "
+            "once could create a part's batch twice"
+        ) from None
 
 
 def cmd_run(client: Together, args: argparse.Namespace) -> int:
     """`run INPUT.jsonl --endpoint E --manifest PATH`: run (or resume) a workload, showing
     its progress on stderr (a live view on a terminal) and writing each outcome as a JSON
-    line to RESULTS (or stdout). Exit 0 when every request succeeded, 1 when some failed,
-    2 when `--timeout` passed (run again)."""
+    line to RESULTS (or stdout). Exit 0 when every request succeeded, 1 when some failed
+    or never ran, 2 when `--timeout` passed (run again); 130 or 143 when stopped, saying
+    that the batches go on and the same command resumes. The manifest's lock is given back
+    (its file deleted) however the run ends."""
     if args.retry_failed < 0:
         raise UsageError("argument --retry-failed: must be 0 or more")
     output = Path(args.output) if args.output else None
     live = live_view_wanted(is_tty(sys.stderr), output is None and is_tty(sys.stdout))
     display = make_workload_display(sys.stderr, live=live)
-    session = start(
-        Path(args.input),
-        endpoint=args.endpoint,
-        model_id=args.model_id,
-        manifest=args.manifest,
-        retry_failed=args.retry_failed,
-        timeout=args.timeout,
-        on_progress=display.update,
-        max_concurrency=DEFAULT_MAX_CONCURRENCY,
-    )
+    with input_path(args.input) as path, _one_run(args.manifest):
+        session = start(
+            path,
+            endpoint=args.endpoint,
+            model_id=args.model_id,
+            manifest=args.manifest,
+            retry_failed=args.retry_failed,
+            timeout=args.timeout,
+            on_progress=display.update,
+            max_concurrency=DEFAULT_MAX_CONCURRENCY,
+        )
+    results = drive(client, session)
     try:
         with display:
             display.update(session.progress())  # a resumed run shows where it stands at once
-            summary = _write_results(client, session, output)
+            summary = _write_results(results, session, output)
     except WaitTimeoutError as exc:
-        print(f"error: {exc}; run the same command again to go on", file=sys.stderr)
+        print_error(f"{plain_text(str(exc)).rstrip('.')}; run the same command again to go on")
         return EXIT_TIMED_OUT
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM as `Terminated`
+        terminated = isinstance(exc, Terminated)
+        how = "terminated (SIGTERM)" if terminated else "interrupted"
+        print_error(
+            f"{how}; the batches already created keep running on the service, and the "
+            f"results read so far are recorded in {args.manifest}: run the same command "
+            "again to resume where it stopped"
+        )
+        return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
+    finally:
+        close = getattr(results, "close", None)  # a generator's: its `finally` ends the run
+        if close is not None:
+            close()
+        session.close()
     final = snapshot(session.workload)
     counts, tokens = summary_lines(summary)
     print(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 
-from ..._display.text import status_text
+from ..._display.text import plain_text, status_text
 from ..._http.secrets import redact  # the client's own masking, the last guard before printing
 from ..._models import BatchJob
 from ..._status import BatchStatus
@@ -19,12 +19,16 @@ from .readable import cell, detail, live_percent, or_dash, percent_text, timesta
 __all__ = [
     "EXIT_API_ERROR",
     "EXIT_BROKEN_PIPE",
+    "EXIT_BUSY",
     "EXIT_CANCELLED",
     "EXIT_DATA",
     "EXIT_FAILED",
     "EXIT_INTERNAL",
     "EXIT_INTERRUPTED",
     "EXIT_NOT_CREATED",
+    "EXIT_IO",
+    "EXIT_NOT_READY",
+    "EXIT_NO_INPUT",
     "EXIT_OK",
     "EXIT_TERMINATED",
     "EXIT_TIMED_OUT",
@@ -37,6 +41,7 @@ __all__ = [
     "jobs_json",
     "outcome_line",
     "parse_status_filter",
+    "plain_text",
     "redact",
     "table_rows",
 ]
@@ -49,10 +54,14 @@ EXIT_FAILED = 1
 EXIT_TIMED_OUT = 2
 EXIT_CANCELLED = 3
 EXIT_API_ERROR = 4
-EXIT_NOT_CREATED = 5  # a create answered with a warning and no job: no batch was started
+EXIT_NOT_READY = 5  # results asked of a batch that has not ended: not an error of the API
+EXIT_NOT_CREATED = 6  # a create answered with a warning and no job: no batch was started
 EXIT_USAGE = 64
 EXIT_DATA = 65  # sysexits' EX_DATAERR: an input file with problems; nothing was sent
+EXIT_NO_INPUT = 66  # sysexits' EX_NOINPUT: an input file missing, unreadable or a directory
 EXIT_INTERNAL = 70  # sysexits' EX_SOFTWARE: a bug here, reported without a traceback
+EXIT_IO = 74  # sysexits' EX_IOERR: a local file could not be written (or read) on the way
+EXIT_BUSY = 75  # sysexits' EX_TEMPFAIL: another run of the workload is open; try again later
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what `cmd | head` leaves a shell-native tool with
 EXIT_TERMINATED = 143  # 128 + SIGTERM
