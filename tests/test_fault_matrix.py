@@ -7,7 +7,7 @@ and for a create, how many jobs the server really made. Every case must end in b
 and leave no TCP socket of this process open once the client is closed and the server
 stopped. Retry sleeps are instant (`fake_time`); only the SLOW fault really sleeps.
 
-What the rules come from (README, `_http/retry.py`, `Batches.*` docstrings):
+What the rules come from (docs/timeouts-and-retries.md, `_http/retry.py`, `Batches.*` docstrings):
 - retries: 2, on connection errors, timeouts, 408, 429 and 5xx, honouring `retry-after` up
   to 60 s (a longer hint raises at once);
 - a create is retried only when it provably did not run (connect failure, 429, 503), so a

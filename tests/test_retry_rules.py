@@ -114,7 +114,7 @@ def test_retry_decision(
     ],
 )
 def test_which_statuses_are_retried(status: int, retried: bool) -> None:
-    """Every 5xx but 501 and 505 (README, "Retries"); nothing outside 5xx but 408 and 429."""
+    """Every 5xx but 501 and 505 (docs/timeouts-and-retries.md); nothing outside 5xx but 408 and 429."""
     delay = retry_delay(
         failure=Failure.STATUS,
         status=status,
