@@ -18,6 +18,7 @@ from together_batches import (
     InvalidFieldError,
     TogetherError,
 )
+from together_batches._exceptions import as_sent
 from together_batches._models import BatchWarning, parse_create, parse_job, parse_job_list, warn_of
 from together_batches_api.models.batch_job import BatchJob as WireBatchJob
 from together_batches_api.types import InvalidPayload
@@ -288,3 +289,13 @@ def test_a_create_keeps_its_job_whatever_its_warning_is() -> None:
         _ = job.user_id
     with pytest.raises(InvalidPayload, match=r"job\.id should be a string"):
         parse_create({"job": {"id": 1, "status": "X"}})
+
+
+def test_a_field_as_sent_is_its_typed_value_or_what_came() -> None:
+    job = BatchJob.from_dict({"id": "b", "status": "FAILED", "error": {"code": 7}, "user_id": "u"})
+    assert as_sent(lambda: job.user_id) == "u"  # readable: the typed value
+    assert as_sent(lambda: job.error) == {"code": 7}  # another type: what came
+    assert as_sent(lambda: job.error_file_id) is None  # absent
+    with pytest.raises(InvalidFieldError) as caught:
+        _ = job.error
+    assert caught.value.value == {"code": 7}

@@ -518,7 +518,11 @@ class LeanModel:
         try:
             return read_value(self._by_name[name], value)
         except InvalidPayload as exc:
-            raise self.FIELD_ERROR(f"{type(self).__name__}.{exc}") from None
+            error = self.FIELD_ERROR(f"{type(self).__name__}.{exc}")
+            # What came, for a caller that shows the field as it was sent: the error's
+            # class is the consumer's (any Exception), so the attribute is set, not passed.
+            setattr(error, "value", value)  # noqa: B010
+            raise error from None
 
     @property
     def extras(self) -> Mapping[str, Any]:

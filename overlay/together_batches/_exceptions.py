@@ -36,8 +36,8 @@ server's text (bodies, httpx's messages) has the key that was sent masked (`_htt
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Self
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
@@ -65,8 +65,12 @@ __all__ = [
     "RateLimitError",
     "TogetherError",
     "WaitTimeoutError",
+    "as_sent",
     "status_error_class",
 ]
+
+
+T = TypeVar("T")
 
 
 class TogetherError(Exception):
@@ -118,7 +122,24 @@ class APIResponseValidationError(TogetherError):
 class InvalidFieldError(TogetherError, ValueError):
     """A model's field holds a value its type does not allow (`BatchJob.user_id should be a
     string, got a number: 42`). Raised at that read only: a field never read never fails a
-    call, a list or a wait; `to_dict()` keeps the raw value. Also a `ValueError`."""
+    call, a list or a wait; `to_dict()` keeps the raw value. Also a `ValueError`.
+
+    Attributes:
+        value: The value as it came (set by the generated models at the read).
+    """
+
+    value: Any = None
+
+
+def as_sent(read: Callable[[], T]) -> T | Any:
+    """A field read through its typed attribute (`as_sent(lambda: job.error)`), or, when the
+    server sent it as another type than the spec's, the value as it came: for messages that
+    show what was sent and must not fail on it. No wire name is written again.
+    """
+    try:
+        return read()
+    except InvalidFieldError as exc:
+        return exc.value
 
 
 class APIStatusError(TogetherError):
@@ -220,11 +241,12 @@ class BatchFailedError(TogetherError):
 
     def __init__(self, job: BatchJob) -> None:
         details = [f"batch {job.id} ended {job.status}"]
-        raw = job.to_dict()  # as sent: an `error` object must not fail the wait raising this
-        if raw["error"]:
-            details.append(f"error: {raw['error']}")
-        if raw["error_file_id"]:
-            details.append(f"error file: {raw['error_file_id']}")
+        # As sent: an `error` object must not fail the wait raising this.
+        error, error_file = as_sent(lambda: job.error), as_sent(lambda: job.error_file_id)
+        if error:
+            details.append(f"error: {error}")
+        if error_file:
+            details.append(f"error file: {error_file}")
         super().__init__("; ".join(details))
         self.job = job
 

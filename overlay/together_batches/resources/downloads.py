@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .._exceptions import as_sent
 from .._jsonl.results import ResultsIncompleteError, ResultsUnavailableError
 from .._models import BatchJob, readable_progress
 from .._status import BatchStatus
@@ -73,7 +74,7 @@ def incomplete(job: BatchJob, results: int, why: str) -> ResultsIncompleteError:
     """The error of a job whose requests that never ran cannot be listed, after `results`
     records of its files; `why` says what became of its input file."""
     # Shown as sent: an error the server sent as an object is still worth reading.
-    error = job.to_dict().get("error")
+    error = as_sent(lambda: job.error)
     reason = f" (its error: {error})" if error else ""
     if job.output_file_id or job.error_file_id:
         read = f"the {results:,} requests its output and error files hold were read, but"

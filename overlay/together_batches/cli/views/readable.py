@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from together_batches_api.types import LeanModel
+from together_batches_api.types import LeanModel, WireField
 
 from ..._exceptions import InvalidFieldError
 from ..._models import BatchJob, readable_progress
@@ -25,9 +25,18 @@ def unreadable(model: LeanModel, attr: str) -> str:
     Returns:
         E.g. `42 (unreadable: expected a string)`: the value as JSON, and the spec's type.
     """
-    field = next(f for f in type(model).FIELDS if f.attr == attr)
-    raw = json.dumps(model.to_dict()[field.name])
-    return f"{raw} (unreadable: expected {field.type_name})"
+    field = _field(model, attr)
+    return f"{json.dumps(sent(model, attr))} (unreadable: expected {field.type_name})"
+
+
+def _field(model: LeanModel, attr: str) -> WireField:
+    return next(f for f in type(model).FIELDS if f.attr == attr)
+
+
+def sent(model: LeanModel, attr: str) -> Any:
+    """The field `attr` (a Python attribute name) as the server sent it, unchecked: its wire
+    name comes from the spec's `FIELDS`, never written here."""
+    return model.to_dict()[_field(model, attr).name]
 
 
 def cell(model: LeanModel, attr: str, text: Callable[[Any], str], read: Any = None) -> str:
@@ -74,7 +83,7 @@ def detail(job: BatchJob, attr: str) -> object:
     """One field of a job as `get` shows it: None when absent, times in UTC, the progress in
     percent (the wire's, not the overlay's fraction), an unreadable value as it came."""
     if attr == "progress":
-        return None if job.to_dict()["progress"] is None else percent_text(job)
+        return None if sent(job, "progress") is None else percent_text(job)
     try:
         value = getattr(job, attr)
     except InvalidFieldError:

@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable, Sequence
 
 from ..._display.text import plain_text, status_text
+from ..._exceptions import as_sent
 from ..._http.secrets import redact  # the client's own masking, the last guard before printing
 from ..._models import BatchJob
 from ..._status import BatchStatus
@@ -206,11 +207,11 @@ def outcome_line(job: BatchJob) -> str:
         E.g. `batch batch-abc COMPLETED (100.0%); output file file-1`.
     """
     parts = [f"batch {job.id} {status_text(job)} ({live_percent(job)})"]
-    raw = job.to_dict()  # as sent: an `error` object is shown as it came
-    if raw["error"]:
-        parts.append(f"error: {raw['error']}")
+    error, error_file = as_sent(lambda: job.error), as_sent(lambda: job.error_file_id)
+    if error:  # as sent: an `error` object is shown as it came
+        parts.append(f"error: {error}")
     if job.output_file_id:
         parts.append(f"output file {job.output_file_id}")
-    if raw["error_file_id"]:
-        parts.append(f"error file {raw['error_file_id']}")
+    if error_file:
+        parts.append(f"error file {error_file}")
     return "; ".join(parts)
