@@ -87,7 +87,6 @@ def concurrently(call: Callable[[A], R], items: Iterable[A], limit: int) -> Iter
 def _upload_all(client: Together, session: Session, parts: list[Part]) -> None:
     def upload(part: Part) -> Uploaded:
         file = client.files.upload(session.base / part.input.path, purpose="batch-api")
-        assert file.id is not None  # `_files.upload.finish_call` makes sure
         return Uploaded(part.number, file.id)
 
     for event in concurrently(upload, parts, session.max_concurrency):

@@ -128,7 +128,6 @@ async def each_concurrently(
 async def _upload_all(client: AsyncTogether, session: Session, parts: list[Part]) -> None:
     async def upload(part: Part) -> Uploaded:
         file = await client.files.upload(session.base / part.input.path, purpose="batch-api")
-        assert file.id is not None  # `_files.upload.finish_call` makes sure
         return Uploaded(part.number, file.id)
 
     await each_concurrently(upload, parts, session.max_concurrency, session.record)

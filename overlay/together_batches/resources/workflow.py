@@ -351,7 +351,6 @@ def submit(
                 _display.library.both(bar, on_upload_progress) if bar else on_upload_progress
             )
             file = client.files._send(checked, "batch-api", on_upload, timeout)
-    assert file.id is not None  # `_files.upload.finish_call` makes sure
     return client.batches.create_batch(
         file.id,
         endpoint,
@@ -390,7 +389,6 @@ async def submit_async(
                 _display.library.both(bar, on_upload_progress) if bar else on_upload_progress
             )
             file = await client.files._send(checked, "batch-api", on_upload, timeout)
-    assert file.id is not None  # `_files.upload.finish_call` makes sure
     return await client.batches.create_batch(
         file.id,
         endpoint,

@@ -89,7 +89,6 @@ def _upload(client: Together, args: argparse.Namespace, out: TextIO) -> tuple[st
         source = _files.source.prepare_source(path, sha256=info.sha256, size=info.size)
         with TransferBar(out, "Uploading", path.name) as bar:
             file = client.files._send(source, "batch-api", bar, None, on_existing=existing.append)
-    assert file.id is not None  # `_files.upload.finish_call` makes sure
     if existing:
         print(f"{name} is already uploaded as file {file.id}", file=out, flush=True)
     return file.id, info.requests
